@@ -1,0 +1,26 @@
+# The two commands a newcomer needs (see README):  make run   and   make test
+.PHONY: run test lint bench sample clean
+
+run:
+	@scripts/setup.sh app
+	.venv/bin/dischargedesk
+
+test:
+	@scripts/setup.sh test
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest
+
+lint:
+	@scripts/setup.sh dev
+	.venv/bin/ruff check src tests bench
+	.venv/bin/mypy
+
+sample:
+	@scripts/setup.sh app
+	.venv/bin/dischargedesk sample --out sample-handouts
+
+bench:
+	@scripts/setup.sh test
+	.venv/bin/python bench/run.py
+
+clean:
+	rm -rf .venv build dist sample-handouts

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up a development environment in .venv: Python packages, and on Debian/Ubuntu the
+# system libraries headless Qt needs (installed with apt-get when run as root, otherwise
+# printed with the command to run).  Usage: scripts/setup.sh [app|test|dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-test}"
+PY="${PYTHON:-python3}"
+
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Discharge Desk needs Python 3.11 or newer; install it and run this again." >&2
+  exit 1
+fi
+
+# Debian packages for PySide6 (also offscreen) and for looking at PDFs (pdftoppm).
+QT_DEBS="libgl1 libegl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0"
+if command -v dpkg >/dev/null 2>&1; then
+  missing=""
+  for p in $QT_DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "Installing system libraries for Qt:$missing"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null
+    else
+      echo "Qt needs these system libraries; install them with:" >&2
+      echo "  sudo apt-get install$missing" >&2
+    fi
+  fi
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+stamp=".venv/.setup-stamp-$extra"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extra]"
+  touch "$stamp"
+fi

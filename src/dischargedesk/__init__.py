@@ -1,0 +1,38 @@
+"""Discharge Desk: personalized discharge and recovery handouts.
+
+The public engine API is Qt-free::
+
+    from dischargedesk import HandoutRequest, load_clinic, render_handouts
+    result = render_handouts(request, clinic)
+
+See :mod:`dischargedesk.engine`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+APP_NAME = "Discharge Desk"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .domain.clinic import ClinicProfile, load_clinic
+    from .domain.request import HandoutRequest
+    from .engine import render_handouts
+
+__all__ = ["APP_NAME", "ClinicProfile", "HandoutRequest", "__version__", "load_clinic",
+           "render_handouts"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that `dischargedesk --version` does not pay for ReportLab and Jinja2.
+    if name == "HandoutRequest":
+        from .domain.request import HandoutRequest
+        return HandoutRequest
+    if name in ("ClinicProfile", "load_clinic"):
+        from .domain import clinic
+        return getattr(clinic, name)
+    if name == "render_handouts":
+        from .engine import render_handouts
+        return render_handouts
+    raise AttributeError(name)

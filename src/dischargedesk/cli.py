@@ -1,0 +1,183 @@
+"""Command line: ``dischargedesk [render|sample|templates] ...``; no arguments opens the app.
+
+Contract: PDFs are written under names without patient data, each written path is printed
+on its own line, exit 0. Bad input: exit 2 and one line on stderr naming the field. Other
+failures: exit 1 with a plain sentence. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import APP_NAME, __version__
+from .errors import DischargeDeskError
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # one line, no usage dump: the message names the option
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+
+
+def _request_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("the patient and the procedure")
+    g.add_argument("--procedure", help="kyphoplasty or vertebroplasty (or a clinic's own)")
+    lv = g.add_mutually_exclusive_group()
+    lv.add_argument("--levels", help="levels treated, in any order, e.g. T12,L1")
+    lv.add_argument("--level-count", type=int, metavar="N",
+                    help="number of levels (1-10) when the levels were not recorded")
+    g.add_argument("--patient-name", metavar="NAME")
+    g.add_argument("--date-of-birth", metavar="YYYY-MM-DD")
+    g.add_argument("--mrn", metavar="ID", help="medical record number")
+    g.add_argument("--procedure-date", metavar="YYYY-MM-DD", help="default: today")
+    g.add_argument("--anesthesia", choices=("local", "sedation", "general"),
+                   help="default: sedation")
+    g.add_argument("--brace", action="store_true", default=None, help="a brace was prescribed")
+    g.add_argument("--opioids", action="store_true", default=None,
+                   help="opioid pain medicine was prescribed")
+    g.add_argument("--medication", action="append", metavar="LINE", dest="medication_lines",
+                   help="one line of medication instructions (repeat for more lines)")
+    g.add_argument("--blood-thinner", metavar="TEXT", help="when to restart blood thinners")
+    g.add_argument("--physician", metavar="NAME")
+    g.add_argument("--follow-up-date", metavar="YYYY-MM-DD")
+    g.add_argument("--follow-up-time", metavar="HH:MM")
+    g.add_argument("--follow-up-with", metavar="NAME")
+    g.add_argument("--follow-up-where", metavar="PLACE")
+    g.add_argument("--caregiver", metavar="NAME")
+    o = p.add_argument_group("the handouts")
+    o.add_argument("--language", help="handout language code, default en")
+    o.add_argument("--large-print", action="store_true", default=None,
+                   help="body text at 18 pt")
+    o.add_argument("--handouts", metavar="LIST", help="discharge,recovery (default: both)")
+    o.add_argument("--clinic", metavar="DIR", type=Path,
+                   help="clinic folder (clinic.toml + templates); default: the sample clinic")
+    o.add_argument("--request", metavar="FILE.json",
+                   help="read request fields from a JSON file ('-' for standard input); "
+                        "options given on the command line win")
+    o.add_argument("--out", metavar="DIR", type=Path, required=True,
+                   help="folder for the PDFs (created if missing)")
+
+
+_FIELD_OPTIONS = ("procedure", "levels", "level_count", "patient_name", "date_of_birth", "mrn",
+                  "procedure_date", "anesthesia", "brace", "opioids", "blood_thinner",
+                  "physician", "follow_up_date", "follow_up_time", "follow_up_with",
+                  "follow_up_where", "caregiver", "language", "large_print", "handouts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="dischargedesk", description=f"{APP_NAME}: discharge and recovery "
+                "handouts after kyphoplasty and vertebroplasty. With no command, opens the "
+                "app.")
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    p.add_argument("--clinic", dest="app_clinic", metavar="DIR", type=Path,
+                   help="clinic folder for the app (default: site setting or sample clinic)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    r = sub.add_parser("render", help="write handout PDFs for one patient",
+                       description="Write the handout PDFs for one patient into --out.")
+    _request_options(r)
+    s = sub.add_parser("sample", help="write sample handouts for a fictional patient",
+                       description="Write both handouts for a fictional patient (sample "
+                       "clinic), to see what the app makes.")
+    s.add_argument("--out", type=Path, default=Path("sample-handouts"), metavar="DIR")
+    s.add_argument("--clinic", metavar="DIR", type=Path)
+    s.add_argument("--large-print", action="store_true")
+    return p
+
+
+def _read_request_file(spec: str) -> dict[str, Any]:
+    from .errors import RequestError
+
+    try:
+        text = sys.stdin.read() if spec == "-" else Path(spec).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise RequestError("request", f"The request file {spec} cannot be read; check the "
+                           "path.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RequestError("request", f"The request file is not valid JSON (line {exc.lineno})"
+                           "; fix it and try again.") from None
+    if not isinstance(data, dict):
+        raise RequestError("request", "The request file must hold one JSON object.")
+    return data
+
+
+def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
+    from .domain.clinic import load_clinic, load_sample_clinic
+    from .domain.request import HandoutRequest
+    from .engine import render_handouts
+    from .output import write_files_atomic
+
+    data: dict[str, Any] = _read_request_file(args.request) if args.request else {}
+    for name in _FIELD_OPTIONS:
+        value = getattr(args, name)
+        if value is not None:
+            data[name] = value
+    if args.medication_lines:
+        data["medications"] = "\n".join(args.medication_lines)
+    if "levels" in data and args.level_count is not None:
+        data.pop("levels")
+    if "level_count" in data and args.levels is not None:
+        data.pop("level_count")
+    request = HandoutRequest.from_mapping(data, today=today)
+    clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
+    handouts = render_handouts(request, clinic)
+    return write_files_atomic(args.out, [(h.file_name, h.pdf) for h in handouts],
+                              create_folder=True)
+
+
+def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
+    from .sample import sample_request_data
+
+    args_ns = argparse.Namespace(**{name: None for name in _FIELD_OPTIONS},
+                                 medication_lines=None, request=None, out=args.out,
+                                 clinic=args.clinic)
+    data = sample_request_data(today)
+    for key, value in data.items():
+        setattr(args_ns, key, value)
+    if args.large_print:
+        args_ns.large_print = True
+    return _render(args_ns, today)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from .app import run_app
+
+        return run_app(clinic=args.app_clinic)
+    today = dt.date.today()
+    try:
+        if args.command == "render":
+            paths = _render(args, today)
+        elif args.command == "sample":
+            paths = _sample(args, today)
+        else:  # pragma: no cover - argparse guards this
+            parser.error(f"unknown command {args.command}")
+        for path in paths:
+            print(path)
+        return EXIT_OK
+    except DischargeDeskError as exc:
+        print(f"dischargedesk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dischargedesk: stopped.", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # last resort: no traceback, no message text (may hold PHI)
+        print(f"dischargedesk: an unexpected error stopped the command ({type(exc).__name__}); "
+              "please report it to your support team.", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Vertebral levels: names, spine order, and the facts that change the handout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+#: Levels a request may name, top to bottom. Vertebral augmentation is T1-L5; S1 is sacroplasty.
+TREATABLE_LEVELS: tuple[str, ...] = (
+    *(f"T{i}" for i in range(1, 13)),
+    *(f"L{i}" for i in range(1, 6)),
+    "S1",
+)
+_ORDER = {name: i for i, name in enumerate(TREATABLE_LEVELS)}
+_LEVEL_RE = re.compile(r"^\s*([TtLlSs])\s*(\d{1,2})\s*$")
+
+MAX_LEVEL_COUNT = 10
+
+
+def parse_level(text: str) -> str | None:
+    """Return the canonical name ("T12") of a level, or None if it is not treatable."""
+    m = _LEVEL_RE.match(text)
+    if not m:
+        return None
+    name = f"{m.group(1).upper()}{int(m.group(2))}"
+    return name if name in _ORDER else None
+
+
+def spine_order(levels: Iterable[str]) -> list[str]:
+    """Canonical names, without duplicates, top of the spine first."""
+    return sorted(set(levels), key=_ORDER.__getitem__)
+
+
+def is_thoracic(level: str) -> bool:
+    return level.startswith("T")
+
+
+def gaps(levels: Iterable[str]) -> list[str]:
+    """Untreated levels that lie between treated ones (they break again more often)."""
+    idx = sorted(_ORDER[lv] for lv in levels)
+    out: list[str] = []
+    for a, b in pairwise(idx):
+        out.extend(TREATABLE_LEVELS[a + 1 : b])
+    return out
+
+
+@dataclass(frozen=True)
+class LevelFacts:
+    """What the treated levels mean for the handout."""
+
+    names: tuple[str, ...]  # empty when only a count was recorded
+    count: int
+
+    @property
+    def known(self) -> bool:
+        return bool(self.names)
+
+    @property
+    def thoracic(self) -> bool:
+        return any(is_thoracic(n) for n in self.names)
+
+    @property
+    def three_or_more(self) -> bool:
+        return self.count >= 3
+
+    @property
+    def lung_risk(self) -> bool:
+        """Cement embolism risk is higher with 3+ levels or any thoracic level."""
+        return self.three_or_more or self.thoracic
+
+    @property
+    def gaps(self) -> list[str]:
+        return gaps(self.names)

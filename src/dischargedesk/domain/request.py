@@ -1,0 +1,339 @@
+"""The handout request: typed, validated, plain data (no Qt, no I/O).
+
+Build one with :meth:`HandoutRequest.from_mapping` (from a form, the CLI or a JSON file).
+Every rule raises :class:`~dischargedesk.errors.RequestError` with a plain sentence that
+names the field, never its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from ..errors import RequestError
+from .levels import MAX_LEVEL_COUNT, LevelFacts, parse_level, spine_order
+from .textclean import clean_text, has_rtl
+
+ANESTHESIA = ("local", "sedation", "general")
+HANDOUTS = ("discharge", "recovery")
+
+#: Human names of the fields, used in messages (the form shows the same labels).
+LABELS: dict[str, str] = {
+    "procedure": "Procedure",
+    "levels": "Levels treated",
+    "level_count": "Number of levels",
+    "patient_name": "Patient name",
+    "date_of_birth": "Date of birth",
+    "mrn": "MRN",
+    "procedure_date": "Procedure date",
+    "anesthesia": "Anesthesia",
+    "brace": "Brace prescribed",
+    "opioids": "Opioid pain medicine",
+    "medications": "Medication instructions",
+    "blood_thinner": "Blood thinner restart",
+    "physician": "Physician",
+    "follow_up_date": "Follow-up date",
+    "follow_up_time": "Follow-up time",
+    "follow_up_with": "Follow-up with",
+    "follow_up_where": "Follow-up place",
+    "caregiver": "Caregiver name",
+    "language": "Language",
+    "large_print": "Large print",
+    "handouts": "Handouts",
+}
+
+#: Length caps of the free-text fields (characters). Tested at their maximum.
+MAX_LENGTH: dict[str, int] = {
+    "patient_name": 100,
+    "mrn": 30,
+    "medications": 2000,
+    "blood_thinner": 300,
+    "physician": 100,
+    "follow_up_with": 100,
+    "follow_up_where": 200,
+    "caregiver": 100,
+}
+MAX_MEDICATION_LINES = 30
+MAX_WORD = 60  # longest unbroken word (a 5,000-character word breaks table layout)
+MULTILINE_FIELDS = frozenset({"medications"})
+TEXT_FIELDS = tuple(MAX_LENGTH)
+
+_MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+_PROC_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+MAX_PAST_PROCEDURE_DAYS = 730
+MAX_FUTURE_PROCEDURE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class HandoutRequest:
+    """Who, which procedure, which levels, when. All values are already clean and valid."""
+
+    procedure: str
+    patient_name: str
+    procedure_date: dt.date
+    levels: tuple[str, ...] = ()
+    level_count: int | None = None
+    date_of_birth: dt.date | None = None
+    mrn: str = ""
+    anesthesia: str = "sedation"
+    brace: bool = False
+    opioids: bool = False
+    medications: str = ""
+    blood_thinner: str = ""
+    physician: str = ""
+    follow_up_date: dt.date | None = None
+    follow_up_time: dt.time | None = None
+    follow_up_with: str = ""
+    follow_up_where: str = ""
+    caregiver: str = ""
+    language: str = "en"
+    large_print: bool = False
+    handouts: tuple[str, ...] = field(default=HANDOUTS)
+
+    # -- derived -----------------------------------------------------------------------
+    @property
+    def level_facts(self) -> LevelFacts:
+        count = len(self.levels) if self.levels else int(self.level_count or 0)
+        return LevelFacts(names=self.levels, count=count)
+
+    @property
+    def medication_lines(self) -> list[str]:
+        return [line for line in self.medications.split("\n") if line.strip()]
+
+    def text_values(self) -> dict[str, str]:
+        """Every free-text value by field name (for font coverage checks)."""
+        return {name: getattr(self, name) for name in TEXT_FIELDS if getattr(self, name)}
+
+    def to_mapping(self) -> dict[str, Any]:
+        """JSON-friendly form; :meth:`from_mapping` reads it back."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dt.date | dt.time):
+                value = value.isoformat(timespec="minutes") if isinstance(value, dt.time) \
+                    else value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    # -- validation --------------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, today: dt.date) -> HandoutRequest:
+        """Validate raw values (strings, lists, dates) into a request.
+
+        ``today`` is passed in so that validation is a pure function of its inputs.
+        """
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise RequestError(str(key)[:40], f"Unknown field “{str(key)[:40]}” in the "
+                                   "request; check the spelling against the documentation.")
+        v = _Validator(data)
+        procedure = v.choice_text("procedure", _PROC_RE, required=True,
+                                  hint="a procedure name such as kyphoplasty")
+        levels, count = v.levels()
+        name = v.text("patient_name", required=True)
+        dob = v.date("date_of_birth")
+        mrn = v.text("mrn")
+        if mrn and not _MRN_RE.match(mrn):
+            raise RequestError("mrn", "MRN may contain only letters, digits, spaces, dots, "
+                               "slashes and dashes.")
+        if dob is None and not mrn:
+            raise RequestError("date_of_birth", "Enter the date of birth or the MRN (or both) "
+                               "so every page identifies the patient twice.")
+        proc_date = v.date("procedure_date") or today
+        if dob is not None:
+            if dob > today:
+                raise RequestError("date_of_birth", "Date of birth cannot be in the future.")
+            if dob < EARLIEST_BIRTH:
+                raise RequestError("date_of_birth", "Date of birth must be after 1900-01-01.")
+            if proc_date < dob:
+                raise RequestError("procedure_date", "Procedure date cannot be before the date "
+                                   "of birth.")
+        if proc_date > today + dt.timedelta(days=MAX_FUTURE_PROCEDURE_DAYS):
+            raise RequestError("procedure_date", "Procedure date is more than "
+                               f"{MAX_FUTURE_PROCEDURE_DAYS} days away; check the date.")
+        if proc_date < today - dt.timedelta(days=MAX_PAST_PROCEDURE_DAYS):
+            raise RequestError("procedure_date", "Procedure date is more than 2 years ago; "
+                               "check the date.")
+        fu_date = v.date("follow_up_date")
+        fu_time = v.time("follow_up_time")
+        if fu_time is not None and fu_date is None:
+            raise RequestError("follow_up_date", "Enter the follow-up date for the follow-up "
+                               "time.")
+        if fu_date is not None and fu_date < proc_date:
+            raise RequestError("follow_up_date", "Follow-up date cannot be before the "
+                               "procedure date.")
+        if fu_date is not None and fu_date > proc_date + dt.timedelta(days=366):
+            raise RequestError("follow_up_date", "Follow-up date is more than a year after "
+                               "the procedure; check the date.")
+        language = v.choice_text("language", _LANG_RE, default="en",
+                                 hint="a language code such as en")
+        return cls(
+            procedure=procedure,
+            patient_name=name,
+            procedure_date=proc_date,
+            levels=levels,
+            level_count=count,
+            date_of_birth=dob,
+            mrn=mrn,
+            anesthesia=v.choice("anesthesia", ANESTHESIA, default="sedation"),
+            brace=v.flag("brace"),
+            opioids=v.flag("opioids"),
+            medications=v.text("medications"),
+            blood_thinner=v.text("blood_thinner"),
+            physician=v.text("physician"),
+            follow_up_date=fu_date,
+            follow_up_time=fu_time,
+            follow_up_with=v.text("follow_up_with"),
+            follow_up_where=v.text("follow_up_where"),
+            caregiver=v.text("caregiver"),
+            language=language,
+            large_print=v.flag("large_print"),
+            handouts=v.handouts(),
+        )
+
+
+class _Validator:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    def _get(self, name: str) -> Any:
+        value = self.data.get(name)
+        return None if value == "" else value
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        label = LABELS[name]
+        raw = self._get(name)
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            raise RequestError(name, f"{label} must be text.")
+        cap = MAX_LENGTH[name]
+        if len(raw) > cap * 2:  # cheap guard before cleaning huge pastes
+            raise RequestError(name, f"{label} is too long: at most {cap} characters.")
+        value = clean_text(raw, multiline=name in MULTILINE_FIELDS)
+        if required and not value:
+            raise RequestError(name, f"{label} is required.")
+        if len(value) > cap:
+            raise RequestError(name, f"{label} is too long: at most {cap} characters.")
+        if name in MULTILINE_FIELDS:
+            lines = [ln for ln in value.split("\n") if ln]
+            if len(lines) > MAX_MEDICATION_LINES:
+                raise RequestError(name, f"{label} has too many lines: at most "
+                                   f"{MAX_MEDICATION_LINES}.")
+            if any(len(ln) > 200 for ln in lines):
+                raise RequestError(name, f"{label}: each line can have at most 200 characters.")
+        if any(len(word) > MAX_WORD for word in value.split()):
+            raise RequestError(name, f"{label} has a word longer than {MAX_WORD} characters; "
+                               "add spaces.")
+        if has_rtl(value):
+            raise RequestError(name, f"{label}: right-to-left text (such as Arabic or Hebrew) "
+                               "cannot be printed correctly yet; type it in Latin letters.")
+        return value
+
+    def choice_text(self, name: str, pattern: re.Pattern[str], *, required: bool = False,
+                    default: str = "", hint: str) -> str:
+        raw = self._get(name)
+        if raw is None:
+            if required:
+                raise RequestError(name, f"{LABELS[name]} is required.")
+            return default
+        if not isinstance(raw, str) or not pattern.match(raw.strip()):
+            raise RequestError(name, f"{LABELS[name]} must be {hint}.")
+        return raw.strip()
+
+    def choice(self, name: str, allowed: tuple[str, ...], *, default: str) -> str:
+        raw = self._get(name)
+        if raw is None:
+            return default
+        if raw not in allowed:
+            raise RequestError(name, f"{LABELS[name]} must be one of: {', '.join(allowed)}.")
+        return str(raw)
+
+    def flag(self, name: str) -> bool:
+        raw = self._get(name)
+        if raw is None:
+            return False
+        if isinstance(raw, bool):
+            return raw
+        raise RequestError(name, f"{LABELS[name]} must be true or false.")
+
+    def date(self, name: str) -> dt.date | None:
+        raw = self._get(name)
+        if raw is None:
+            return None
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                pass
+        raise RequestError(name, f"{LABELS[name]} must be a real date written like 2026-03-04.")
+
+    def time(self, name: str) -> dt.time | None:
+        raw = self._get(name)
+        if raw is None:
+            return None
+        if isinstance(raw, dt.time):
+            return raw.replace(second=0, microsecond=0, tzinfo=None)
+        if isinstance(raw, str):
+            try:
+                t = dt.time.fromisoformat(raw.strip())
+                return t.replace(second=0, microsecond=0, tzinfo=None)
+            except ValueError:
+                pass
+        raise RequestError(name, f"{LABELS[name]} must be a time written like 14:30.")
+
+    def levels(self) -> tuple[tuple[str, ...], int | None]:
+        raw_levels = self._get("levels")
+        raw_count = self._get("level_count")
+        if raw_levels and raw_count is not None:
+            raise RequestError("levels", "Give either the levels treated or only their number, "
+                               "not both.")
+        if raw_levels:
+            if isinstance(raw_levels, str):
+                raw_levels = [p for p in re.split(r"[,\s]+", raw_levels) if p]
+            if not isinstance(raw_levels, list | tuple):
+                raise RequestError("levels", "Levels treated must be a list such as T12, L1.")
+            names = []
+            for item in raw_levels:
+                name = parse_level(item) if isinstance(item, str) else None
+                if name is None:
+                    shown = str(item)[:8] if isinstance(item, str) else "that value"
+                    raise RequestError("levels", f"Levels treated: “{shown}” is not a level "
+                                       "that can be treated; use T1 to T12, L1 to L5 or S1.")
+                names.append(name)
+            ordered = tuple(spine_order(names))
+            if len(ordered) > MAX_LEVEL_COUNT:
+                raise RequestError("levels", f"Levels treated: at most {MAX_LEVEL_COUNT}.")
+            return ordered, None
+        if raw_count is not None:
+            if isinstance(raw_count, str) and raw_count.strip().isdigit():
+                raw_count = int(raw_count.strip())
+            if (not isinstance(raw_count, int) or isinstance(raw_count, bool)
+                    or not 1 <= raw_count <= MAX_LEVEL_COUNT):
+                raise RequestError("level_count", "Number of levels must be a whole number "
+                                   f"from 1 to {MAX_LEVEL_COUNT}.")
+            return (), raw_count
+        raise RequestError("levels", "Choose the levels treated, or give their number if they "
+                           "were not recorded.")
+
+    def handouts(self) -> tuple[str, ...]:
+        raw = self._get("handouts")
+        if raw is None:
+            return HANDOUTS
+        if isinstance(raw, str):
+            raw = [p for p in re.split(r"[,\s]+", raw) if p]
+        if not isinstance(raw, list | tuple) or not raw or any(h not in HANDOUTS for h in raw):
+            raise RequestError("handouts", "Handouts must be discharge, recovery or both.")
+        return tuple(h for h in HANDOUTS if h in raw)

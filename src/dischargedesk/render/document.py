@@ -1,0 +1,219 @@
+"""The document model, and the parser from rendered template text to it.
+
+Templates own the words, Python owns the layout: the parser accepts only the small block
+syntax of docs/templates.md and the inline tags ``<b>`` and ``<i>``. Anything else that
+looks like markup is refused, so a template cannot add images, links or fonts.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+BOX_KINDS = ("911", "call", "watch", "note")
+DIRECTIVES = ("spine", "qr", "signatures", "diary", "pagebreak")
+INLINE_TAGS = ("b", "i")
+
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\s*>")
+_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_BARE_AMP_RE = re.compile(r"&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|[a-zA-Z]{2,8};)")
+
+
+class MarkupProblem(ValueError):
+    """Rendered template text that the document format does not allow."""
+
+    def __init__(self, message: str, snippet: str) -> None:
+        super().__init__(message)
+        self.snippet = snippet
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str
+
+
+@dataclass(frozen=True)
+class Box:
+    kind: str
+    blocks: tuple[Block, ...]
+
+
+Block = Heading | Paragraph | Bullet | Checkbox | Table | Directive | Box
+
+
+@dataclass
+class Section:
+    source: str  # template display name, for messages and reading-level reports
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        for b in self.blocks:
+            if isinstance(b, Heading):
+                return plain_text(b.text)
+        return self.source
+
+    def plain_sentences(self) -> list[str]:
+        """The section's words, one sentence per line/bullet/cell, markup removed."""
+        out: list[str] = []
+
+        def walk(blocks: tuple[Block, ...] | list[Block]) -> None:
+            for b in blocks:
+                if isinstance(b, Box):
+                    walk(b.blocks)
+                elif isinstance(b, Table):
+                    out.extend(plain_text(c) for row in b.rows for c in row if c.strip())
+                elif isinstance(b, Directive):
+                    continue
+                else:
+                    out.append(plain_text(b.text))
+
+        walk(self.blocks)
+        return [s for s in out if s]
+
+
+def plain_text(text: str) -> str:
+    return html.unescape(_TAG_RE.sub("", text)).strip()
+
+
+def check_inline(text: str) -> str:
+    """Validate inline markup; return text ready for a ReportLab Paragraph."""
+    stack: list[str] = []
+    for m in _TAG_RE.finditer(text):
+        closing, tag = m.group(1) == "/", m.group(2).lower()
+        if tag not in INLINE_TAGS:
+            raise MarkupProblem(f"the tag <{tag}> is not allowed (only <b> and <i>)", m.group(0))
+        if closing:
+            if not stack or stack.pop() != tag:
+                raise MarkupProblem(f"</{tag}> does not close an open <{tag}>", m.group(0))
+        else:
+            stack.append(tag)
+    if stack:
+        raise MarkupProblem(f"<{stack[-1]}> is opened but not closed on the same line",
+                            f"<{stack[-1]}>")
+    rest = _TAG_RE.sub("", text)
+    if "<" in rest or ">" in rest:
+        where = rest.index("<") if "<" in rest else rest.index(">")
+        raise MarkupProblem("a < or > that is not an allowed tag; write &lt; or &gt; for the "
+                            "signs", rest[max(0, where - 10): where + 20])
+    for m in _ENTITY_RE.finditer(text):
+        ent = m.group(0)
+        if html.unescape(ent) == ent:
+            raise MarkupProblem(f"unknown character name {ent}", ent)
+        if ent.startswith("&#") and not _printable_codepoint(ent):
+            raise MarkupProblem(f"{ent} is not a printable character", ent)
+    return _BARE_AMP_RE.sub("&amp;", text)
+
+
+def _printable_codepoint(entity: str) -> bool:
+    try:
+        cp = int(entity[3:-1], 16) if entity[2] in "xX" else int(entity[2:-1])
+    except ValueError:
+        return False
+    return 0x20 <= cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF
+
+
+def parse_section(text: str, source: str) -> Section:
+    """Parse rendered template text into blocks. Raises MarkupProblem."""
+    section = Section(source)
+    target: list[Block] = section.blocks
+    box: tuple[str, list[Block]] | None = None
+    para: list[str] = []
+    rows: list[tuple[str, ...]] = []
+
+    def flush() -> None:
+        if para:
+            target.append(Paragraph(check_inline(" ".join(para))))
+            para.clear()
+        if rows:
+            width = max(len(r) for r in rows)
+            target.append(Table(tuple(r + ("",) * (width - len(r)) for r in rows)))
+            rows.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if line.startswith(":::"):
+            flush()
+            kind = line[3:].strip()
+            if not kind:
+                if box is None:
+                    raise MarkupProblem("':::' closes a box, but no box is open", line)
+                section.blocks.append(Box(box[0], tuple(box[1])))
+                box, target = None, section.blocks
+                continue
+            if kind not in BOX_KINDS:
+                raise MarkupProblem(f"unknown box '::: {kind}' (use one of: "
+                                    f"{', '.join(BOX_KINDS)})", line)
+            if box is not None:
+                raise MarkupProblem("a box cannot start inside another box", line)
+            box = (kind, [])
+            target = box[1]
+            continue
+        if line.startswith("|"):
+            if para:
+                flush()
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows.append(tuple(check_inline(c) for c in cells))
+            continue
+        if rows:
+            flush()
+        if line.startswith("@"):
+            flush()
+            name = line[1:].strip()
+            if name not in DIRECTIVES:
+                raise MarkupProblem(f"unknown block '@{name}' (use one of: "
+                                    f"{', '.join('@' + d for d in DIRECTIVES)})", line)
+            if box is not None:
+                raise MarkupProblem(f"'@{name}' cannot be inside a box", line)
+            target.append(Directive(name))
+        elif line.startswith("## "):
+            flush()
+            target.append(Heading(check_inline(line[3:].strip()), 2))
+        elif line.startswith("# "):
+            flush()
+            if box is not None:
+                raise MarkupProblem("a '# ' section title cannot be inside a box; use '## '",
+                                    line)
+            target.append(Heading(check_inline(line[2:].strip()), 1))
+        elif line.startswith("- "):
+            flush()
+            target.append(Bullet(check_inline(line[2:].strip())))
+        elif line.startswith("[ ]"):
+            flush()
+            target.append(Checkbox(check_inline(line[3:].strip())))
+        else:
+            para.append(line)
+    flush()
+    if box is not None:
+        raise MarkupProblem(f"the box '::: {box[0]}' is not closed with ':::'", "::: " + box[0])
+    return section
