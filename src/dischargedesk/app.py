@@ -15,3 +15,21 @@ def run_app(clinic: Path | None = None) -> int:
               f"'pip install dischargedesk[app]' ({type(exc).__name__}).", file=sys.stderr)
         return 1
     return run(clinic=clinic)
+
+
+def run_selftest_window() -> int:
+    """Open the main window (offscreen if there is no display), then close it."""
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
+            and os.name == "posix" and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        from .ui.main import selftest_window
+    except ImportError as exc:
+        import sys
+
+        print(f"dischargedesk: the window check needs PySide6 ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 1
+    return selftest_window()

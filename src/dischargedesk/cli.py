@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=Path("sample-handouts"), metavar="DIR")
     s.add_argument("--clinic", metavar="DIR", type=Path)
     s.add_argument("--large-print", action="store_true")
+    t = sub.add_parser("selftest", help="check that this installation works",
+                       description="Render the sample handouts in memory and (unless "
+                       "--no-window) open and close the main window; prints 'selftest ok'.")
+    t.add_argument("--no-window", action="store_true", help="skip the window check")
     return p
 
 
@@ -148,6 +152,33 @@ def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
     return _render(args_ns, today)
 
 
+def _selftest(args: argparse.Namespace, today: dt.date) -> int:
+    from .domain.clinic import load_sample_clinic
+    from .domain.request import HandoutRequest
+    from .engine import render_handouts
+    from .output import looks_like_pdf
+    from .resources import install_mode
+    from .sample import sample_request_data
+
+    data = sample_request_data(today)
+    data["medications"] = "\n".join(data.pop("medication_lines"))
+    request = HandoutRequest.from_mapping({k: v for k, v in data.items() if v is not None},
+                                          today=today)
+    handouts = render_handouts(request, load_sample_clinic())
+    if not all(looks_like_pdf(h.pdf) for h in handouts):
+        print("dischargedesk: selftest failed: a handout came out incomplete.", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"render ok: {', '.join(h.file_name for h in handouts)} ({install_mode()})")
+    if not args.no_window:
+        from .app import run_selftest_window
+
+        if run_selftest_window() != 0:
+            return EXIT_FAILURE
+        print("window ok")
+    print("selftest ok")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -162,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths = _render(args, today)
         elif args.command == "sample":
             paths = _sample(args, today)
+        elif args.command == "selftest":
+            return _selftest(args, today)
         else:  # pragma: no cover - argparse guards this
             parser.error(f"unknown command {args.command}")
         for path in paths:

@@ -12,6 +12,7 @@ import unicodedata
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
                                    0x061C)}
 _RTL_CLASSES = {"R", "AL"}
+_JOINERS = {"\u200c", "\u200d"}  # needed to spell some scripts correctly
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -29,8 +30,10 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
             out.append(" ")
         elif ch in _BIDI_CONTROLS:
             continue
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch != "\n":
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
             continue
+        elif unicodedata.category(ch) == "Cf" and ch not in _JOINERS:
+            continue  # invisible format characters (BOM, zero-width space, soft hyphen)
         else:
             out.append(ch)
     text = "".join(out)
