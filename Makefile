@@ -20,7 +20,7 @@ sample:
 
 bench:
 	@scripts/setup.sh test
-	.venv/bin/python bench/run.py
+	.venv/bin/python bench/engine.py
 
 clean:
 	rm -rf .venv build dist sample-handouts

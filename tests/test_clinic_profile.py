@@ -128,7 +128,7 @@ def test_bad_phone(tmp_path):
 def test_missing_folder_and_file(tmp_path):
     with pytest.raises(ClinicProfileError, match="does not exist"):
         load_clinic(tmp_path / "nope")
-    with pytest.raises(ClinicProfileError, match="no clinic.toml"):
+    with pytest.raises(ClinicProfileError, match=r"no clinic\.toml"):
         load_clinic(tmp_path)
 
 

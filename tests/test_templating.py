@@ -24,7 +24,7 @@ def render(tmp_path: Path, source: str, context=CONTEXT, name="discharge/10-x.tx
     path = root / "en" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
-    env = HandoutEnvironment([root])
+    env = HandoutEnvironment([root], root)
     return render_section(env, SectionSource(name, path, True, "en"), context)
 
 

@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=Path("sample-handouts"), metavar="DIR")
     s.add_argument("--clinic", metavar="DIR", type=Path)
     s.add_argument("--large-print", action="store_true")
+    tp = sub.add_parser("templates", help="export or check clinic templates",
+                        description="Work with handout templates.")
+    tsub = tp.add_subparsers(dest="templates_command", parser_class=_Parser, required=True)
+    ex = tsub.add_parser("export", help="copy the built-in templates and a sample clinic.toml "
+                         "into DIR as a starting point")
+    ex.add_argument("dir", type=Path, metavar="DIR")
+    ex.add_argument("--force", action="store_true", help="overwrite files that exist")
+    ck = tsub.add_parser("check", help="render every template for every combination and "
+                         "list problems as FILE:LINE: message")
+    ck.add_argument("--clinic", type=Path, metavar="DIR")
+    ck.add_argument("--no-pdf", action="store_true", help="skip the PDF layout step (faster)")
     t = sub.add_parser("selftest", help="check that this installation works",
                        description="Render the sample handouts in memory and (unless "
                        "--no-window) open and close the main window; prints 'selftest ok'.")
@@ -152,6 +163,29 @@ def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
     return _render(args_ns, today)
 
 
+def _templates(args: argparse.Namespace) -> int:
+    if args.templates_command == "export":
+        from .clinicfiles import export_starter
+
+        for path in export_starter(args.dir, force=args.force):
+            print(path)
+        return EXIT_OK
+    from .checks import check_templates
+    from .domain.clinic import load_clinic, load_sample_clinic
+
+    clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
+    report = check_templates(clinic, build_pdfs=not args.no_pdf)
+    for g in report.grades:
+        print(f"{g.file}: reading grade {g.grade:.1f} ({g.measure}) - {g.title}")
+    for problem in report.problems:
+        print(problem)
+    errors = len(report.errors)
+    warnings = len(report.problems) - errors
+    print(f"checked {report.combinations} combinations: {errors} error(s), "
+          f"{warnings} warning(s)")
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
 def _selftest(args: argparse.Namespace, today: dt.date) -> int:
     from .domain.clinic import load_sample_clinic
     from .domain.request import HandoutRequest
@@ -193,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths = _render(args, today)
         elif args.command == "sample":
             paths = _sample(args, today)
+        elif args.command == "templates":
+            return _templates(args)
         elif args.command == "selftest":
             return _selftest(args, today)
         else:  # pragma: no cover - argparse guards this

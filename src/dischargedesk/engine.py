@@ -59,8 +59,8 @@ class Prepared:
 
 
 @lru_cache(maxsize=8)
-def _environment(roots: tuple[Path, ...]) -> HandoutEnvironment:
-    return HandoutEnvironment(list(roots))
+def _environment(roots: tuple[Path, ...], clinic_root: Path | None) -> HandoutEnvironment:
+    return HandoutEnvironment(list(roots), clinic_root)
 
 
 def file_name(kind: str, procedure: str) -> str:
@@ -102,7 +102,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     context = build_context(request, clinic, pack)
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
-    env = _environment(roots)
+    env = _environment(roots, clinic_root)
     layouts = []
     for kind in kinds:
         sections = []
@@ -112,12 +112,13 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                 section = d.parse_section(text, source.display)
             except d.MarkupProblem as exc:
                 raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
-                                    f"markup the handout format does not allow: {exc}") \
-                    from None
+                                    f"markup the handout format does not allow: {exc}",
+                                    path=source.path) from None
             missing = missing_characters("\n".join(section.plain_sentences()))
             if missing:
                 raise TemplateError(source.display, None, "the template has characters the "
-                                    f"handout font cannot print: {describe_characters(missing)}")
+                                    f"handout font cannot print: {describe_characters(missing)}",
+                                    path=source.path)
             sections.append(section)
         if not sections:
             raise TemplateError(f"{pack.code}/{kind}", None, "this handout has no section "

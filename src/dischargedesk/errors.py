@@ -6,6 +6,8 @@ contain patient data: validation errors name the field, never its value.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class DischargeDeskError(Exception):
     """Base class. ``str(err)`` is the sentence a nurse or admin sees."""
@@ -49,10 +51,12 @@ class ClinicProfileError(DischargeDeskError):
 class TemplateError(DischargeDeskError):
     """A handout template could not be rendered. Names the file and line, never patient data."""
 
-    def __init__(self, file: str, line: int | None, message: str) -> None:
+    def __init__(self, file: str, line: int | None, message: str, *,
+                 path: Path | None = None) -> None:
         where = f"template error in {file}" + (f", line {line}" if line else "")
         super().__init__(f"{where}: {message}")
         self.file = file
+        self.path = path
         self.line = line
         self.detail = message
 

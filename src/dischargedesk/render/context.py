@@ -119,3 +119,95 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             "procedure_short": day_text(request.procedure_date, lang),
         },
     }
+
+
+#: Every template variable, documented (docs/templates.md is generated from this; a test
+#: checks that it matches the context exactly).
+VARIABLES: dict[str, str] = {
+    "language": "Handout language code, e.g. `en`.",
+    "large_print": "True when the nurse chose large print.",
+    "patient.name": "Patient name as typed (printed in the footer of every page already).",
+    "patient.date_of_birth": "Date of birth, formatted for the language; empty if not given.",
+    "patient.mrn": "Medical record number; empty if not given.",
+    "patient.caregiver": "Caregiver name; may be empty.",
+    "procedure.id": "`kyphoplasty`, `vertebroplasty` or a clinic's own procedure id.",
+    "procedure.name": "Procedure name in the handout language (from pack.toml).",
+    "procedure.uses_balloon": "True for kyphoplasty: a balloon made a space before the cement.",
+    "levels.known": "True when the levels were recorded; false when only a count was given.",
+    "levels.list": "Treated levels in spine order, e.g. `['T12', 'L1']`; empty when unknown.",
+    "levels.text": "The levels as words: `T12 and L1`, or `2 levels treated` when unknown.",
+    "levels.count": "Number of treated levels.",
+    "levels.several": "True when more than one level was treated.",
+    "levels.thoracic": "True when any treated level is thoracic (T1-T12).",
+    "levels.three_or_more": "True with 3 or more treated levels.",
+    "levels.lung_risk": "True with 3+ levels or any thoracic level: print the stronger "
+                        "breathing warning.",
+    "levels.gaps": "Untreated levels between treated ones (they break again more often).",
+    "levels.gaps_text": "`levels.gaps` as words, e.g. `L1`.",
+    "levels.sites_min": "Fewest needle sites (one per level).",
+    "levels.sites_max": "Most needle sites (two per level).",
+    "anesthesia.id": "`local`, `sedation` or `general`.",
+    "anesthesia.sedated": "True after sedation or general anesthesia (an adult stays).",
+    "brace": "True when a brace was prescribed.",
+    "opioids": "True when opioid pain medicine was prescribed.",
+    "medications": "The nurse's medication instructions, one list item per line.",
+    "blood_thinner": "When to restart blood thinners; empty if not given.",
+    "physician": "The physician's name; may be empty.",
+    "follow_up.scheduled": "True when a follow-up date was entered.",
+    "follow_up.date": "Follow-up date with weekday and year; empty when not scheduled.",
+    "follow_up.time": "Follow-up time, e.g. `10:30 AM`; may be empty.",
+    "follow_up.with_whom": "Who the follow-up is with; may be empty.",
+    "follow_up.where": "Where the follow-up is; may be empty.",
+    "clinic.name": "Clinic name.",
+    "clinic.address": "Clinic address, a list of lines.",
+    "clinic.phone": "Clinic phone (daytime).",
+    "clinic.after_hours_phone": "After-hours phone; may be empty.",
+    "clinic.emergency_number": "Emergency number, `911` unless the clinic sets another.",
+    "clinic.portal_name": "Patient portal name; may be empty.",
+    "clinic.portal_url": "Patient portal web address; may be empty.",
+    "params.lifting_limit": "Lifting limit with both units, e.g. `10 lb (4.5 kg)`.",
+    "params.lifting_limit_lb": "Lifting limit in pounds.",
+    "params.first_shower_hours": "Hours before the first shower.",
+    "params.bandage_hours": "Hours before the bandages come off.",
+    "params.no_driving_hours": "Hours of no driving.",
+    "params.fever": "Fever threshold with both units, e.g. `100.4 °F (38 °C)`.",
+    "params.bladder_bowel_911": "True: loss of bladder or bowel control is a 911 sign; false: "
+                                "call the clinic now.",
+    "params.ice_on_minutes": "Minutes of ice on.",
+    "params.ice_off_minutes": "Minutes of ice off.",
+    "params.follow_up_days": "Days to the follow-up visit when none is booked.",
+    "params.adult_stay_hours": "Hours an adult stays after sedation.",
+    "params.bending_until_follow_up": "True: no bending or twisting until the follow-up visit; "
+                                      "false: until the doctor clears it.",
+    "params.tub_until_follow_up": "True: no tub, pool or hot tub until the follow-up visit; "
+                                  "false: until the doctor clears it.",
+    "params.desk_work_days": "Days before desk work may start.",
+    "dates.procedure": "Procedure date with weekday and year.",
+    "dates.procedure_short": "Procedure date with weekday, no year.",
+    "dates.day1": "Day after the procedure.",
+    "dates.day2": "Two days after.",
+    "dates.day3": "Three days after (latest usual pain relief).",
+    "dates.bandage_off": "When the bandages come off.",
+    "dates.shower": "First shower.",
+    "dates.driving": "First day driving may be allowed.",
+    "dates.week1": "One week after.",
+    "dates.desk_work": "When desk work may start.",
+    "dates.follow_up": "Follow-up visit (booked, or the day to aim for).",
+    "dates.week2": "Two weeks after.",
+    "dates.week3": "Three weeks after.",
+    "dates.week4": "Four weeks after.",
+    "dates.week6": "Six weeks after.",
+    "dates.month3": "Three months after (lifting limit review).",
+}
+
+
+def flatten_keys(context: dict[str, Any], prefix: str = "") -> set[str]:
+    """Dotted names of a context (nested dicts become ``a.b``)."""
+    keys: set[str] = set()
+    for key, value in context.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            keys |= flatten_keys(value, name + ".")
+        else:
+            keys.add(name)
+    return keys

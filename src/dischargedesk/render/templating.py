@@ -141,7 +141,7 @@ class RootedLoader(FileSystemLoader):
 class HandoutEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+"})
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], clinic_root: Path | None = None) -> None:
         super().__init__(
             loader=ChoiceLoader([RootedLoader(r) for r in roots if r.is_dir()]),
             autoescape=True,
@@ -150,13 +150,24 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=False,
+            auto_reload=True,  # clinics edit templates while the app runs
         )
         self.roots = roots
+        self.clinic_root = clinic_root
         self.globals = {"range": _guarded_range}
         self.filters = {k: _guard(v) for k, v in self.filters.items()
                         if k not in REMOVED_FILTERS}
         self.tests = {k: _guard(v) for k, v in self.tests.items()}
+
+    def display_name(self, path: Path) -> str:
+        """"clinic en/discharge/30-wound-care.txt" or "en/discharge/30-wound-care.txt"."""
+        for root in self.roots:
+            try:
+                rel = path.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                continue
+            return f"clinic {rel}" if root == self.clinic_root else rel
+        return path.name
 
     def is_safe_callable(self, obj: Any) -> bool:
         if isinstance(obj, Macro) or obj is _guarded_range:
@@ -243,38 +254,40 @@ def _render_guarded(func: Callable[[], Iterator[str]]) -> str:
 def render_section(env: HandoutEnvironment, source: SectionSource,
                    context: dict[str, Any]) -> str:
     """Render one section. Every failure becomes a TemplateError naming file and line."""
+
+    def fail(exc: BaseException, message: str, line: int | None = None) -> TemplateError:
+        path, frame_line = _template_location(exc)
+        if isinstance(exc, TemplateSyntaxError) and exc.filename:
+            path, frame_line = Path(exc.filename), exc.lineno
+        path = path or source.path
+        return TemplateError(env.display_name(path), line or frame_line, message, path=path)
+
     try:
         template = env.get_template(f"{source.language}/{source.name}")
         return _render_guarded(lambda: template.generate(context))
     except TemplateSyntaxError as exc:
-        raise TemplateError(source.display, exc.lineno, f"syntax error: {exc.message}") \
-            from None
+        raise fail(exc, f"syntax error: {exc.message}") from None
     except TemplateNotFound as exc:
-        raise TemplateError(source.display, _template_line(exc), f"the template "
-                            f"“{exc.name}” cannot be included (only files inside the "
-                            "language folder can be)") from None
+        raise fail(exc, f"the template “{exc.name}” cannot be included (only files inside "
+                   "the language folder can be)") from None
     except UndefinedError as exc:
-        raise TemplateError(source.display, _template_line(exc),
-                            f"unknown variable: {exc.message}") from None
+        raise fail(exc, f"unknown variable: {exc.message}") from None
     except TemplateTimeout as exc:
-        raise TemplateError(source.display, _template_line(exc), str(exc)) from None
+        raise fail(exc, str(exc)) from None
     except SecurityError as exc:
-        raise TemplateError(source.display, _template_line(exc),
-                            f"not allowed in a template: {exc}") from None
-    except RecursionError:
-        raise TemplateError(source.display, None, "a macro calls itself without end") \
-            from None
+        raise fail(exc, f"not allowed in a template: {exc}") from None
+    except RecursionError as exc:
+        raise fail(exc, "a macro calls itself without end") from None
     except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError,
             IndexError) as exc:
         # The message itself may quote a value (patient data): give only its type.
-        raise TemplateError(source.display, _template_line(exc), "a value cannot be used "
-                            f"this way ({type(exc).__name__})") from None
+        raise fail(exc, f"a value cannot be used this way ({type(exc).__name__})") from None
 
 
-def _template_line(exc: BaseException) -> int | None:
-    """The template line of the innermost template frame in the traceback."""
-    line = None
+def _template_location(exc: BaseException) -> tuple[Path | None, int | None]:
+    """File and line of the innermost template frame in the traceback."""
+    path, line = None, None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith(TEMPLATE_SUFFIX):
-            line = frame.lineno
-    return line
+            path, line = Path(frame.filename), frame.lineno
+    return path, line

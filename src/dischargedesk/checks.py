@@ -1,0 +1,141 @@
+"""Template checks: render every template for every combination before a patient sees it.
+
+Used by ``dischargedesk templates check``, the template workspace and the site's
+network-share validation. Qt-free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .domain.clinic import ClinicProfile
+from .domain.request import HandoutRequest
+from .engine import _build, prepare
+from .errors import DischargeDeskError, TemplateError
+from .render.language import available_languages
+
+LEVEL_PATTERNS: dict[str, dict[str, Any]] = {
+    "1 level": {"levels": ["L2"]},
+    "2 levels": {"levels": ["L1", "L2"]},
+    "3+ levels": {"levels": ["L1", "L2", "L3"]},
+    "thoracic": {"levels": ["T7", "T8"]},
+    "skipped level": {"levels": ["T12", "L2"]},
+    "count only": {"level_count": 2},
+}
+ANESTHESIA = ("local", "sedation", "general")
+MAX_GRADE = 8.0
+CHECK_DATE = dt.date(2026, 11, 25)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity + ': ' if self.severity == 'warning' else ''}" \
+               f"{self.message}"
+
+
+@dataclass(frozen=True)
+class Grade:
+    file: str
+    language: str
+    title: str
+    grade: float
+    measure: str
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    grades: list[Grade] = field(default_factory=list)
+    combinations: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, problem: Problem) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+
+def sample_variants() -> list[dict[str, Any]]:
+    """Two patients per combination: one with every option, one with none."""
+    return [
+        {"patient_name": "Check Sample", "date_of_birth": "1948-03-04"},
+        {"patient_name": "Check Sample", "mrn": "CHK-1", "brace": True, "opioids": True,
+         "medications": "Medicine one\nMedicine two", "blood_thinner": "Restart in 2 days",
+         "physician": "Dr. Check", "follow_up_date": "2026-12-07", "follow_up_time": "09:30",
+         "follow_up_with": "Dr. Check", "follow_up_where": "Clinic", "caregiver": "Care Giver"},
+    ]
+
+
+def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
+    """Grade level of text with one sentence per item (Flesch-Kincaid; Crawford for Spanish)."""
+    import textstat
+
+    text = " ".join(s if s.rstrip()[-1:] in ".!?:" else s + "." for s in sentences if s.strip())
+    if language == "es":
+        textstat.set_lang("es")
+        try:
+            return float(textstat.crawford(text)), "Crawford"
+        finally:
+            textstat.set_lang("en_US")
+    textstat.set_lang("en_US")
+    return float(textstat.flesch_kincaid_grade(text)), "Flesch-Kincaid"
+
+
+def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
+                    build_pdfs: bool = True,
+                    progress: Callable[[int, int], None] | None = None) -> CheckReport:
+    report = CheckReport()
+    langs = list(languages or available_languages(clinic.templates_dir))
+    combos = list(itertools.product(sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA,
+                                    langs, (False, True)))
+    graded: set[tuple[str, str]] = set()
+    for n, (proc, pattern, anesthesia, lang, large) in enumerate(combos):
+        if progress:
+            progress(n, len(combos))
+        for v, variant in enumerate(sample_variants()):
+            data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
+                    "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+                    **LEVEL_PATTERNS[pattern], **variant}
+            report.combinations += 1
+            try:
+                request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
+                prepared = prepare(request, clinic)
+                if build_pdfs and v == 1:
+                    _build(prepared, prepared.layouts)
+            except TemplateError as exc:
+                report.add(Problem(exc.file, exc.line, exc.detail))
+                continue
+            except DischargeDeskError as exc:
+                report.add(Problem(f"{lang}/{proc}", None, str(exc)))
+                continue
+            for layout in prepared.layouts:
+                for section in layout.sections:
+                    key = (section.source, lang)
+                    if key in graded or v != 1:
+                        continue
+                    graded.add(key)
+                    grade, measure = reading_grade(section.plain_sentences(), lang)
+                    report.grades.append(Grade(section.source, lang, section.title, grade,
+                                               measure))
+                    if grade > MAX_GRADE:
+                        report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
+                                           f"({measure}) is above {MAX_GRADE:g}; use shorter "
+                                           "sentences and everyday words", "warning"))
+    return report

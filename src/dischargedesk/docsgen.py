@@ -1,0 +1,166 @@
+"""Generate docs/templates.md and docs/clinic-profile.md from the code, so they cannot drift.
+
+Run ``python -m dischargedesk.docsgen`` after changing the context, parameters or format;
+tests/test_docs.py fails when the committed files differ from what this produces.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .domain.clinic import _CLINIC_KEYS
+from .domain.parameters import PARAMETERS
+from .render.context import VARIABLES
+from .render.document import BOX_KINDS, DIRECTIVES
+from .render.templating import REMOVED_FILTERS, HandoutEnvironment
+
+TEMPLATES_INTRO = """\
+# Writing and customizing handout templates
+
+> The shipped English and Spanish text is **sample content**. Your clinic's clinicians must
+> review every section (and a qualified translator every translation) before patients see it.
+
+Python owns the layout (fonts, sizes, colours, header, footer, the spine drawing); the
+templates own the words. A template is a plain text file that a nurse educator can edit in
+any text editor (save as UTF-8).
+
+## Where templates live
+
+```
+templates/<language>/pack.toml              language name, translation provenance, labels
+templates/<language>/discharge/NN-name.txt  sections of the discharge instructions
+templates/<language>/recovery/NN-name.txt   sections of the recovery handout
+templates/<language>/partials/*.txt         shared wording, pulled in with {% include %}
+```
+
+Sections print in file-name order (`10-summary.txt` before `20-first-day.txt`). A clinic
+overrides a built-in file by putting a file with the same relative path in its clinic folder
+under `templates/` (`dischargedesk templates export DIR` copies all of them as a start), and
+can add sections by adding files. `dischargedesk templates check --clinic DIR` renders every
+combination and lists problems as `FILE:LINE: message` before any patient sees them.
+
+## The format
+
+Each file is rendered by Jinja2 first (variables `{{ ... }}`, conditions `{% if ... %}`,
+loops `{% for ... %}`, includes), then read line by line:
+
+| a line that starts with | becomes |
+|---|---|
+| `# Title` | the section heading (one per file, first line) |
+| `## Sub` | a sub-heading |
+| `- text` | a bullet (one idea per bullet) |
+| `[ ] text` | a checkbox item (teach-back) |
+| `\\| a \\| b \\|` | a table row; rows in a row make a table; the first row is the header |
+| `::: KIND` ... `:::` | a coloured box; KIND is one of: BOXES |
+| `@NAME` | a block the program draws: DIRECTIVES |
+| anything else | paragraph text; lines next to each other join; a blank line ends it |
+
+Box kinds: `911` = call 911 now (red), `call` = call the clinic now (orange), `watch` =
+watch closely (blue), `note` = plain note (grey). Inline markup: `<b>bold</b>` and
+`<i>italic</i>` only, opened and closed on the same line. Write `&lt;` and `&gt;` for the
+signs < and >. Everything printed with `{{ ... }}` is escaped: a patient called
+`<b>O'Brien & Sons` prints exactly like that and can never become markup.
+
+Templates are content, not code: they cannot read files outside the language folder,
+import anything, call methods (`x.upper()` is refused; use filters such as `x|upper`), or
+run for longer than a few seconds. Unknown variables are errors (a typo like
+`{{ patient.nmae }}` is reported with its line by `templates check`).
+
+Write for a 6th-grade reading level (never above 8th): short sentences (under 15 words),
+everyday words, one idea per bullet, actions first ("Call ... if ..."), numbers as digits.
+`templates check` prints the Flesch-Kincaid grade of every section and warns above 8.
+
+Example:
+
+```
+# Caring for your needle sites
+{% if levels.known %}
+{% for level in levels.list %}
+- {{ level }}: you may be sore where the needle went in.
+{% endfor %}
+{% endif %}
+- Take the bandages off on {{ dates.bandage_off }}.
+::: call
+## Call us now at {{ clinic.phone }} if:
+- You have a fever of {{ params.fever }} or higher.
+:::
+```
+
+## Adding a language
+
+Copy `templates/en` to `templates/<code>` (a language code such as `vi`), translate every
+file, and fill in `pack.toml`: `[language]` code and name; `[translation]` translated_by,
+reviewed_by, date, status (`reviewed` only after a qualified translator has reviewed it,
+otherwise `unreviewed`) and `unreviewed_notice` (the notice printed on every handout while
+the pack is unreviewed, in the language and in English). A clinic records its own review in
+`clinic.toml` under `[translation_reviews.<code>]` (`reviewed_by`, `date`), which removes the
+notice. US Section 1557 requires review by a qualified translator.
+"""
+
+
+def templates_md() -> str:
+    env = HandoutEnvironment([])
+    text = TEMPLATES_INTRO.replace("BOXES", ", ".join(f"`{k}`" for k in BOX_KINDS))
+    text = text.replace("DIRECTIVES", ", ".join(f"`@{d}`" for d in DIRECTIVES))
+    lines = [text, "## Variables", "", "| variable | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {desc} |" for name, desc in VARIABLES.items()]
+    lines += ["", "## Filters", "",
+              "Jinja2's built-in filters, except these (refused for safety): "
+              + ", ".join(f"`{f}`" for f in sorted(REMOVED_FILTERS)) + ".", "",
+              "Available: " + ", ".join(f"`{f}`" for f in sorted(env.filters)) + ".", ""]
+    return "\n".join(lines)
+
+
+def clinic_profile_md() -> str:
+    lines = [
+        "# The clinic profile (`clinic.toml`)", "",
+        "A clinic folder holds `clinic.toml`, its logo and optional `templates/` overrides. "
+        "Start from `dischargedesk templates export DIR`. Every problem is reported as "
+        "`FILE, line N: message` naming the key and what is allowed.", "",
+        "## [clinic]", "",
+        "| key | kind | required | meaning |", "|---|---|---|---|",
+    ]
+    meaning = {
+        "name": "Clinic name, shown at the top of every page.",
+        "address": "Address lines.",
+        "phone": "Daytime phone.",
+        "after_hours_phone": "After-hours phone.",
+        "emergency_number": "Emergency number (default 911).",
+        "portal_name": "Patient portal name.",
+        "portal_url": "Patient portal address (https://); printed as a QR code.",
+        "logo": "PNG or JPEG file inside the clinic folder, at most 2 MB.",
+        "physicians": "Physician names offered in the form.",
+        "version": "Your version label for the profile and templates (shown in the app).",
+    }
+    for key, kind in _CLINIC_KEYS.items():
+        kind_name = "list of text" if kind is list else "text"
+        req = "yes" if key in ("name", "phone") else "no"
+        lines.append(f"| `{key}` | {kind_name} | {req} | {meaning[key]} |")
+    lines += ["", "## [parameters]", "",
+              "Every number that published sources disagree on is the clinic's choice. "
+              "Defaults are conservative.", "",
+              "| key | default | unit | allowed | meaning |", "|---|---|---|---|---|"]
+    for p in PARAMETERS:
+        default = f'"{p.default}"' if isinstance(p.default, str) else p.default
+        lines.append(f"| `{p.key}` | {default} | {p.unit} | {p.range_text} | "
+                     f"{p.description} |")
+    lines += ["", "## [procedures.NAME]", "",
+              "Add a procedure: `uses_balloon = true|false`. Give it a name in every language "
+              "pack (`[procedures]` in `pack.toml`, in the clinic's `templates/<lang>/`).", "",
+              "## [translation_reviews.LANG]", "",
+              "Record the qualified translator's review of a language pack: `reviewed_by` "
+              "and `date`. Until then handouts in that language carry a notice.", ""]
+    return "\n".join(lines)
+
+
+def main(root: Path | None = None) -> int:
+    root = root or Path.cwd()
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "templates.md").write_text(templates_md(), encoding="utf-8")
+    (root / "docs" / "clinic-profile.md").write_text(clinic_profile_md(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The command line contract: paths on stdout, exit 0; bad input exit 2; failures exit 1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dischargedesk import __version__
+from dischargedesk.cli import main
+
+from .conftest import pdf_text
+
+ARGS = ["render", "--procedure", "vertebroplasty", "--levels", "L1,T12",
+        "--patient-name", "Zed Quorum", "--mrn", "Q-77", "--procedure-date", "2026-11-20"]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_render_writes_both_and_prints_paths(tmp_path, capsys):
+    out_dir = tmp_path / "new" / "folder"
+    code, out, err = run([*ARGS, "--out", str(out_dir)], capsys)
+    assert code == 0, err
+    paths = [Path(p) for p in out.splitlines()]
+    assert [p.name for p in paths] == ["discharge-instructions-vertebroplasty.pdf",
+                                       "recovery-plan-vertebroplasty.pdf"]
+    text = pdf_text(paths[0].read_bytes())
+    assert "Zed Quorum" in text and "T12 and L1" in text
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_request_file_and_override(tmp_path, capsys):
+    req = tmp_path / "r.json"
+    req.write_text(json.dumps({"procedure": "kyphoplasty", "level_count": 3,
+                               "patient_name": "Json Person", "date_of_birth": "1940-01-02",
+                               "medications": "Line one\nLine two"}))
+    code, out, err = run(["render", "--request", str(req), "--patient-name", "Cli Person",
+                          "--handouts", "discharge", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    text = pdf_text(Path(out.strip()).read_bytes())
+    assert "Cli Person" in text and "Json Person" not in text
+    assert "Line one" in text and "3 levels" in text
+
+
+@pytest.mark.parametrize(("extra", "field_words"), [
+    (["--levels", "T13"], "Levels treated"),
+    (["--date-of-birth", "1950-02-30"], "Date of birth"),
+    (["--language", "xx"], "Language"),
+    (["--patient-name", ""], "Patient name"),
+])
+def test_bad_input_exit_2_one_line(tmp_path, capsys, extra, field_words):
+    argv = [*ARGS, "--out", str(tmp_path / "o")]
+    for i in range(0, len(extra), 2):
+        if extra[i] in argv:
+            argv[argv.index(extra[i]) + 1] = extra[i + 1]
+        else:
+            argv += extra[i:i + 2]
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and field_words in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_argparse_errors_are_one_line_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["render", "--procedure", "kyphoplasty"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--out" in err
+
+
+def test_bad_clinic_exit_2(tmp_path, capsys):
+    code, _, err = run([*ARGS, "--clinic", str(tmp_path / "missing"), "--out", str(tmp_path)],
+                       capsys)
+    assert code == 2 and "clinic folder" in err
+
+
+def test_unwritable_out_exit_1(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out, err = run([*ARGS, "--out", str(blocker / "sub")], capsys)
+    assert code == 1 and out == ""
+    assert "Traceback" not in err and "Zed" not in err
+
+
+def test_unexpected_error_no_traceback_no_phi(tmp_path, capsys, monkeypatch):
+    import dischargedesk.engine as engine
+
+    def boom(*a, **k):
+        raise RuntimeError("secret Zed Quorum")
+
+    monkeypatch.setattr(engine, "render_handouts", boom)
+    code, _, err = run([*ARGS, "--out", str(tmp_path)], capsys)
+    assert code == 1 and "RuntimeError" in err and "Zed" not in err
+
+
+def test_version_subprocess():
+    result = subprocess.run([sys.executable, "-m", "dischargedesk.cli", "--version"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_help_lists_request_options():
+    result = subprocess.run([sys.executable, "-m", "dischargedesk.cli", "render", "--help"],
+                            capture_output=True, text=True)
+    for opt in ("--levels", "--level-count", "--medication", "--follow-up-date", "--out",
+                "--large-print", "--request"):
+        assert opt in result.stdout
+
+
+def test_sample_command(tmp_path, capsys):
+    code, out, err = run(["sample", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert len(out.splitlines()) == 2
