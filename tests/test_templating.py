@@ -24,7 +24,7 @@ def render(tmp_path: Path, source: str, context=CONTEXT, name="discharge/10-x.tx
     path = root / "en" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
-    env = HandoutEnvironment([root], root)
+    env = HandoutEnvironment([root], root, "en")
     return render_section(env, SectionSource(name, path, True, "en"), context)
 
 
@@ -84,7 +84,7 @@ def test_symlink_out_of_root_refused(tmp_path):
     root.mkdir(parents=True)
     (root / "leak.txt").symlink_to(outside)
     with pytest.raises(TemplateError):
-        render(tmp_path, "{% include 'en/leak.txt' %}")
+        render(tmp_path, "{% include 'leak.txt' %}")
 
 
 def test_unknown_variable_names_line(tmp_path):

@@ -58,9 +58,10 @@ class Prepared:
     sample_notice: str
 
 
-@lru_cache(maxsize=8)
-def _environment(roots: tuple[Path, ...], clinic_root: Path | None) -> HandoutEnvironment:
-    return HandoutEnvironment(list(roots), clinic_root)
+@lru_cache(maxsize=16)
+def _environment(roots: tuple[Path, ...], clinic_root: Path | None,
+                 language: str) -> HandoutEnvironment:
+    return HandoutEnvironment(list(roots), clinic_root, language)
 
 
 def file_name(kind: str, procedure: str) -> str:
@@ -102,7 +103,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     context = build_context(request, clinic, pack)
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
-    env = _environment(roots, clinic_root)
+    env = _environment(roots, clinic_root, pack.code)
     layouts = []
     for kind in kinds:
         sections = []

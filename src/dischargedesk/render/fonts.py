@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -29,6 +30,9 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(name, str(font_path(file_name))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
                                   boldItalic=FONT_BOLD_ITALIC)
+    # Drawings and bare canvases otherwise start with (unembedded) Helvetica.
+    rl_config.defaultGraphicsFontName = FONT
+    rl_config.canvas_basefontname = FONT
 
 
 @cache

@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -101,7 +102,7 @@ class Styles:
                                    textColor=TEXT, spaceAfter=size * 0.5, splitLongWords=1)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.4,
                                      bulletIndent=size * 0.3, spaceAfter=size * 0.25,
-                                     bulletFontName=FONT)
+                                     bulletFontName=FONT, bulletFontSize=size)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=FONT_BOLD,
                                  fontSize=size * 1.4, leading=size * 1.75, textColor=HEADING,
                                  spaceBefore=size * 0.6, spaceAfter=size * 0.4)
@@ -116,6 +117,11 @@ class Styles:
         self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD)
         self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_CENTER)
+
+
+def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """Table style that never falls back to Helvetica (empty cells still set a font)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
 # -- page furniture -------------------------------------------------------------------------
@@ -220,8 +226,8 @@ class _SpineDrawing(Flowable):
         super().__init__()
         self.levels = set(levels)
         self.size = size
-        self.unit = size * 0.9  # height of one vertebra + gap
-        self.body_w = size * 3.2
+        self.unit = size * 0.74  # height of one vertebra + gap
+        self.body_w = size * 2.8
         self.label_w = size * 3.6
         self.width = self.body_w + self.label_w + size * 0.5
         self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5
@@ -292,7 +298,7 @@ class _Builder:
         widths = [first] + [(self.width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 \
             else [self.width]
         t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        t.setStyle(TableStyle([
+        t.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
@@ -308,7 +314,7 @@ class _Builder:
             content.extend(self.inline(b, in_box=True))
         t = Table([[content]], colWidths=[self.width], hAlign="LEFT")
         pad = self.st.size * 0.6
-        t.setStyle(TableStyle([
+        t.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), bg),
             ("LINEBEFORE", (0, 0), (0, -1), self.st.size * 0.35, border),
             ("BOX", (0, 0), (-1, -1), 0.8, border),
@@ -318,6 +324,19 @@ class _Builder:
             ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.4),
         ]))
         return KeepTogether([t, Spacer(1, self.st.size * 0.6)])
+
+    def _word_fit_widths(self, header: Sequence[str], first_column: Sequence[str]) -> list[float]:
+        """Column widths where no header word has to break; the rest shared out evenly."""
+        pad = 12.0
+        size = self.st.size
+
+        def longest_word(text: str) -> float:
+            return max(stringWidth(w, FONT_BOLD, size) for w in text.split()) + pad
+
+        first = max(stringWidth(x, FONT, size) for x in first_column) + pad
+        need = [first] + [longest_word(h) for h in header[1:]]
+        spare = max(0.0, self.width - sum(need))
+        return [need[0]] + [w + spare / (len(need) - 1) for w in need[1:]]
 
     def section(self, section: d.Section) -> list[Flowable]:
         out: list[Flowable] = []
@@ -352,7 +371,7 @@ class _Builder:
         right_w = right.wrap(self.width, 1e6)[0]
         t = Table([[left or "", right]], colWidths=[self.width - right_w - self.st.size,
                                                     right_w + self.st.size], hAlign="LEFT")
-        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+        t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (0, -1), self.st.size * 0.5),
                                ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
@@ -364,7 +383,7 @@ class _Builder:
         drawing = _SpineDrawing(e.levels, self.st.size)
         return Table([[drawing], [caption]], colWidths=[max(drawing.width,
                                                                self.st.size * 8)],
-                     style=TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                     style=_table_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                        ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
 
@@ -380,18 +399,18 @@ class _Builder:
             rows = [[RLParagraph(escape(label), st.cell), ""] for label in e.signature_labels]
             t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55],
                       rowHeights=[st.size * 3.2] * len(rows), hAlign="LEFT")
-            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                    ("LINEBELOW", (1, 0), (1, -1), 0.8, TEXT)]))
             return [KeepTogether([Spacer(1, st.size * 0.5), t])]
         if name == "diary":
             head = [RLParagraph(escape(h), st.cell_head) for h in e.diary_header]
             rows = [head] + [[RLParagraph(escape(day), st.cell)] + [""] * (len(head) - 1)
                              for day in e.diary_days]
-            first = self.width * 0.28
-            rest = (self.width - first) / (len(head) - 1)
-            t = Table(rows, colWidths=[first] + [rest] * (len(head) - 1), repeatRows=1,
-                      hAlign="LEFT")
-            t.setStyle(TableStyle([
+            t = Table(rows, colWidths=self._word_fit_widths(e.diary_header,
+                                                            [*e.diary_days, "Wed, Dec 30"]),
+                      rowHeights=[None] + [st.size * 2.0] * len(e.diary_days),
+                      repeatRows=1, hAlign="LEFT")
+            t.setStyle(_table_style([
                 ("GRID", (0, 0), (-1, -1), 0.6, RULE),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

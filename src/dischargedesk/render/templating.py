@@ -141,9 +141,12 @@ class RootedLoader(FileSystemLoader):
 class HandoutEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+"})
 
-    def __init__(self, roots: list[Path], clinic_root: Path | None = None) -> None:
+    def __init__(self, roots: list[Path], clinic_root: Path | None = None,
+                 language: str = "en") -> None:
+        # Templates load from the language folder: include "partials/x.txt".
         super().__init__(
-            loader=ChoiceLoader([RootedLoader(r) for r in roots if r.is_dir()]),
+            loader=ChoiceLoader([RootedLoader(r / language) for r in roots
+                                 if (r / language).is_dir()]),
             autoescape=True,
             undefined=StrictUndefined,
             finalize=finalize,
@@ -263,7 +266,7 @@ def render_section(env: HandoutEnvironment, source: SectionSource,
         return TemplateError(env.display_name(path), line or frame_line, message, path=path)
 
     try:
-        template = env.get_template(f"{source.language}/{source.name}")
+        template = env.get_template(source.name)
         return _render_guarded(lambda: template.generate(context))
     except TemplateSyntaxError as exc:
         raise fail(exc, f"syntax error: {exc.message}") from None
