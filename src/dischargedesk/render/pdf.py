@@ -269,8 +269,8 @@ def _qr(url: str, size: float) -> Drawing:
 
 
 class _Builder:
-    def __init__(self, styles: Styles, extras: Extras, width: float) -> None:
-        self.st, self.extras, self.width = styles, extras, width
+    def __init__(self, styles: Styles, extras: Extras, width: float, frame_h: float) -> None:
+        self.st, self.extras, self.width, self.frame_h = styles, extras, width, frame_h
 
     def inline(self, block: d.Block, in_box: bool = False) -> list[Flowable]:
         st = self.st
@@ -308,11 +308,11 @@ class _Builder:
         return t
 
     def box(self, block: d.Box) -> Flowable:
+        """A tinted box with a thick coloured edge; one table row per block so a long box
+        can continue on the next page."""
         bg, border = BOX_STYLE[block.kind]
-        content: list[Flowable] = []
-        for b in block.blocks:
-            content.extend(self.inline(b, in_box=True))
-        t = Table([[content]], colWidths=[self.width], hAlign="LEFT")
+        rows = [[f] for b in block.blocks for f in self.inline(b, in_box=True)]
+        t = Table(rows or [[""]], colWidths=[self.width], hAlign="LEFT")
         pad = self.st.size * 0.6
         t.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), bg),
@@ -320,22 +320,30 @@ class _Builder:
             ("BOX", (0, 0), (-1, -1), 0.8, border),
             ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.4),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), pad),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.4),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), pad),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.4),
         ]))
-        return KeepTogether([t, Spacer(1, self.st.size * 0.6)])
+        # short boxes stay in one piece; long ones may continue on the next page
+        return KeepTogether([t, Spacer(1, self.st.size * 0.6)], maxHeight=self.frame_h * 0.6)
 
     def _word_fit_widths(self, header: Sequence[str], first_column: Sequence[str]) -> list[float]:
-        """Column widths where no header word has to break; the rest shared out evenly."""
-        pad = 12.0
+        """Column widths where no word has to break. The first column gets room for whole
+        labels when the page allows (it wraps between words in large print)."""
+        pad = 13.0  # cell padding (6 + 6) and a point to spare
         size = self.st.size
 
-        def longest_word(text: str) -> float:
-            return max(stringWidth(w, FONT_BOLD, size) for w in text.split()) + pad
+        def longest_word(text: str, font: str) -> float:
+            return max(stringWidth(w, font, size) for w in text.split()) + pad
 
-        first = max(stringWidth(x, FONT, size) for x in first_column) + pad
-        need = [first] + [longest_word(h) for h in header[1:]]
+        need = [max(longest_word(x, FONT) for x in first_column)]
+        need += [longest_word(h, FONT_BOLD) for h in header[1:]]
+        full_first = max(stringWidth(x, FONT, size) for x in first_column) + pad
         spare = max(0.0, self.width - sum(need))
+        grow = min(spare, full_first - need[0])
+        need[0] += grow
+        spare -= grow
         return [need[0]] + [w + spare / (len(need) - 1) for w in need[1:]]
 
     def section(self, section: d.Section) -> list[Flowable]:
@@ -353,7 +361,13 @@ class _Builder:
                     following: list[Flowable] = []
                     for b in blocks[i + 1: j]:
                         following.extend(self.inline(b))
-                    out.append(self.beside(following, self.spine()))
+                    spine = self.spine()
+                    left_w = self.width - spine.wrap(self.width, 1e6)[0] - self.st.size
+                    left_h = sum(f.wrap(left_w, 1e6)[1] + f.getSpaceAfter() for f in following)
+                    if left_h < self.frame_h * 0.75:
+                        out.append(self.beside(following, spine))
+                    else:  # too tall to sit beside the drawing (large print): stack them
+                        out += [spine, Spacer(1, self.st.size * 0.5), *following]
                     i = j
                     continue
                 out.extend(self.directive(block.name))
@@ -443,7 +457,7 @@ def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras:
         templates.append(PageTemplate(id=h.kind, frames=[frame], onPage=furniture.on_page))
     doc.addPageTemplates(templates)
     width = PAGE[0] - 2 * MARGIN
-    builder = _Builder(styles, extras, width)
+    builder = _Builder(styles, extras, width, templates[0].frames[0].height)
     story: list[Flowable] = []
     for n, h in enumerate(handouts):
         if n:
