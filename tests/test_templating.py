@@ -145,3 +145,9 @@ def test_block_syntax():
     assert s.blocks[1].text == "line one line two"
     assert s.blocks[4].rows == (("h1", "h2"), ("a", "b"))
     assert s.title == "Title"
+
+
+def test_error_messages_never_quote_patient_data(tmp_path):
+    with pytest.raises(TemplateError) as info:
+        render(tmp_path, "{{ patient[patient.name] }}")
+    assert "O'Brien" not in str(info.value) and "[patient data]" in str(info.value)

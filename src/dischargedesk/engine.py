@@ -11,6 +11,7 @@ to show (no patient data).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,7 @@ from xml.sax.saxutils import escape
 from babel.dates import format_skeleton
 from reportlab.platypus.doctemplate import LayoutError
 
+from . import __version__
 from .domain.clinic import ClinicProfile
 from .domain.request import LABELS, HandoutRequest
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
@@ -34,6 +36,7 @@ from .resources import sample_clinic_dir
 from .rlsafety import pin_reportlab_settings
 
 MAX_DIARY_DAYS = 14
+log = logging.getLogger("dischargedesk.engine")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Prepared:
     extras: Extras
     author: str
     sample_notice: str
+    clinic_version: str = ""
 
 
 @lru_cache(maxsize=16)
@@ -108,7 +112,11 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     for kind in kinds:
         sections = []
         for source in section_sources(list(roots), pack.code, kind, clinic_root):
-            text = render_section(env, source, context)
+            try:
+                text = render_section(env, source, context)
+            except TemplateError as exc:
+                log.warning("template error file=%s line=%s", exc.file, exc.line)
+                raise
             try:
                 section = d.parse_section(text, source.display)
             except d.MarkupProblem as exc:
@@ -164,7 +172,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     is_sample = clinic.folder is not None and clinic.folder.resolve() == \
         sample_clinic_dir().resolve()
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
-                    pack.labels.get("sample_notice", "") if is_sample else "")
+                    pack.labels.get("sample_notice", "") if is_sample else "", clinic.version)
 
 
 def _diary_days(start: dt.date, context: dict[str, Any], clinic: ClinicProfile,
@@ -192,16 +200,24 @@ def _line_in_source(path: Path, snippet: str) -> int | None:
 def _build(prepared: Prepared, layouts: Sequence[HandoutLayout]) -> bytes:
     kinds = [h.kind for h in layouts]
     try:
-        return build_pdf(layouts, ident=prepared.ident, extras=prepared.extras,
+        pdf = build_pdf(layouts, ident=prepared.ident, extras=prepared.extras,
                          large_print=prepared.request.large_print,
                          title=document_title(prepared.pack, kinds, prepared.request.procedure),
                          language=prepared.pack.code, author=prepared.author,
                          sample_notice=prepared.sample_notice)
-    except DischargeDeskError:
+        # Events carry only non-patient facts: what, which templates, which version.
+        log.info("rendered handouts=%s procedure=%s language=%s large_print=%s clinic=%s "
+                 "version=%s app=%s bytes=%d", ",".join(kinds), prepared.request.procedure,
+                 prepared.pack.code, prepared.request.large_print, prepared.author,
+                 prepared.clinic_version or "-", __version__, len(pdf))
+        return pdf
+    except DischargeDeskError as exc:
+        log.warning("render failed: %s", type(exc).__name__)
         raise
     except (LayoutError, ValueError, TypeError, AttributeError, AssertionError, OSError,
             IndexError, KeyError) as exc:
         # ReportLab messages quote paragraph text (patient data): keep only the type.
+        log.error("layout failed: %s", type(exc).__name__)
         raise RenderError("The handout could not be laid out "
                           f"({type(exc).__name__}); shorten the longest entries and try "
                           "again, or report this to your support team.") from None

@@ -263,7 +263,8 @@ def render_section(env: HandoutEnvironment, source: SectionSource,
         if isinstance(exc, TemplateSyntaxError) and exc.filename:
             path, frame_line = Path(exc.filename), exc.lineno
         path = path or source.path
-        return TemplateError(env.display_name(path), line or frame_line, message, path=path)
+        return TemplateError(env.display_name(path), line or frame_line,
+                             redact(message, context), path=path)
 
     try:
         template = env.get_template(source.name)
@@ -285,6 +286,31 @@ def render_section(env: HandoutEnvironment, source: SectionSource,
             IndexError) as exc:
         # The message itself may quote a value (patient data): give only its type.
         raise fail(exc, f"a value cannot be used this way ({type(exc).__name__})") from None
+
+
+#: Context keys whose values come from a person (patient data): never in messages.
+PERSONAL_KEYS = ("patient", "medications", "blood_thinner", "physician", "follow_up")
+
+
+def redact(message: str, context: dict[str, Any]) -> str:
+    """Remove every personal value from a message (Jinja quotes keys it cannot find)."""
+    values: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            values.extend(v for v in (value, *value.split("\n")) if len(v) >= 2)
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                collect(v)
+
+    for key in PERSONAL_KEYS:
+        collect(context.get(key))
+    for value in sorted(set(values), key=len, reverse=True):
+        message = message.replace(value, "[patient data]")
+    return message
 
 
 def _template_location(exc: BaseException) -> tuple[Path | None, int | None]:
