@@ -58,7 +58,6 @@ class Prepared:
     ident: PageIdentity
     extras: Extras
     author: str
-    sample_notice: str
     clinic_version: str = ""
 
 
@@ -149,12 +148,15 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
     phones = clinic.phone + (f" · {clinic.after_hours_phone}" if clinic.after_hours_phone
                              else "")
+    is_sample = clinic.folder is not None and clinic.folder.resolve() == \
+        sample_clinic_dir().resolve()
     ident = PageIdentity(
         clinic_name=clinic.name,
         clinic_phone_line=phones,
         logo=clinic.logo,
         patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
-        page_label=pack.labels["page"],
+        page_label=pack.label("page", page="{page}", pages="{pages}"),
+        notice=pack.label("sample_notice") if is_sample else "",
     )
     facts = request.level_facts
     extras = Extras(
@@ -169,10 +171,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
         diary_days=_diary_days(request.procedure_date, context, clinic, pack.code),
     )
-    is_sample = clinic.folder is not None and clinic.folder.resolve() == \
-        sample_clinic_dir().resolve()
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
-                    pack.labels.get("sample_notice", "") if is_sample else "", clinic.version)
+                    clinic.version)
 
 
 def _diary_days(start: dt.date, context: dict[str, Any], clinic: ClinicProfile,
@@ -203,8 +203,7 @@ def _build(prepared: Prepared, layouts: Sequence[HandoutLayout]) -> bytes:
         pdf = build_pdf(layouts, ident=prepared.ident, extras=prepared.extras,
                          large_print=prepared.request.large_print,
                          title=document_title(prepared.pack, kinds, prepared.request.procedure),
-                         language=prepared.pack.code, author=prepared.author,
-                         sample_notice=prepared.sample_notice)
+                         language=prepared.pack.code, author=prepared.author)
         # Events carry only non-patient facts: what, which templates, which version.
         log.info("rendered handouts=%s procedure=%s language=%s large_print=%s clinic=%s "
                  "version=%s app=%s bytes=%d", ",".join(kinds), prepared.request.procedure,

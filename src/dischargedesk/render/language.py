@@ -32,7 +32,7 @@ class LanguagePack:
     status: str  # "source" (original text), "reviewed", or "unreviewed"
     procedures: dict[str, str]
     handouts: dict[str, str]
-    labels: dict[str, str]
+    labels: dict[str, str | dict[str, str]]
     unreviewed_notice: str = ""
 
     @property
@@ -40,7 +40,14 @@ class LanguagePack:
         return self.status not in REVIEWED_STATUSES
 
     def label(self, key: str, **values: object) -> str:
-        return self.labels[key].format(**values)
+        """A label with {placeholders} filled in. A label may be a table of plural forms
+        (``{ one = "...", other = "..." }``) chosen by the language's rule for ``count``."""
+        text = self.labels[key]
+        if isinstance(text, dict):
+            count = values.get("count", 0)
+            form = Locale.parse(self.code).plural_form(count)  # type: ignore[arg-type]
+            text = text.get(form, text["other"])
+        return text.format(**values)
 
 
 @cache

@@ -69,6 +69,7 @@ class PageIdentity:
     logo: Path | None
     patient_lines: tuple[str, ...]  # e.g. ("Patient: Ana Diaz", "Date of birth: ... · MRN: ...")
     page_label: str  # "Page {page} of {pages}"
+    notice: str = ""  # e.g. the sample-content notice, printed under the identifiers
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,15 @@ class _Furniture:
         self.size = styles.size
         self.width = PAGE[0] - 2 * MARGIN
         self.footer_lines = self._footer_lines()
+        self.notice_lines = len(_fit_lines(ident.notice, FONT, self.size, self.width)) \
+            if ident.notice else 0
 
     def _footer_lines(self) -> list[str]:
         lines: list[str] = []
         for text in self.ident.patient_lines:
             lines.extend(_fit_lines(text, FONT, self.size, self.width * 0.78))
+        if self.ident.notice:
+            lines.extend(_fit_lines(self.ident.notice, FONT, self.size, self.width))
         return lines
 
     @property
@@ -212,7 +217,10 @@ class _Furniture:
         canvas.line(MARGIN, y + size * 0.9, MARGIN + self.width, y + size * 0.9)
         canvas.setFont(FONT, size)
         for i, line in enumerate(self.footer_lines):
+            if i >= len(self.footer_lines) - self.notice_lines:
+                canvas.setFillColor(MUTED)
             canvas.drawString(MARGIN, y - size * 0.4 - i * size * 1.25, line)
+        canvas.setFillColor(TEXT)
         canvas.drawRightString(MARGIN + self.width, y - size * 0.4,
                                self.ident.page_label.format(page=page, pages=pages))
         canvas.restoreState()
@@ -249,7 +257,9 @@ class _SpineDrawing(Flowable):
             drawing.add(Rect(x, y, w, unit * 0.72, rx=s * 0.18, ry=s * 0.18,
                              fillColor=TREATED if treated else BONE,
                              strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
-            if treated or name in ("T1", "L1", "S1"):
+            landmark = name in ("T1", "L1", "S1") and not any(
+                n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
+            if treated or landmark:
                 drawing.add(String(x0 - s * 0.4, y + unit * 0.05, name, fontName=FONT_BOLD
                                    if treated else FONT, fontSize=s, fillColor=TREATED
                                    if treated else MUTED, textAnchor="end"))
@@ -396,7 +406,7 @@ class _Builder:
         caption = RLParagraph(escape(e.spine_caption), self.st.caption)
         drawing = _SpineDrawing(e.levels, self.st.size)
         return Table([[drawing], [caption]], colWidths=[max(drawing.width,
-                                                               self.st.size * 8)],
+                                                               self.st.size * 9.5)],
                      style=_table_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                        ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
@@ -434,8 +444,7 @@ class _Builder:
 
 
 def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras: Extras,
-              large_print: bool, title: str, language: str, author: str,
-              sample_notice: str = "") -> bytes:
+              large_print: bool, title: str, language: str, author: str) -> bytes:
     """Lay out one or more handouts into one PDF. Page numbers restart for each handout."""
     register_fonts()
     styles = Styles(large_print)
@@ -468,9 +477,6 @@ def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras:
             story.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
         for section in h.sections:
             story.extend(builder.section(section))
-        if sample_notice:
-            story.append(Spacer(1, styles.size))
-            story.append(RLParagraph(f"<i>{escape(sample_notice)}</i>", styles.body))
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buf.getvalue()
 
