@@ -1,0 +1,90 @@
+"""PDF accessibility checks on every rendered combination (what ReportLab can give):
+title without patient data, /Lang, displayed title, fonts embedded, body text >= 12 pt
+(18 pt in large print), text contrast >= 4.5:1, headings in reading order."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pikepdf
+import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTTextContainer
+
+from dischargedesk.engine import prepare, render_pdf
+from dischargedesk.render import pdf as layout
+
+from .conftest import base_request_data
+from .test_engine import LEVEL_PATTERNS
+
+COMBOS = list(itertools.product(("kyphoplasty", "vertebroplasty"), LEVEL_PATTERNS,
+                                ("local", "sedation"), (False, True)))
+BACKGROUNDS = ["#ffffff", "#eef2f6"] + [bg.hexval()[2:] for bg, _ in layout.BOX_STYLE.values()]
+
+
+def luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def hex_rgb(value: str) -> tuple[float, float, float]:
+    value = value.lstrip("#")
+    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def chars(pdf: bytes):
+    for page in extract_pages(io.BytesIO(pdf)):
+        for element in page:
+            if isinstance(element, LTTextContainer):
+                for line in element:
+                    for ch in getattr(line, "_objs", []):
+                        if isinstance(ch, LTChar) and ch.get_text().strip():
+                            yield ch
+
+
+@pytest.mark.parametrize(("proc", "pattern", "anesthesia", "large"), COMBOS)
+def test_pdf_accessibility(sample_clinic, proc, pattern, anesthesia, large):
+    from dischargedesk.domain.request import HandoutRequest
+
+    from .conftest import TODAY
+
+    req = HandoutRequest.from_mapping(base_request_data(
+        procedure=proc, anesthesia=anesthesia, large_print=large, **LEVEL_PATTERNS[pattern]),
+        today=TODAY)
+    pdf = render_pdf(req, sample_clinic)
+
+    doc = pikepdf.open(io.BytesIO(pdf))
+    title = str(doc.docinfo["/Title"])
+    assert "Maria" not in title and "MRN" not in title and proc.capitalize() in title
+    assert str(doc.Root.Lang) == "en"
+    assert bool(doc.Root.ViewerPreferences.DisplayDocTitle)
+
+    minimum = 18 if large else 12
+    sizes, worst = set(), 99.0
+    for ch in chars(pdf):
+        sizes.add(round(ch.size, 1))
+        color = ch.graphicstate.ncolor
+        rgb = (color,) * 3 if isinstance(color, float | int) else tuple(color or (0, 0, 0))
+        if len(rgb) == 3:
+            worst = min(worst, min(contrast(rgb, hex_rgb(bg)) for bg in BACKGROUNDS))
+    assert min(sizes) >= minimum - 0.05, sorted(sizes)[:5]
+    assert worst >= 4.5, worst
+
+    # headings come in the order of the section files (single-column reading order)
+    prepared = prepare(req, sample_clinic)
+    titles = [s.title for h in prepared.layouts for s in h.sections]
+    from .conftest import pdf_text
+
+    text = pdf_text(pdf)
+    positions = [text.find(t) for t in titles]
+    assert -1 not in positions, titles
+    assert positions == sorted(positions)
