@@ -123,3 +123,15 @@ def test_runaway_clinic_template_reported_not_hung(clinic_folder, make_request):
 
     with pytest.raises(TemplateError, match="longer than"):
         render_pdf(make_request(), load_clinic(clinic_folder))
+
+
+def test_unsaved_editor_text_previews_and_checks(clinic_folder, make_request):
+    path = customize(clinic_folder, SECTION)
+    clinic = load_clinic(clinic_folder)
+    unsaved = {SECTION: "# Unsaved pain text\n- Ice helps.\n"}
+    text = pdf_text(render_pdf(make_request(), clinic, overrides=unsaved))
+    assert "Unsaved pain text" in text
+    assert "Unsaved" not in path.read_text()
+    report = check_templates(clinic, languages=["en"], build_pdfs=False,
+                             overrides={SECTION: "# T\n\n{{ oops }}\n"})
+    assert [(p.file, p.line) for p in report.errors] == [(f"clinic {SECTION}", 3)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +100,8 @@ def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
 
 def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
                     build_pdfs: bool = True,
-                    progress: Callable[[int, int], None] | None = None) -> CheckReport:
+                    progress: Callable[[int, int], None] | None = None,
+                    overrides: Mapping[str, str] | None = None) -> CheckReport:
     report = CheckReport()
     langs = list(languages or available_languages(clinic.templates_dir))
     combos = list(itertools.product(sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA,
@@ -116,7 +117,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             report.combinations += 1
             try:
                 request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                prepared = prepare(request, clinic)
+                prepared = prepare(request, clinic, overrides=overrides)
                 if build_pdfs and v == 1:
                     _build(prepared, prepared.layouts)
             except TemplateError as exc:

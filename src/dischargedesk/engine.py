@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,15 +98,22 @@ def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> Lan
 
 
 def prepare(request: HandoutRequest, clinic: ClinicProfile,
-            kinds: Sequence[str] | None = None) -> Prepared:
-    """Validate against the clinic, render the templates and parse them into documents."""
+            kinds: Sequence[str] | None = None,
+            overrides: Mapping[str, str] | None = None) -> Prepared:
+    """Validate against the clinic, render the templates and parse them into documents.
+
+    ``overrides`` maps template paths relative to the templates folder
+    ("en/discharge/40-pain.txt") to unsaved text of the clinic's copy (template workspace).
+    """
     pin_reportlab_settings()
     pack = check_request_against(request, clinic)
     kinds = tuple(kinds or request.handouts)
     context = build_context(request, clinic, pack)
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
-    env = _environment(roots, clinic_root, pack.code)
+    overlay = _overlay(overrides, clinic_root, pack.code)
+    env = HandoutEnvironment(list(roots), clinic_root, pack.code, overlay) if overlay \
+        else _environment(roots, clinic_root, pack.code)
     layouts = []
     for kind in kinds:
         sections = []
@@ -175,6 +182,15 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                     clinic.version)
 
 
+def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,
+             language: str) -> dict[str, tuple[str, Path]]:
+    if not overrides or clinic_root is None:
+        return {}
+    prefix = f"{language}/"
+    return {name[len(prefix):]: (text, clinic_root / name)
+            for name, text in overrides.items() if name.startswith(prefix)}
+
+
 def _diary_days(start: dt.date, context: dict[str, Any], clinic: ClinicProfile,
                 lang: str) -> tuple[str, ...]:
     fu = context["follow_up"]
@@ -223,9 +239,10 @@ def _build(prepared: Prepared, layouts: Sequence[HandoutLayout]) -> bytes:
 
 
 def render_pdf(request: HandoutRequest, clinic: ClinicProfile,
-               kinds: Sequence[str] | None = None) -> bytes:
+               kinds: Sequence[str] | None = None,
+               overrides: Mapping[str, str] | None = None) -> bytes:
     """All selected handouts in one PDF (for preview and one print job)."""
-    prepared = prepare(request, clinic, kinds)
+    prepared = prepare(request, clinic, kinds, overrides)
     return _build(prepared, prepared.layouts)
 
 

@@ -19,13 +19,14 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     FileSystemLoader,
     StrictUndefined,
@@ -138,15 +139,30 @@ class RootedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
+class OverlayLoader(BaseLoader):
+    """Unsaved editor text for some templates, reported under their real file path."""
+
+    def __init__(self, sources: Mapping[str, tuple[str, Path]]) -> None:
+        self.sources = dict(sources)
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        source, path = self.sources[template]
+        return source, str(path), lambda: False
+
+
 class HandoutEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+"})
 
     def __init__(self, roots: list[Path], clinic_root: Path | None = None,
-                 language: str = "en") -> None:
+                 language: str = "en",
+                 overlay: Mapping[str, tuple[str, Path]] | None = None) -> None:
         # Templates load from the language folder: include "partials/x.txt".
+        loaders: list[BaseLoader] = [OverlayLoader(overlay)] if overlay else []
+        loaders += [RootedLoader(r / language) for r in roots if (r / language).is_dir()]
         super().__init__(
-            loader=ChoiceLoader([RootedLoader(r / language) for r in roots
-                                 if (r / language).is_dir()]),
+            loader=ChoiceLoader(loaders),
             autoescape=True,
             undefined=StrictUndefined,
             finalize=finalize,
