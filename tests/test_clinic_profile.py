@@ -141,3 +141,21 @@ def test_clinic_can_add_a_procedure(tmp_path):
 def test_translation_review_needs_reviewer(tmp_path):
     err = error_for(tmp_path, GOOD + '\n[translation_reviews.es]\ndate = "2026-11-01"\n')
     assert "reviewed_by" in str(err)
+
+
+def test_profile_editor_keeps_comments_and_validates(tmp_path):
+    from dischargedesk.domain.profile_edit import update_profile
+
+    folder = tmp_path / "c"
+    shutil.copytree(sample_clinic_dir(), folder)
+    clinic = update_profile(folder, {"phone": "(555) 010-3000", "portal_url": ""},
+                            {"fever_threshold_f": 101.0, "tub_bath": "until_cleared"})
+    assert clinic.phone == "(555) 010-3000" and clinic.portal_url == ""
+    assert clinic.parameters["fever_threshold_f"] == 101.0
+    text = (folder / "clinic.toml").read_text()
+    assert "# Sample clinic profile" in text  # comments survive
+    before = text
+    with pytest.raises(ClinicProfileError, match="too low"):
+        update_profile(folder, {}, {"fever_threshold_f": 95.0})
+    assert (folder / "clinic.toml").read_text() == before  # refused: file untouched
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".clinic-")] == []

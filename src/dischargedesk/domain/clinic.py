@@ -100,6 +100,11 @@ def load_clinic(folder: str | Path) -> ClinicProfile:
     except (OSError, UnicodeDecodeError):
         raise ClinicProfileError(f"{shown} cannot be read; check that it is a UTF-8 text file "
                                  "you have permission to open.") from None
+    return validate_profile_text(text, folder, shown)
+
+
+def validate_profile_text(text: str, folder: Path, shown: str) -> ClinicProfile:
+    """Parse and validate clinic.toml text (``shown`` names the file in messages)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
