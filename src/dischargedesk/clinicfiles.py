@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from .errors import OutputError
@@ -50,6 +52,53 @@ def customize(clinic_folder: Path, relative: str) -> Path:
                           f"({exc.strerror or type(exc).__name__}); check your permissions."
                           ) from None
     return dst
+
+
+def template_names(clinic_folder: Path | None, language: str) -> list[tuple[str, bool]]:
+    """Every template of a language ("en/discharge/10-summary.txt"), and whether the clinic
+    has its own copy."""
+    names: dict[str, bool] = {}
+    builtin = templates_dir()
+    for path in (builtin / language).rglob("*.txt"):
+        names[path.relative_to(builtin).as_posix()] = False
+    if clinic_folder is not None:
+        root = clinic_folder / "templates"
+        for path in (root / language).rglob("*.txt"):
+            names[path.relative_to(root).as_posix()] = True
+    return sorted(names.items())
+
+
+def read_template(clinic_folder: Path | None, relative: str) -> str:
+    """The clinic's copy if it has one, else the built-in text."""
+    if clinic_folder is not None:
+        own = clinic_folder / "templates" / relative
+        if own.is_file():
+            return own.read_text(encoding="utf-8")
+    return (templates_dir() / relative).read_text(encoding="utf-8")
+
+
+def save_template(clinic_folder: Path, relative: str, text: str) -> Path:
+    """Write the clinic's copy atomically (temp file in the same folder, then rename)."""
+    path = (clinic_folder / "templates" / relative).resolve()
+    if not path.is_relative_to((clinic_folder / "templates").resolve()) \
+            or path.suffix != ".txt":
+        raise OutputError(f"{relative} is not a clinic template.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".template-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"The template could not be saved in {clinic_folder} "
+                          f"({exc.strerror or type(exc).__name__}); check your permissions."
+                          ) from None
+    return path
 
 
 def revert(clinic_folder: Path, relative: str) -> None:

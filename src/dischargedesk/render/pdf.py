@@ -238,7 +238,7 @@ class _SpineDrawing(Flowable):
         self.size = size
         self.unit = size * 0.74  # height of one vertebra + gap
         self.body_w = size * 2.8
-        self.label_w = size * 3.6
+        self.label_w = size * 5.4  # room for two staggered labels of neighbouring levels
         self.width = self.body_w + self.label_w + size * 0.5
         self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5
 
@@ -249,6 +249,7 @@ class _SpineDrawing(Flowable):
         drawing = Drawing(self.width, self.height)
         s, unit = self.size, self.unit
         x0 = self.label_w
+        staggered = False
         for i, name in enumerate(TREATABLE_LEVELS):
             y = self.height - (i + 1) * unit
             treated = name in self.levels
@@ -261,12 +262,16 @@ class _SpineDrawing(Flowable):
                              strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
             landmark = name in ("T1", "L1", "S1") and not any(
                 n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
+            # neighbouring treated levels are closer than a line of text: stagger their labels
+            staggered = treated and not staggered and i > 0 and \
+                TREATABLE_LEVELS[i - 1] in self.levels
+            label_x = x0 - s * (2.6 if staggered else 0.4)
             if treated or landmark:
-                drawing.add(String(x0 - s * 0.4, y + unit * 0.05, name, fontName=FONT_BOLD
+                drawing.add(String(label_x, y + unit * 0.05, name, fontName=FONT_BOLD
                                    if treated else FONT, fontSize=s, fillColor=TREATED
                                    if treated else MUTED, textAnchor="end"))
             if treated:
-                drawing.add(Line(x0 - s * 0.3, y + unit * 0.36, x, y + unit * 0.36,
+                drawing.add(Line(label_x + s * 0.1, y + unit * 0.36, x, y + unit * 0.36,
                                  strokeColor=TREATED, strokeWidth=1.2))
         drawing.drawOn(self.canv, 0, 0)
 

@@ -1,0 +1,334 @@
+"""The template workspace dialog: template list, editor, live preview and check results.
+
+A slot turns a click into a call of the Qt-free engine (clinicfiles, checks, engine) and
+shows the result; no business rules live here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...checks import LEVEL_PATTERNS, CheckReport
+from ...clinicfiles import customize, read_template, revert, save_template, template_names
+from ...domain.clinic import ClinicProfile, load_clinic
+from ...errors import DischargeDeskError
+from ...render.language import available_languages
+from ...resources import sample_clinic_dir
+from ..errors import guarded
+from ..preview import PreviewPane
+from .highlighter import TemplateHighlighter
+from .profile_editor import ProfileEditor
+from .worker import PreviewJob, WorkspaceWorker
+
+log = logging.getLogger("dischargedesk.ui")
+DEBOUNCE_MS = 350
+ROLE_NAME = Qt.ItemDataRole.UserRole
+ROLE_LINE = Qt.ItemDataRole.UserRole + 1
+
+
+def _labelled(text: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(text)
+    label.setBuddy(widget)
+    row.addWidget(label)
+    row.addWidget(widget)
+    widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+    return box
+
+
+class TemplateWorkspace(QDialog):
+    """Customize, edit, preview and check the templates of one clinic folder."""
+
+    checked = Signal(object)  # CheckReport, after each check (tests wait for it)
+    previewed = Signal(bool)  # True when the preview shows the current edit
+
+    def __init__(self, clinic: ClinicProfile, *, read_only: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Templates and clinic profile - Discharge Desk")
+        self.setObjectName("templateWorkspace")
+        self.clinic = clinic
+        folder = clinic.folder
+        self.is_sample = folder is not None and folder.resolve() == sample_clinic_dir().resolve()
+        self.read_only = read_only or self.is_sample or folder is None
+        self.current: str | None = None
+        self.dirty = False
+        self.last_report: CheckReport | None = None
+
+        self.worker = WorkspaceWorker(self)
+        self.worker.finished.connect(self._on_result)
+        self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self.timer.timeout.connect(self.refresh)
+
+        self.banner = QLabel(self._banner_text())
+        self.banner.setObjectName("workspaceBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setStyleSheet("background:#fff1c2; color:#4d3300; padding:6px;")
+        self.banner.setVisible(bool(self.banner.text()))
+
+        tabs = QTabWidget()
+        tabs.addTab(self._build_templates_tab(), "&Templates")
+        self.profile = ProfileEditor(clinic, read_only=self.read_only)
+        self.profile.saved.connect(self._on_profile_saved)
+        tabs.addTab(self.profile, "Clinic &profile")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(tabs)
+        close = QPushButton("&Close")
+        close.clicked.connect(self.close)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.resize(1200, 760)
+        self._fill_list()
+
+    # -- layout --------------------------------------------------------------------------
+    def _banner_text(self) -> str:
+        if self.is_sample:
+            return ("This is the bundled sample clinic, so it cannot be changed here. Create "
+                    "your clinic folder with 'dischargedesk templates export FOLDER' and open it.")
+        if self.read_only:
+            return "Read-only: your administrator has locked template and profile editing."
+        return ""
+
+    def _build_templates_tab(self) -> QWidget:
+        self.language = QComboBox()
+        self.language.addItems(available_languages(self.clinic.templates_dir))
+        self.procedure = QComboBox()
+        self.procedure.addItems(sorted(self.clinic.procedures))
+        self.pattern = QComboBox()
+        self.pattern.addItems(list(LEVEL_PATTERNS))
+        self.pattern.setCurrentText("2 levels")
+        self.large = QCheckBox("&Large print")
+        self.large.setAccessibleName("Large print")
+        for combo in (self.procedure, self.pattern):
+            combo.currentIndexChanged.connect(self._schedule)
+        self.language.currentIndexChanged.connect(self._fill_list)
+        self.large.toggled.connect(self._schedule)
+        bar = QHBoxLayout()
+        for text, widget in (("La&nguage:", self.language), ("Pr&ocedure:", self.procedure),
+                             ("Le&vels:", self.pattern)):
+            bar.addWidget(_labelled(text, widget))
+        bar.addWidget(self.large)
+        bar.addStretch(1)
+
+        self.templates = QListWidget()
+        self.templates.setObjectName("templateList")
+        self.templates.setAccessibleName("Templates")
+        self.templates.currentItemChanged.connect(self._on_select)
+        self.customize_button = QPushButton("C&ustomize")
+        self.customize_button.setToolTip("Copy the built-in template into your clinic folder")
+        self.customize_button.clicked.connect(self.customize_current)
+        self.revert_button = QPushButton("&Revert to built-in")
+        self.revert_button.clicked.connect(self.revert_current)
+        self.save_button = QPushButton("&Save template")
+        self.save_button.clicked.connect(self.save_current)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_current)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.templates)
+        for b in (self.customize_button, self.revert_button, self.save_button):
+            lv.addWidget(b)
+
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("templateEditor")
+        self.editor.setAccessibleName("Template text")
+        self.editor.setFont(QFont("DejaVu Sans Mono", 10))
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = TemplateHighlighter(self.editor.document())
+        self.editor.textChanged.connect(self._on_edit)
+
+        self.results = QListWidget()
+        self.results.setObjectName("checkResults")
+        self.results.setAccessibleName("Check results")
+        self.results.setWordWrap(True)
+        self.results.itemActivated.connect(self.jump_to_result)
+        self.results.itemClicked.connect(self.jump_to_result)
+        center = QSplitter(Qt.Orientation.Vertical)
+        center.addWidget(self.editor)
+        center.addWidget(self.results)
+        center.setSizes([520, 200])
+
+        self.preview = PreviewPane()
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(center)
+        split.addWidget(self.preview)
+        split.setSizes([260, 520, 420])
+
+        tab = QWidget()
+        v = QVBoxLayout(tab)
+        v.addLayout(bar)
+        v.addWidget(split, 1)
+        return tab
+
+    # -- template list -------------------------------------------------------------------
+    def _fill_list(self) -> None:
+        keep = self.current
+        self.templates.blockSignals(True)
+        self.templates.clear()
+        for name, customized in template_names(self.clinic.folder, self.language.currentText()):
+            shown = name.split("/", 1)[1]
+            item = QListWidgetItem(f"{shown}  ({'clinic copy' if customized else 'built-in'})")
+            item.setData(ROLE_NAME, name)
+            item.setData(ROLE_LINE, customized)
+            self.templates.addItem(item)
+        self.templates.blockSignals(False)
+        names = [self.templates.item(i).data(ROLE_NAME) for i in range(self.templates.count())]
+        self.select(keep if keep in names else (names[0] if names else None))
+
+    def select(self, name: str | None) -> None:
+        for i in range(self.templates.count()):
+            if self.templates.item(i).data(ROLE_NAME) == name:
+                self.templates.setCurrentRow(i)
+                return
+
+    def is_customized(self, name: str | None) -> bool:
+        return bool(name) and self.clinic.folder is not None and \
+            (self.clinic.folder / "templates" / name).is_file()  # type: ignore[operator]
+
+    def _on_select(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is None:
+            return
+        self.current = item.data(ROLE_NAME)
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(read_template(self.clinic.folder, self.current))
+        self.editor.blockSignals(False)
+        self.dirty = False
+        self._update_buttons()
+        self._schedule()
+
+    def _update_buttons(self) -> None:
+        own = self.is_customized(self.current)
+        editable = not self.read_only and own
+        self.editor.setReadOnly(not editable)
+        self.customize_button.setEnabled(not self.read_only and not own)
+        self.revert_button.setEnabled(not self.read_only and own)
+        self.save_button.setEnabled(editable and self.dirty)
+
+    # -- actions -------------------------------------------------------------------------
+    @guarded("customize template")
+    def customize_current(self) -> None:
+        if self.current and self.clinic.folder is not None and not self.read_only:
+            customize(self.clinic.folder, self.current)
+            self._reload_clinic()
+            log.info("template customized")
+
+    @guarded("revert template")
+    def revert_current(self) -> None:
+        if self.current and self.clinic.folder is not None and not self.read_only:
+            revert(self.clinic.folder, self.current)
+            self._reload_clinic()
+            log.info("template reverted")
+
+    @guarded("save template")
+    def save_current(self) -> None:
+        if not (self.current and self.clinic.folder is not None and self.dirty
+                and not self.read_only and self.is_customized(self.current)):
+            return
+        save_template(self.clinic.folder, self.current, self.editor.toPlainText())
+        self.dirty = False
+        self._update_buttons()
+        log.info("template saved")
+
+    def _reload_clinic(self) -> None:
+        assert self.clinic.folder is not None
+        self.clinic = load_clinic(self.clinic.folder)
+        self._fill_list()
+
+    def _on_profile_saved(self, clinic: ClinicProfile) -> None:
+        self.clinic = clinic
+        self._schedule()
+
+    def _on_edit(self) -> None:
+        self.dirty = True
+        self._update_buttons()
+        self._schedule()
+
+    # -- preview and checks ----------------------------------------------------------------
+    def _schedule(self, *_: object) -> None:
+        self.preview.set_banner("updating", "Updating preview...")
+        self.timer.start()
+
+    def overrides(self) -> dict[str, str]:
+        if self.current and self.dirty and self.is_customized(self.current):
+            return {self.current: self.editor.toPlainText()}
+        return {}
+
+    def refresh(self) -> None:
+        job = PreviewJob(self.clinic, self.procedure.currentText(), self.pattern.currentText(),
+                         self.language.currentText(), self.large.isChecked(), self.overrides())
+        self.worker.submit(job)
+
+    def _on_result(self, _generation: int, pdf: object, error: object, report: object) -> None:
+        if isinstance(pdf, bytes):
+            self.preview.show_pdf(pdf)
+            self.preview.set_banner(None)
+        elif isinstance(error, DischargeDeskError):
+            self.preview.set_banner("failed", f"The preview is out of date: {error}")
+        else:
+            self.preview.set_banner("failed", "The preview could not be made "
+                                    f"({type(error).__name__}).")
+        self.previewed.emit(isinstance(pdf, bytes))
+        if isinstance(report, CheckReport):
+            self._show_report(report)
+
+    def _show_report(self, report: CheckReport) -> None:
+        self.last_report = report
+        self.results.clear()
+        for problem in report.problems:
+            item = QListWidgetItem(str(problem))
+            item.setData(ROLE_NAME, problem.file.removeprefix("clinic "))
+            item.setData(ROLE_LINE, problem.line)
+            item.setForeground(Qt.GlobalColor.darkRed if problem.severity == "error"
+                               else Qt.GlobalColor.black)
+            self.results.addItem(item)
+        if not report.problems:
+            self.results.addItem(f"No problems in {report.combinations} combinations.")
+        for g in report.grades:
+            item = QListWidgetItem(f"{g.file}: reading grade {g.grade:.1f} ({g.measure})")
+            item.setData(ROLE_NAME, g.file.removeprefix("clinic "))
+            self.results.addItem(item)
+        self.checked.emit(report)
+
+    def jump_to_result(self, item: QListWidgetItem) -> None:
+        name, line = item.data(ROLE_NAME), item.data(ROLE_LINE)
+        if name and name != self.current:
+            self.select(name)
+        if isinstance(line, int) and line > 0:
+            block = self.editor.document().findBlockByNumber(line - 1)
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                                QTextCursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)
+            self.editor.setFocus()
+
+    def closeEvent(self, event) -> None:
+        self.timer.stop()
+        self.worker.wait(5000)
+        super().closeEvent(event)
+
