@@ -442,7 +442,7 @@ class _Builder:
         caption = RLParagraph(escape(e.spine_caption), self.st.caption)
         drawing = _SpineDrawing(e.levels, self.st.size)
         return Table([[drawing], [caption]], colWidths=[max(drawing.width,
-                                                               self.st.size * 9.5)],
+                                                               self.st.size * 11)],
                      style=_table_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                        ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
