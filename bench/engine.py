@@ -57,8 +57,8 @@ def cold(runs: int) -> list[float]:
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dischargedesk.cli"]
     samples = []
     with tempfile.TemporaryDirectory() as out:
-        args = cmd + ["render", "--procedure", "kyphoplasty", "--levels", "T12,L1",
-                      "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
+        args = [*cmd, "render", "--procedure", "kyphoplasty", "--levels", "T12,L1",
+                "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
         subprocess.run(args, check=True, capture_output=True)  # warm the OS file cache
         for _ in range(runs):
             t = time.perf_counter()

@@ -33,6 +33,8 @@ GENERIC = ("Something went wrong ({name}). Your entries are kept; try again, and
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_parentless: set[QMessageBox] = set()  # Python would delete a parentless box at once
+
 
 def show_message(parent: QWidget | None, text: str, *,
                  icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> QMessageBox:
@@ -44,6 +46,9 @@ def show_message(parent: QWidget | None, text: str, *,
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.WindowModal if parent is not None
                           else Qt.WindowModality.ApplicationModal)
+    if parent is None:
+        _parentless.add(box)
+        box.finished.connect(lambda *_: _parentless.discard(box))
     box.open()
     return box
 
@@ -76,7 +81,7 @@ def guarded(action: str) -> Callable[[F], F]:
             except DischargeDeskError as exc:
                 log.warning("%s failed: %s", action, type(exc).__name__)
                 show_error(self, exc)
-            except Exception as exc:  # noqa: BLE001 - the boundary of a user action
+            except Exception as exc:
                 log.error("%s failed unexpectedly", action)
                 report_unexpected(self, exc)
             return None

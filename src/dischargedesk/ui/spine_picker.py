@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ..domain.levels import TREATABLE_LEVELS, spine_order
 from ..render.language import list_text
+from .notify import Notifier
 
 REGIONS = (("Thoracic", "T"), ("Lumbar", "L"), ("Sacral", "S"))
 _REGION_NAMES = {"T": "thoracic", "L": "lumbar", "S": "sacral"}
@@ -36,10 +37,9 @@ QPushButton#vertebra:disabled { background: #f5f5f5; color: #8a8a8a; border-colo
 class SpinePicker(QWidget):
     """Toggle buttons T1-T12, L1-L5, S1. Emits ``changed`` when the selection changes."""
 
-    changed = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.changed = Notifier()
         self.setObjectName("spinePicker")
         self.setAccessibleName("Levels treated")
         self.setStyleSheet(_STYLE)
@@ -132,7 +132,7 @@ class SpinePicker(QWidget):
         self._update_focus_policies()
         self.current_button().setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(watched, QPushButton) and watched.property("level"):
             if event.type() == QEvent.Type.FocusIn:
                 index = TREATABLE_LEVELS.index(str(watched.property("level")))

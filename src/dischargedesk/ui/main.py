@@ -1,0 +1,115 @@
+"""Start the desktop app: QApplication, logging, the last-resort excepthook, the window."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .. import APP_NAME, __version__
+from ..domain.clinic import ClinicProfile, load_clinic, load_sample_clinic
+from ..errors import DischargeDeskError
+from . import refcount_guard
+from .errors import install_excepthook
+from .main_window import MainWindow
+from .settings import APPLICATION, ORGANIZATION, AppSettings
+
+LOG_FILE = "dischargedesk.log"
+log = logging.getLogger("dischargedesk.ui")
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    refcount_guard.install(app)
+    if app.style().name().lower() == "fusion":
+        # Fusion draws the focus frame in the highlight colour; a darker blue makes the
+        # keyboard focus easy to see (contrast > 3:1 against white and the grey window).
+        palette = app.palette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor("#1f5fa8"))
+        app.setPalette(palette)
+    return app
+
+
+def log_dir() -> Path:
+    """AppLocalDataLocation/logs (needs the organization and application names set)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    return Path(base) / "logs"
+
+
+def setup_logging() -> Path | None:
+    """Events only ("render ok", "saved 2 files"), never patient values; see ui/errors.py."""
+    root = logging.getLogger("dischargedesk")
+    if any(getattr(h, "_dischargedesk", False) for h in root.handlers):
+        return None
+    folder = log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()  # no log folder: the app still works
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler._dischargedesk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return folder / LOG_FILE
+
+
+def load_profile(clinic: Path | None, settings: AppSettings) -> ClinicProfile:
+    folder = clinic or settings.clinic_folder
+    return load_clinic(folder) if folder else load_sample_clinic()
+
+
+def run(clinic: Path | None = None) -> int:
+    app = application()
+    setup_logging()
+    install_excepthook()
+    log.info("start %s", __version__)
+    if refcount_guard.active():
+        log.info("refcount guard on (PySide6 leaks references to None on Python %d.%d)",
+                 *sys.version_info[:2])
+    settings = AppSettings()
+    try:
+        profile = load_profile(clinic, settings)
+    except DischargeDeskError as exc:
+        # Never fall back to the sample clinic: its phone numbers must not reach a patient.
+        log.error("clinic profile failed: %s", type(exc).__name__)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 2
+    window = MainWindow(profile, settings)
+    window.show()
+    code = app.exec()
+    log.info("exit %d", code)
+    return code
+
+
+def selftest_window() -> int:
+    """Open the main window with the sample clinic and throw-away settings, then close it."""
+    application()
+    with tempfile.TemporaryDirectory(prefix="dischargedesk-selftest-") as tmp:
+        window = MainWindow(load_sample_clinic(), AppSettings(Path(tmp) / "settings.ini"))
+        window.show()
+
+        loop = QEventLoop()  # not app.exec()/quit(): those end every later event loop
+
+        def finish() -> None:
+            window.close()
+            loop.quit()
+
+        QTimer.singleShot(300, finish)
+        loop.exec()
+        ok = not window.isVisible()
+        window.deleteLater()
+    return 0 if ok else 1

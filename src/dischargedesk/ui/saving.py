@@ -1,0 +1,40 @@
+"""Saving the handouts as PDF files: one file per handout, never overwriting silently.
+
+File names come from the engine and hold no patient data; when a name is taken, every file
+of the batch gets the same "-2", "-3"... suffix so the pair stays recognisable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import engine, output
+from ..domain.clinic import ClinicProfile
+from ..domain.request import HandoutRequest
+from ..errors import OutputError
+
+MAX_SUFFIX = 999
+
+
+def free_names(folder: Path, names: Sequence[str]) -> list[str]:
+    """``names`` unchanged if none exists in ``folder``, else all with the lowest free suffix."""
+    for n in range(1, MAX_SUFFIX + 1):
+        candidate = list(names) if n == 1 else [
+            f"{Path(name).stem}-{n}{Path(name).suffix}" for name in names]
+        try:
+            taken = any((folder / name).exists() for name in candidate)
+        except OSError:
+            taken = False  # the write itself will explain what is wrong with the folder
+        if not taken:
+            return candidate
+    raise OutputError(f"The folder {folder} already holds {MAX_SUFFIX} copies of these "
+                      "handouts; choose another folder or tidy this one.")
+
+
+def save_handouts(request: HandoutRequest, clinic: ClinicProfile, folder: Path) -> list[Path]:
+    """Render each handout and write them all (or none) into ``folder``."""
+    handouts = engine.render_handouts(request, clinic)
+    names = free_names(folder, [h.file_name for h in handouts])
+    return output.write_files_atomic(folder, [(name, h.pdf) for name, h in
+                                              zip(names, handouts, strict=True)])

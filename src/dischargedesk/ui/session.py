@@ -1,0 +1,194 @@
+"""The live link between the form, the request validation, the render worker and the preview.
+
+Each edit bumps a generation number and (re)starts a short debounce timer. When it fires,
+the form's values are validated into a :class:`HandoutRequest`; a valid request goes to the
+worker, an invalid one puts its message under the field. Results of older generations are
+dropped, and the preview banner says whenever the pages shown do not match the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from .. import engine
+from ..domain.clinic import ClinicProfile
+from ..domain.request import HandoutRequest
+from ..errors import DischargeDeskError, RequestError
+from .form import HandoutForm
+from .notify import Notifier
+from .preview import PreviewPane
+from .worker import RenderWorker
+
+log = logging.getLogger("dischargedesk.ui")
+
+DEBOUNCE_MS = 250
+UPDATING = "Updating preview..."
+OUT_OF_DATE = "Preview is out of date: fix the form (see the message in red)."
+NO_PREVIEW = "No preview yet: fill in the form on the left."
+
+
+def build_request(values: dict, clinic: ClinicProfile, today: dt.date) -> HandoutRequest:
+    """Form values -> a request valid for this clinic, or RequestError naming the field."""
+    request = HandoutRequest.from_mapping(values, today=today)
+    engine.check_request_against(request, clinic)
+    return request
+
+
+class FormSession(QObject):
+    """Emits ``state_changed`` when readiness changes and ``preview_ready(pages)`` when a
+    PDF that matches the form is in the preview."""
+
+    def __init__(self, form: HandoutForm, preview: PreviewPane, clinic: ClinicProfile,
+                 today: Callable[[], dt.date], parent: QObject | None = None,
+                 debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self.state_changed = Notifier()
+        self.preview_ready = Notifier()
+        self.form = form
+        self.preview = preview
+        self.clinic = clinic
+        self.today = today
+        self.worker = RenderWorker(clinic, self)
+        self.generation = 0
+        self.request: HandoutRequest | None = None  # the form as a valid request
+        self.problem = ""  # why the form cannot be printed (one sentence)
+        self.shown: HandoutRequest | None = None  # the request whose PDF is in the preview
+        self.dirty = False  # edited since the last print or save
+        self.touched = False  # show inline errors only once the nurse has typed something
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(debounce_ms)
+        self.timer.timeout.connect(self.refresh)
+        form.changed.connect(self._on_changed)
+        self.worker.rendered.connect(self._on_rendered)
+        self.worker.failed.connect(self._on_failed)
+
+    # -- readiness ---------------------------------------------------------------------------
+    def readiness(self) -> tuple[bool, str]:
+        if self.request is None:
+            return False, self.problem or "Checking the form..."
+        if self.problem:
+            return False, self.problem
+        return True, "Ready: print or save the handouts."
+
+    # -- the edit -> validate -> render loop -------------------------------------------------
+    def _on_changed(self) -> None:
+        self.generation += 1
+        self.dirty = True
+        self.touched = True
+        if self.preview.banner_kind() != "invalid":
+            self.preview.set_banner("updating", UPDATING)
+        self.timer.start()
+
+    def validate(self) -> HandoutRequest | None:
+        """Validate the form now; show the problem inline. None when invalid."""
+        self.timer.stop()
+        self.form.clear_errors()
+        try:
+            request = build_request(self.form.values(), self.clinic, self.today())
+        except RequestError as exc:
+            self._show_invalid(exc)
+            return None
+        self.request, self.problem = request, ""
+        return request
+
+    def _show_invalid(self, exc: RequestError) -> None:
+        self.request, self.problem = None, exc.message
+        if self.touched:
+            self.form.set_field_error(exc.field, exc.message)
+        self.preview.set_banner("invalid", OUT_OF_DATE if self.preview.page_count()
+                                else NO_PREVIEW)
+        self.state_changed.emit()
+
+    def refresh(self) -> None:
+        request = self.validate()
+        if request is None:
+            return
+        if request == self.shown:
+            self.preview.set_banner(None)
+        else:
+            self.preview.set_banner("updating", UPDATING)
+            self.worker.submit(self.generation, request)
+        self.state_changed.emit()
+
+    def _on_rendered(self, generation: int, request: HandoutRequest, pdf: bytes,
+                     seconds: float) -> None:
+        if generation != self.generation:
+            log.debug("render dropped: stale")
+            return
+        if not self.preview.show_pdf(pdf):
+            log.warning("preview failed: the PDF could not be loaded")
+            self.problem = "The preview could not be shown; change any entry to try again."
+            self.preview.set_banner("failed", self.problem)
+            self.state_changed.emit()
+            return
+        self.shown = request
+        self.preview.set_banner(None)
+        log.info("render ok: %d pages in %.2f s", self.preview.page_count(), seconds)
+        self.state_changed.emit()
+        self.preview_ready.emit(self.preview.page_count())
+
+    def _on_failed(self, generation: int, request: HandoutRequest,
+                   exc: BaseException) -> None:
+        if generation != self.generation:
+            return
+        log.warning("render failed: %s", type(exc).__name__)  # never the message (PHI)
+        if isinstance(exc, RequestError):
+            self.touched = True
+            self._show_invalid(exc)
+            return
+        if isinstance(exc, DischargeDeskError):
+            self.problem = f"The handouts could not be made: {exc.message}"
+        else:
+            self.problem = (f"The handouts could not be made ({type(exc).__name__}). Your "
+                            "entries are kept; change any entry to try again.")
+        self.preview.set_banner("failed", self.problem)
+        self.state_changed.emit()
+
+    # -- for print and save ------------------------------------------------------------------
+    def current_request(self) -> HandoutRequest:
+        """The form as a valid request now (RequestError if it is not valid)."""
+        self.touched = True
+        request = self.validate()
+        if request is None:
+            raise RequestError("form", self.problem)
+        return request
+
+    def pdf_matching_form(self) -> tuple[HandoutRequest, bytes]:
+        """The PDF of the form as it is now: the preview's, or rendered now if stale."""
+        request = self.current_request()
+        if request == self.shown and self.preview.pdf_bytes():
+            return request, self.preview.pdf_bytes()
+        self.wait_for_worker()
+        pdf = engine.render_pdf(request, self.clinic)
+        self.generation += 1  # anything still on its way is stale now
+        if self.preview.show_pdf(pdf):
+            self.shown = request
+            self.problem = ""
+            self.preview.set_banner(None)
+            self.state_changed.emit()
+            self.preview_ready.emit(self.preview.page_count())
+        return request, pdf
+
+    def wait_for_worker(self) -> None:
+        """One render at a time: let a running preview render finish first."""
+        self.timer.stop()
+        self.worker.wait()
+
+    def output_done(self) -> None:
+        self.dirty = False
+
+    def reset(self) -> None:
+        """After "New patient": nothing typed yet, nothing to show."""
+        self.timer.stop()
+        self.worker.cancel_pending()
+        self.generation += 1
+        self.dirty = False
+        self.touched = False
+        self.shown = None
+        self.preview.clear()
+        self.refresh()

@@ -1,0 +1,119 @@
+"""Saving PDFs: one file per handout, safe names, never a silent overwrite, plain errors."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from dischargedesk import output
+from dischargedesk.errors import OutputError
+
+from ..conftest import pdf_text
+from .conftest import (
+    MRN,
+    PATIENT,
+    TOKEN,
+    click_check,
+    close_message_boxes,
+    fill_minimal,
+    message_texts,
+    wait_for_preview,
+)
+
+NAMES = ["discharge-instructions-kyphoplasty.pdf", "recovery-plan-kyphoplasty.pdf"]
+
+
+def _press_save(qtbot, window) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_s_writes_one_file_per_handout(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    folder = questions.folder
+    assert sorted(p.name for p in folder.iterdir()) == NAMES
+    discharge = pdf_text((folder / NAMES[0]).read_bytes())
+    recovery = pdf_text((folder / NAMES[1]).read_bytes())
+    assert PATIENT in discharge and PATIENT in recovery
+    assert "Discharge instructions" in discharge and "Your recovery plan" not in discharge
+    assert "Your recovery plan" in recovery
+    assert window.settings.output_folder == folder
+    assert "Saved" in window.statusBar().currentMessage()
+    assert not window.session.dirty
+    assert not message_texts()
+
+
+def test_saving_again_never_overwrites(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    folder = questions.folder
+    (folder / NAMES[0]).write_bytes(b"older file")
+    _press_save(qtbot, window)
+    _press_save(qtbot, window)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([NAMES[0], *(n.replace(".pdf", f"-{i}.pdf") for i in (2, 3)
+                                        for n in NAMES)])
+    assert (folder / NAMES[0]).read_bytes() == b"older file"
+    assert questions.folder_calls == [None, folder]  # starts where it saved last time
+    assert all(TOKEN not in n and MRN not in n for n in names)
+
+
+def test_only_the_chosen_handout_is_saved(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    click_check(qtbot, window.form.handout_checks["discharge"])
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    assert [p.name for p in questions.folder.iterdir()] == [NAMES[1]]
+
+
+def test_write_failure_shows_one_sentence_and_keeps_the_form(qtbot, window, questions,
+                                                             monkeypatch):
+    sentence = (f"You do not have permission to save in {questions.folder}; choose another "
+                "folder or ask your IT team for access.")
+
+    def refuse(folder, files, **kwargs):
+        raise OutputError(sentence)
+
+    monkeypatch.setattr(output, "write_files_atomic", refuse)
+    fill_minimal(qtbot, window)
+    qtbot.keyClicks(window.form.caregiver, "Pat Keeper")
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    assert message_texts() == [sentence]
+    assert list(questions.folder.iterdir()) == []
+    assert window.form.patient_name.text() == PATIENT
+    assert window.form.caregiver.text() == "Pat Keeper"
+    assert window.form.levels.picker.levels() == ["T12", "L1"]
+    assert window.session.dirty  # nothing was saved
+    close_message_boxes()
+    monkeypatch.undo()
+    _press_save(qtbot, window)  # fixed: the same entries save fine
+    assert len(list(questions.folder.iterdir())) == 2
+
+
+def test_unexpected_save_error_is_generic_and_logs_no_patient_data(qtbot, window, questions,
+                                                                    monkeypatch, caplog):
+    def crash(folder, files, **kwargs):
+        raise RuntimeError(f"disk said no about {TOKEN}")
+
+    monkeypatch.setattr(output, "write_files_atomic", crash)
+    caplog.set_level("INFO", logger="dischargedesk")
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    texts = message_texts()
+    assert len(texts) == 1
+    assert texts[0].startswith("Something went wrong (RuntimeError). Your entries are kept")
+    assert TOKEN not in texts[0] and TOKEN not in caplog.text
+    assert "RuntimeError" in caplog.text
+    assert window.form.patient_name.text() == PATIENT
+
+
+def test_cancelled_folder_choice_saves_nothing(qtbot, window, questions):
+    questions.folder = None
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    assert window.statusBar().currentMessage() == "Saving cancelled."
+    assert window.settings.output_folder is None
+    assert window.session.dirty
