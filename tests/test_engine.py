@@ -118,6 +118,13 @@ def test_follow_up_scheduled(sample_clinic, make_request):
     text = pdf_text(render_pdf(req, sample_clinic))
     assert "Thursday, December 3, 2026" in text and "2:30" in text
     assert "Dr. Ana Rivera" in text and "Suite 200" in text
+    # a line ending in {% endif %} must not swallow the next bullet (trim_blocks)
+    from dischargedesk.engine import prepare
+    from dischargedesk.render.document import Bullet, plain_text
+
+    bullets = [plain_text(b.text) for h in prepare(req, sample_clinic).layouts
+               for s in h.sections for b in s.blocks if isinstance(b, Bullet)]
+    assert any(b.startswith("When:") and b.endswith("PM") for b in bullets), bullets
 
 
 def test_summary_is_one_page_then_details(rendered):

@@ -62,6 +62,11 @@ watch closely (blue), `note` = plain note (grey). Inline markup: `<b>bold</b>` a
 signs < and >. Everything printed with `{{ ... }}` is escaped: a patient called
 `<b>O'Brien & Sons` prints exactly like that and can never become markup.
 
+Jinja removes the line break after a `{% ... %}` tag, so that lines holding only a tag
+vanish. A line that *ends* with a tag after text (`- When: {{ x }}{% if y %} at {{ y }}{% endif %}`)
+would join the next line: end it with `{% endif +%}` instead (the `+` keeps the line break).
+`templates check` shows the joined line as a problem in the preview.
+
 Templates are content, not code: they cannot read files outside the language folder,
 import anything, call methods (`x.upper()` is refused; use filters such as `x|upper`), or
 run for longer than a few seconds. Unknown variables are errors (a typo like
@@ -90,7 +95,8 @@ Example:
 ## Adding a language
 
 Copy `templates/en` to `templates/<code>` (a language code such as `vi`), translate every
-file, and fill in `pack.toml`: `[language]` code and name; `[translation]` translated_by,
+file, and fill in `pack.toml`: `[language]` code, name and `locale` (the Babel locale for
+dates, times and numbers, e.g. `es_US` for 12-hour times); `[translation]` translated_by,
 reviewed_by, date, status (`reviewed` only after a qualified translator has reviewed it,
 otherwise `unreviewed`) and `unreviewed_notice` (the notice printed on every handout while
 the pack is unreviewed, in the language and in English). A clinic records its own review in

@@ -176,7 +176,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
         diary_header=tuple(pack.label(k) for k in (
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
-        diary_days=_diary_days(request.procedure_date, context, clinic, pack.code),
+        diary_days=_diary_days(request.procedure_date, context, clinic,
+                                pack.format_locale),
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)

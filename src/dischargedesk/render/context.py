@@ -31,7 +31,7 @@ def fahrenheit_to_celsius(f: float) -> float:
 
 def build_context(request: HandoutRequest, clinic: ClinicProfile,
                   pack: LanguagePack) -> dict[str, Any]:
-    lang = pack.code
+    lang = pack.format_locale
     p = clinic.parameters
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
@@ -40,7 +40,7 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
     fever_f = float(p["fever_threshold_f"])
     lift_lb = float(p["lifting_limit_lb"])
     return {
-        "language": lang,
+        "language": pack.code,
         "large_print": request.large_print,
         "patient": {
             "name": request.patient_name,

@@ -34,6 +34,11 @@ class LanguagePack:
     handouts: dict[str, str]
     labels: dict[str, str | dict[str, str]]
     unreviewed_notice: str = ""
+    locale: str = ""  # Babel locale for dates, times and numbers (default: the code)
+
+    @property
+    def format_locale(self) -> str:
+        return self.locale or self.code
 
     @property
     def needs_review(self) -> bool:
@@ -62,6 +67,7 @@ def _read_pack(path: Path) -> LanguagePack:
             procedures=dict(data["procedures"]), handouts=dict(data["handouts"]),
             labels=dict(data["labels"]),
             unreviewed_notice=tr.get("unreviewed_notice", ""),
+            locale=lang.get("locale", ""),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise DischargeDeskError(f"The language pack {path} is incomplete or not valid TOML "

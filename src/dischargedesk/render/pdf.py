@@ -340,7 +340,12 @@ class _Builder:
         rows = [[RLParagraph(c, st.cell_head if r == 0 else st.cell) for c in row]
                 for r, row in enumerate(block.rows)]
         ncols = len(block.rows[0])
-        first = self.width * (0.34 if ncols == 2 else 1 / ncols)
+        if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
+            longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
+                                      st.size) for i, r in enumerate(block.rows)) + 13
+            first = min(longest, self.width * 0.45)
+        else:
+            first = self.width / ncols
         widths = [first] + [(self.width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 \
             else [self.width]
         t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -371,8 +376,11 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, 0), pad),
             ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.4),
         ]))
+        # spaceAfter (unlike a Spacer) is dropped at the bottom of a page, so a box that
+        # just fits never pushes an empty line onto the next page
+        t.spaceAfter = self.st.size * 0.6
         # short boxes stay in one piece; long ones may continue on the next page
-        return KeepTogether([t, Spacer(1, self.st.size * 0.6)], maxHeight=self.frame_h * 0.6)
+        return KeepTogether([t], maxHeight=self.frame_h * 0.6)
 
     def _word_fit_widths(self, header: Sequence[str], first_column: Sequence[str]) -> list[float]:
         """Column widths where no word has to break. The first column gets room for whole
@@ -457,10 +465,10 @@ class _Builder:
             return [_QrCode(e.portal_url, st.size * 7), Spacer(1, st.size * 0.5)]
         if name == "signatures":
             rows = [[RLParagraph(escape(label), st.cell), ""] for label in e.signature_labels]
-            t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55],
-                      rowHeights=[st.size * 3.2] * len(rows), hAlign="LEFT")
+            t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55], hAlign="LEFT")
             t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                                   ("LINEBELOW", (1, 0), (1, -1), 0.8, TEXT)]))
+                                     ("TOPPADDING", (0, 0), (-1, -1), st.size * 1.8),
+                                     ("LINEBELOW", (1, 0), (1, -1), 0.8, TEXT)]))
             return [KeepTogether([Spacer(1, st.size * 0.5), t])]
         if name == "diary":
             head = [RLParagraph(escape(h), st.cell_head) for h in e.diary_header]
