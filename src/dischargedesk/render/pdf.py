@@ -429,7 +429,7 @@ class _Builder:
                 flow = self.inline(block)
                 if isinstance(block, d.Heading):
                     # keep a heading with what follows it
-                    out.append(CondPageBreak(self.st.size * 6))
+                    out.append(CondPageBreak(self.st.size * (9 if block.level == 1 else 6)))
                 out.extend(flow)
             i += 1
         return out
