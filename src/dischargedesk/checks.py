@@ -101,8 +101,16 @@ def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
 def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
                     build_pdfs: bool = True,
                     progress: Callable[[int, int], None] | None = None,
-                    overrides: Mapping[str, str] | None = None) -> CheckReport:
+                    overrides: Mapping[str, str] | None = None,
+                    grades: bool = True) -> CheckReport:
+    """Render every combination; ``grades`` adds reading grades when textstat is installed
+    (the ``check`` extra), and is skipped quietly where it is not (plain app installs)."""
     report = CheckReport()
+    if grades:
+        try:
+            import textstat  # noqa: F401
+        except ImportError:
+            grades = False
     langs = list(languages or available_languages(clinic.templates_dir))
     combos = list(itertools.product(sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA,
                                     langs, (False, True)))
@@ -129,7 +137,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             for layout in prepared.layouts:
                 for section in layout.sections:
                     key = (section.source, lang)
-                    if key in graded or v != 1:
+                    if not grades or key in graded or v != 1:
                         continue
                     graded.add(key)
                     grade, measure = reading_grade(section.plain_sentences(), lang)

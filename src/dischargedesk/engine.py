@@ -121,7 +121,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             try:
                 text = render_section(env, source, context)
             except TemplateError as exc:
-                log.warning("template error file=%s line=%s", exc.file, exc.line)
+                log.info("template error file=%s line=%s", exc.file, exc.line)
                 raise
             try:
                 section = d.parse_section(text, source.display)

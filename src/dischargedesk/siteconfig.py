@@ -1,0 +1,424 @@
+"""Site-wide settings an administrator deploys, and the user's own settings (Qt-free).
+
+Two TOML files with the same keys (table in docs/admin.md):
+
+* the **site file**, one per computer, written by the administrator:
+  Windows ``%ProgramData%\\DischargeDesk\\site.toml``, macOS
+  ``/Library/Application Support/DischargeDesk/site.toml``, Linux
+  ``/etc/dischargedesk/site.toml``; ``DISCHARGEDESK_SITE_CONFIG`` may point elsewhere;
+* the **user file**: Linux ``$XDG_CONFIG_HOME/dischargedesk/user.toml``, Windows
+  ``%APPDATA%\\DischargeDesk\\user.toml``, macOS
+  ``~/Library/Application Support/DischargeDesk/user.toml``.
+
+Precedence: site file > user file > default. ``lock_*`` keys (site file only) also make the
+user's value of the key they guard ignored, and tell the UI to disable editing. Every resolved
+value carries its source for the About/configuration view.
+
+A broken file never stops the app: each problem becomes one plain sentence naming the file
+and line (``SiteConfig.messages``) and the affected value falls back to its default. A site
+file that cannot be read at all fails closed: every lock is on until it is fixed.
+
+No patient data ever goes into these files: only the keys below exist, and
+:func:`save_user_settings` refuses anything else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ntpath
+import os
+import re
+import sys
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import DischargeDeskError
+
+SITE_ENV = "DISCHARGEDESK_SITE_CONFIG"
+APP_DIR = "DischargeDesk"      # Windows and macOS folder name
+XDG_DIR = "dischargedesk"      # Linux folder name
+SITE_FILE = "site.toml"
+USER_FILE = "user.toml"
+MAX_IDLE_MINUTES = 24 * 60
+_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+
+
+class SiteConfigError(DischargeDeskError):
+    """A user setting cannot be saved (locked, unknown key, bad value, unwritable file)."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: its TOML name, kind, default and meaning (docs/admin.md is built on it)."""
+
+    name: str
+    kind: str            # "path", "languages", "bool" or "int"
+    default: Any
+    meaning: str
+    user: bool = True    # may the user file set it?
+    lock: str = ""       # the lock_* key that makes the user's value ignored
+
+
+KEYS: tuple[Key, ...] = (
+    Key("clinic_folder", "path", None,
+        "Clinic folder (clinic.toml + templates/), often a network share; checked and copied "
+        "to a local last-known-good cache. Unset: the built-in sample clinic.",
+        lock="lock_clinic_profile"),
+    Key("output_folder", "path", None,
+        "Default folder for saved PDFs. ~ and environment variables are expanded.",
+        lock="lock_output_folder"),
+    Key("languages", "languages", (),
+        "Handout languages offered, e.g. [\"en\", \"es\"]. Empty: every installed language."),
+    Key("lock_templates", "bool", False,
+        "Users cannot edit templates (the template workspace is read-only).", user=False),
+    Key("lock_clinic_profile", "bool", False,
+        "Users cannot edit the clinic profile or choose another clinic folder.", user=False),
+    Key("lock_output_folder", "bool", False,
+        "Users cannot change the output folder.", user=False),
+    Key("idle_clear_minutes", "int", 10,
+        f"Clear the patient form after this many idle minutes (0 = never, at most "
+        f"{MAX_IDLE_MINUTES})."),
+)
+BY_NAME: Mapping[str, Key] = MappingProxyType({k.name: k for k in KEYS})
+LOCKS = tuple(k.name for k in KEYS if k.name.startswith("lock_"))
+
+_KIND_TEXT = {
+    "path": "a folder path in quotes",
+    "languages": 'a list of language codes such as ["en", "es"]',
+    "bool": "true or false",
+    "int": f"a whole number from 0 to {MAX_IDLE_MINUTES}",
+}
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved value and where it came from ("site file ...", "user settings ...",
+    "default"). ``editable`` is False when the site file sets the key or a lock guards it."""
+
+    key: str
+    value: Any
+    source: str
+    editable: bool
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    settings: Mapping[str, Setting]
+    site_file: Path
+    user_file: Path
+    messages: tuple[str, ...] = ()
+    #: the site file exists but could not be read or parsed: every lock is on
+    site_file_broken: bool = False
+
+    def __getitem__(self, key: str) -> Any:
+        return self.settings[key].value
+
+    @property
+    def clinic_folder(self) -> Path | None:
+        return self["clinic_folder"]
+
+    @property
+    def output_folder(self) -> Path | None:
+        return self["output_folder"]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self["languages"]
+
+    @property
+    def lock_templates(self) -> bool:
+        return self["lock_templates"]
+
+    @property
+    def lock_clinic_profile(self) -> bool:
+        return self["lock_clinic_profile"]
+
+    @property
+    def lock_output_folder(self) -> bool:
+        return self["lock_output_folder"]
+
+    @property
+    def idle_clear_minutes(self) -> int:
+        return self["idle_clear_minutes"]
+
+    def source(self, key: str) -> str:
+        return self.settings[key].source
+
+    def editable(self, key: str) -> bool:
+        """May the user change this setting (not set by the site file, not locked)?"""
+        return self.settings[key].editable
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(key, value as shown, source) for an About/configuration view."""
+        return [(k.name, show_value(self.settings[k.name].value), self.settings[k.name].source)
+                for k in KEYS]
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "all installed"
+    return str(value)
+
+
+# -- where the files are ----------------------------------------------------------------------
+def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def _home(env: Mapping[str, str], platform: str) -> str:
+    if platform == "win32":
+        return env.get("USERPROFILE") or os.path.expanduser("~")
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def _xdg(env: Mapping[str, str], var: str, fallback: str) -> str:
+    value = env.get(var, "")
+    return value if os.path.isabs(value) else fallback  # relative XDG values are invalid
+
+
+def site_file_path(environ: Mapping[str, str] | None = None,
+                   platform: str | None = None) -> Path:
+    env, platform = _env(environ), platform or sys.platform
+    if env.get(SITE_ENV):
+        return Path(env[SITE_ENV])
+    if platform == "win32":
+        base = env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData"
+        return Path(ntpath.join(base, APP_DIR, SITE_FILE))
+    if platform == "darwin":
+        return Path("/Library/Application Support") / APP_DIR / SITE_FILE
+    return Path("/etc") / XDG_DIR / SITE_FILE
+
+
+def user_config_dir(environ: Mapping[str, str] | None = None,
+                    platform: str | None = None) -> Path:
+    env, platform = _env(environ), platform or sys.platform
+    home = _home(env, platform)
+    if platform == "win32":
+        return Path(ntpath.join(env.get("APPDATA") or ntpath.join(home, "AppData", "Roaming"),
+                                APP_DIR))
+    if platform == "darwin":
+        # Apple reserves ~/Library/Preferences for plists written through cfprefsd.
+        return Path(home) / "Library" / "Application Support" / APP_DIR
+    return Path(_xdg(env, "XDG_CONFIG_HOME", os.path.join(home, ".config"))) / XDG_DIR
+
+
+def user_data_dir(environ: Mapping[str, str] | None = None,
+                  platform: str | None = None) -> Path:
+    """Per-user data (the clinic cache). Windows: %LOCALAPPDATA% (not roamed)."""
+    env, platform = _env(environ), platform or sys.platform
+    home = _home(env, platform)
+    if platform == "win32":
+        return Path(ntpath.join(env.get("LOCALAPPDATA") or ntpath.join(home, "AppData", "Local"),
+                                APP_DIR))
+    if platform == "darwin":
+        return Path(home) / "Library" / "Application Support" / APP_DIR
+    return Path(_xdg(env, "XDG_DATA_HOME", os.path.join(home, ".local", "share"))) / XDG_DIR
+
+
+def user_file_path(environ: Mapping[str, str] | None = None,
+                   platform: str | None = None) -> Path:
+    folder = user_config_dir(environ, platform)
+    if (platform or sys.platform) == "win32":
+        return Path(ntpath.join(str(folder), USER_FILE))
+    return folder / USER_FILE
+
+
+# -- reading -----------------------------------------------------------------------------------
+@dataclass
+class _Layer:
+    values: dict[str, Any]
+    messages: list[str]
+    broken: bool = False
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+                         r"\s*(?:=|\.)|^\s*\[+\s*" + re.escape(key) + r"\s*[\].]")
+    for no, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return no
+    return None
+
+
+def _convert(key: Key, value: Any) -> tuple[bool, Any]:
+    """(ok, converted value)."""
+    if key.kind == "bool":
+        return isinstance(value, bool), value
+    if key.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) \
+            and 0 <= value <= MAX_IDLE_MINUTES
+        return ok, value
+    if key.kind == "languages":
+        ok = isinstance(value, list) and all(isinstance(v, str) and _LANG_RE.match(v)
+                                             for v in value)
+        return ok, tuple(dict.fromkeys(value)) if ok else None
+    if key.kind == "path":
+        if not isinstance(value, str):
+            return False, None
+        if not value.strip():
+            return True, None   # "" = not set
+        expanded = os.path.expandvars(os.path.expanduser(value.strip()))
+        if not (os.path.isabs(expanded) or expanded.startswith(("\\\\", "//"))):
+            return False, None
+        return True, Path(expanded)
+    raise AssertionError(key.kind)  # pragma: no cover
+
+
+def _read_layer(path: Path, *, site: bool) -> _Layer:
+    what = f"The site settings file {path}" if site else f"Your settings file {path}"
+    fallback = ("Discharge Desk ignores it and locks templates, the clinic profile and the "
+                "output folder until it is fixed" if site else
+                "Discharge Desk ignores it and uses the defaults")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _Layer({}, [])
+    except OSError as exc:
+        if site and not path.exists():
+            return _Layer({}, [])
+        return _Layer({}, [f"{what} cannot be read ({type(exc).__name__}); {fallback}."],
+                      broken=True)
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return _Layer({}, [f"{what} is not UTF-8 text; {fallback}."], broken=True)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+)", str(exc))
+        where = f", line {m.group(1)}," if m else ""
+        reason = str(exc).split(" (at ")[0].rstrip(".")
+        return _Layer({}, [f"{what}{where} is not valid TOML ({reason}); {fallback}."],
+                      broken=True)
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    for name, value in data.items():
+        line = _line_of(text, name)
+        at = f"{what}, line {line}" if line else what
+        key = BY_NAME.get(name)
+        if key is None:
+            close = difflib.get_close_matches(name, BY_NAME, n=1)
+            hint = f" (did you mean “{close[0]}”?)" if close else \
+                f" (known settings: {', '.join(BY_NAME)})"
+            messages.append(f"{at}: “{name}” is not a known setting{hint}; it is ignored.")
+            continue
+        if not site and not key.user:
+            messages.append(f"{at}: “{name}” can only be set in the site settings file; it is "
+                            "ignored.")
+            continue
+        ok, converted = _convert(key, value)
+        if not ok:
+            if site and name in LOCKS:
+                messages.append(f"{at}: “{name}” must be {_KIND_TEXT[key.kind]}; it counts as "
+                                "true (locked) until it is fixed.")
+                values[name] = True
+            else:
+                messages.append(f"{at}: “{name}” must be {_KIND_TEXT[key.kind]}; the default "
+                                f"({show_value(key.default)}) is used instead.")
+            continue
+        values[name] = converted
+    return _Layer(values, messages)
+
+
+def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
+                environ: Mapping[str, str] | None = None,
+                platform: str | None = None) -> SiteConfig:
+    """Read both files and resolve every key. Never raises for a bad file."""
+    site_path = site_file or site_file_path(environ, platform)
+    user_path = user_file or user_file_path(environ, platform)
+    site = _read_layer(site_path, site=True)
+    user = _read_layer(user_path, site=False)
+    site_src, user_src = f"site file {site_path}", f"user settings {user_path}"
+    settings: dict[str, Setting] = {}
+    for key in KEYS:  # locks first (declared before the keys they guard are read below)
+        if key.name not in LOCKS:
+            continue
+        if key.name in site.values:
+            settings[key.name] = Setting(key.name, site.values[key.name], site_src, False)
+        elif site.broken:
+            settings[key.name] = Setting(key.name, True, f"safe default ({site_path} cannot be "
+                                         "read)", False)
+        else:
+            settings[key.name] = Setting(key.name, key.default, DEFAULT_SOURCE, False)
+    for key in KEYS:
+        if key.name in LOCKS:
+            continue
+        locked = bool(key.lock and settings[key.lock].value)
+        if key.name in site.values:
+            settings[key.name] = Setting(key.name, site.values[key.name], site_src, False)
+        elif key.name in user.values and not locked:
+            settings[key.name] = Setting(key.name, user.values[key.name], user_src, True)
+        else:
+            settings[key.name] = Setting(key.name, key.default, DEFAULT_SOURCE, not locked)
+    ordered = {k.name: settings[k.name] for k in KEYS}
+    return SiteConfig(MappingProxyType(ordered), site_path, user_path,
+                      tuple(site.messages + user.messages), site.broken)
+
+
+# -- writing the user file ---------------------------------------------------------------------
+def _toml_value(key: Key, value: Any) -> Any:
+    if key.kind == "path":
+        return "" if value is None else str(value)
+    if key.kind == "languages":
+        return list(value)
+    return value
+
+
+def save_user_settings(config: SiteConfig, changes: Mapping[str, Any]) -> SiteConfig:
+    """Write ``changes`` into the user file (atomically, keeping its comments) and return the
+    newly resolved configuration. A value of None removes the key (back to the default).
+    Raises :class:`SiteConfigError` for an unknown, site-only, locked or site-set key, a bad
+    value, or a file that cannot be written."""
+    import tomlkit
+
+    for name, value in changes.items():
+        key = BY_NAME.get(name)
+        if key is None or not key.user:
+            raise SiteConfigError(f"“{name}” is not a setting users can change.")
+        if not config.editable(name):
+            raise SiteConfigError(f"“{name}” is set by your administrator "
+                                  f"({config.source(name)}) and cannot be changed here.")
+        if value is not None and not _convert(key, _toml_value(key, value))[0]:
+            raise SiteConfigError(f"“{name}” must be {_KIND_TEXT[key.kind]}.")
+    path = config.user_file
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomlkit.parse(text)
+    except FileNotFoundError:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment("Discharge Desk user settings (keys: docs/admin.md). "
+                                "No patient data."))
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError):
+        doc = tomlkit.document()  # a broken file is replaced; it was ignored anyway
+    for name, value in changes.items():
+        if value is None:  # back to the default
+            doc.pop(name, None)
+        else:
+            doc[name] = _toml_value(BY_NAME[name], value)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".user-", suffix=".toml", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(tomlkit.dumps(doc))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise SiteConfigError(f"Your settings could not be saved to {path} "
+                              f"({type(exc).__name__}); check that the folder is writable."
+                              ) from None
+    return load_config(site_file=config.site_file, user_file=path)

@@ -1,0 +1,203 @@
+"""Static checks of the installer files (fast; the real build is packaging/linux/build.sh and
+packaging/linux/smoke_test.sh, see docs/admin.md)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+SPEC = PACKAGING / "dischargedesk.spec"
+CONTROL = PACKAGING / "linux" / "control.in"
+SCRIPTS = [PACKAGING / "linux" / "build.sh", PACKAGING / "linux" / "smoke_test.sh",
+           PACKAGING / "linux" / "measure_startup.sh", PACKAGING / "macos" / "build_dmg.sh"]
+
+
+def spec_constant(name: str):
+    """A literal assigned at the top level of the spec (without running PyInstaller)."""
+    for node in ast.parse(SPEC.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{name} is not a literal in the spec")
+
+
+def spec_default_locales() -> list[str]:
+    m = re.search(r'DISCHARGEDESK_LOCALES", "([^"]*)"', SPEC.read_text(encoding="utf-8"))
+    assert m, "LOCALES default not found"
+    return m.group(1).split()
+
+
+def test_spec_is_valid_python():
+    ast.parse(SPEC.read_text(encoding="utf-8"))
+
+
+def test_spec_lists_every_bundled_file_into_data():
+    data = spec_constant("DATA_FILES")
+    sources = {src for src, _ in data}
+    for src, dest in data:
+        assert (ROOT / src).exists(), src
+        # same relative layout under dischargedesk/_data as in the checkout (resources.py)
+        expected = src if (ROOT / src).is_dir() else str(Path(src).parent)
+        assert dest == expected.replace(os.sep, "/")
+    assert "templates" in sources
+    for entry in (ROOT / "resources").iterdir():
+        assert f"resources/{entry.name}" in sources, f"{entry} is not in the spec's DATA_FILES"
+    assert "resources/sample-clinic" in sources and "resources/fonts" in sources
+    assert 'f"dischargedesk/_data/{dest}"' in SPEC.read_text(encoding="utf-8")
+
+
+def test_spec_entry_is_the_console_script():
+    text = SPEC.read_text(encoding="utf-8")
+    assert '"packaging" / "entry.py"' in text
+    entry = (PACKAGING / "entry.py").read_text(encoding="utf-8")
+    assert "from dischargedesk.cli import main" in entry and "sys.exit(main())" in entry
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dischargedesk = "dischargedesk.cli:main"' in pyproject
+
+
+def test_spec_excludes_unneeded_qt_modules():
+    excludes = spec_constant("EXCLUDES")
+    for module in ("PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.Qt3DCore",
+                   "PySide6.QtQuick", "PySide6.QtQml", "PySide6.QtMultimedia"):
+        assert module in excludes
+    used = set()
+    for path in (ROOT / "src" / "dischargedesk").rglob("*.py"):
+        used.update(re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    assert used, "the UI imports no Qt module?"
+    excluded = {m.split(".", 1)[1] for m in excludes if m.startswith("PySide6.")}
+    assert not used & excluded, f"the app imports excluded Qt modules: {used & excluded}"
+
+
+def test_spec_bundles_babel_data_for_every_shipped_language():
+    locales = spec_default_locales()
+    assert {"en", "es"} <= set(locales)
+    packs = {p.parent.name for p in (ROOT / "templates").glob("*/pack.toml")}
+    missing = {p for p in packs if p.split("_")[0] not in locales}
+    assert not missing, f"add {missing} to LOCALES in the spec (Babel data for the bundle)"
+
+
+def test_spec_windowed_on_windows_and_macos():
+    text = SPEC.read_text(encoding="utf-8")
+    assert '_exe("DischargeDesk", console=False)' in text
+    assert 'console=not IS_MAC' in text and "BUNDLE(" in text
+
+
+def control_fields() -> dict[str, str]:
+    fields: dict[str, str] = {}
+    last = ""
+    for line in CONTROL.read_text(encoding="utf-8").splitlines():
+        if line.startswith((" ", "\t")):
+            fields[last] += "\n" + line
+        else:
+            last, _, value = line.partition(":")
+            fields[last] = value.strip()
+    return fields
+
+
+def test_deb_control_template():
+    fields = control_fields()
+    for key in ("Package", "Version", "Architecture", "Maintainer", "Installed-Size",
+                "Depends", "Description"):
+        assert key in fields
+    assert fields["Version"] == "@VERSION@" and fields["Architecture"] == "@ARCH@"
+    depends = re.sub(r"\s+", " ", fields["Depends"])
+    groups = [{re.sub(r"\(.*?\)", "", alt).strip() for alt in g.split("|")}
+              for g in depends.split(",")]
+    names = set().union(*groups)
+    for package in ("libgl1", "libegl1", "libfontconfig1", "libxkbcommon0", "libdbus-1-3",
+                    "libglib2.0-0", "libxcb-cursor0", "libcups2", "libc6"):
+        assert package in names, package
+    assert all(g and all(re.fullmatch(r"[a-z0-9][a-z0-9.+-]+", n) for n in g) for g in groups)
+
+
+def test_check_deps_reads_the_same_depends():
+    sys.path.insert(0, str(PACKAGING / "linux"))
+    try:
+        import check_deps
+    finally:
+        sys.path.pop(0)
+    names = check_deps.depends(CONTROL)
+    assert {"libxkbcommon0", "libglib2.0-0", "libglib2.0-0t64", "libc6"} <= names
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_are_executable_strict_bash(script: Path):
+    assert os.access(script, os.X_OK), f"chmod +x {script}"
+    text = script.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in text
+    if shutil.which("bash"):
+        subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_build_script_uses_the_spec_and_version_from_pyproject():
+    text = (PACKAGING / "linux" / "build.sh").read_text(encoding="utf-8")
+    assert "packaging/dischargedesk.spec" in text and "pyproject.toml" in text
+    assert "dpkg-deb" in text and "check_deps.py" in text
+    assert "/opt/$APP" in text and 'ln -s "../../opt/$APP/$APP"' in text
+
+
+def test_desktop_entry():
+    text = (PACKAGING / "linux" / "dischargedesk.desktop").read_text(encoding="utf-8")
+    lines = dict(line.split("=", 1) for line in text.splitlines()[1:] if "=" in line)
+    assert text.startswith("[Desktop Entry]\n")
+    assert lines["Type"] == "Application" and lines["Exec"] == "dischargedesk"
+    assert lines["Icon"] == "dischargedesk" and lines["Categories"].endswith(";")
+
+
+def test_icon_is_a_256_px_png():
+    data = (ROOT / "resources" / "images" / "icon.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (256, 256)
+
+
+def test_inno_setup_script():
+    text = (PACKAGING / "windows" / "dischargedesk.iss").read_text(encoding="utf-8")
+    assert re.search(r"^AppId=\{\{[0-9A-F-]{36}\}$", text, re.M)
+    assert "PrivilegesRequired=admin" in text and "{autopf}" in text
+    assert '{autoprograms}\\{#AppName}"; Filename: "{app}\\DischargeDesk.exe"' in text
+    assert "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART" in text
+    assert '#define Bundle "..\\..\\dist\\dischargedesk"' in text
+
+
+def test_workflow_builds_all_three():
+    text = (ROOT / ".github" / "workflows" / "installers.yml").read_text(encoding="utf-8")
+    for needle in ("packaging/linux/build.sh", "packaging/linux/smoke_test.sh",
+                   "dischargedesk.iss", "packaging/macos/build_dmg.sh", "/VERYSILENT"):
+        assert needle in text
+
+
+def test_site_example_documents_every_key(tmp_path: Path):
+    from dischargedesk.siteconfig import KEYS, load_config
+
+    lines = (PACKAGING / "site.toml.example").read_text(encoding="utf-8").splitlines()
+    enabled = [re.sub(r"^# ", "", line) for line in lines
+               if re.match(r"^# [a-z_]+ = ", line) and "'\\\\" not in line]
+    site = tmp_path / "site.toml"
+    site.write_text("\n".join(enabled) + "\n", encoding="utf-8")
+    config = load_config(site_file=site, user_file=tmp_path / "none.toml")
+    assert config.messages == ()
+    assert {k.name for k in KEYS} <= {line.split(" =")[0] for line in enabled}
+
+
+def test_admin_doc_lists_every_key():
+    from dischargedesk.siteconfig import KEYS
+
+    text = (ROOT / "docs" / "admin.md").read_text(encoding="utf-8")
+    for key in KEYS:
+        assert f"| `{key.name}` |" in text, key.name
+    for needle in ("/VERYSILENT /SUPPRESSMSGBOXES /NORESTART", "unins000.exe",
+                   "apt install ./dischargedesk_", "apt remove dischargedesk",
+                   "dischargedesk selftest", "templates check --clinic"):
+        assert needle in text, needle

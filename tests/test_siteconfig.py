@@ -1,0 +1,349 @@
+"""Site and user settings: every key, precedence, locks, broken files, locations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dischargedesk import siteconfig
+from dischargedesk.siteconfig import (
+    KEYS,
+    SITE_ENV,
+    SiteConfigError,
+    load_config,
+    save_user_settings,
+    site_file_path,
+    user_config_dir,
+    user_data_dir,
+    user_file_path,
+)
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The site file path (through the environment variable); not created yet."""
+    path = tmp_path / "etc" / "site.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv(SITE_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def user() -> Path:
+    path = user_file_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# one example per key: (TOML text, resolved value)
+EXAMPLES = {
+    "clinic_folder": ('"/srv/clinic"', Path("/srv/clinic")),
+    "output_folder": ('"/data/handouts"', Path("/data/handouts")),
+    "languages": ('["es", "en"]', ("es", "en")),
+    "lock_templates": ("true", True),
+    "lock_clinic_profile": ("true", True),
+    "lock_output_folder": ("true", True),
+    "idle_clear_minutes": ("3", 3),
+}
+
+
+def test_every_key_has_an_example():
+    assert set(EXAMPLES) == {k.name for k in KEYS}
+
+
+def test_defaults_without_any_file(site: Path):
+    config = load_config()
+    assert config.messages == ()
+    assert not config.site_file_broken
+    assert config.clinic_folder is None and config.output_folder is None
+    assert config.languages == ()
+    assert not (config.lock_templates or config.lock_clinic_profile or config.lock_output_folder)
+    assert config.idle_clear_minutes == 10
+    assert {config.source(k.name) for k in KEYS} == {"default"}
+    assert config.editable("output_folder") and config.editable("clinic_folder")
+    assert not config.editable("lock_templates")  # never a user's choice
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_key_from_the_site_file(site: Path, name: str):
+    toml, expected = EXAMPLES[name]
+    write(site, f"# deployed by IT\n{name} = {toml}\n")
+    config = load_config()
+    assert config.messages == ()
+    assert config[name] == expected
+    assert config.source(name) == f"site file {site}"
+    assert not config.editable(name)
+
+
+@pytest.mark.parametrize("name", [k.name for k in KEYS if k.user])
+def test_every_user_key_from_the_user_file(site: Path, user: Path, name: str):
+    toml, expected = EXAMPLES[name]
+    write(user, f"{name} = {toml}\n")
+    config = load_config()
+    assert config.messages == ()
+    assert config[name] == expected
+    assert config.source(name) == f"user settings {user}"
+    assert config.editable(name)
+
+
+@pytest.mark.parametrize("name", [k.name for k in KEYS if not k.user])
+def test_locks_cannot_be_set_by_the_user(site: Path, user: Path, name: str):
+    write(user, f"{name} = true\n")
+    config = load_config()
+    assert config[name] is False
+    assert len(config.messages) == 1
+    assert str(user) in config.messages[0] and "line 1" in config.messages[0]
+    assert "only be set in the site settings file" in config.messages[0]
+
+
+def test_precedence_site_over_user_over_default(site: Path, user: Path):
+    write(site, 'output_folder = "/site/out"\n')
+    write(user, 'output_folder = "/user/out"\nidle_clear_minutes = 5\n')
+    config = load_config()
+    assert config.output_folder == Path("/site/out")
+    assert config.source("output_folder") == f"site file {site}"
+    assert config.idle_clear_minutes == 5
+    assert config.source("idle_clear_minutes") == f"user settings {user}"
+    assert config.languages == ()
+    assert config.source("languages") == "default"
+
+
+@pytest.mark.parametrize(("lock", "key", "user_value"), [
+    ("lock_output_folder", "output_folder", '"/home/nurse/out"'),
+    ("lock_clinic_profile", "clinic_folder", '"/home/nurse/my-clinic"'),
+])
+def test_a_lock_ignores_the_users_value(site: Path, user: Path, lock: str, key: str,
+                                        user_value: str):
+    write(user, f"{key} = {user_value}\n")
+    assert load_config()[key] is not None  # without the lock the user's value counts
+    write(site, f"{lock} = true\n")
+    config = load_config()
+    assert config[key] is None
+    assert config.source(key) == "default"
+    assert not config.editable(key)
+    assert config.messages == ()
+
+
+def test_lock_with_site_value(site: Path, user: Path):
+    write(site, 'lock_output_folder = true\noutput_folder = "/srv/out"\n')
+    write(user, 'output_folder = "/home/nurse/out"\n')
+    config = load_config()
+    assert config.output_folder == Path("/srv/out")
+    assert not config.editable("output_folder")
+
+
+def test_lock_templates_is_a_flag_for_the_ui(site: Path):
+    write(site, "lock_templates = true\n")
+    config = load_config()
+    assert config.lock_templates is True
+    assert config.editable("output_folder")  # other settings stay editable
+
+
+def test_bad_toml_gives_one_sentence_and_safe_defaults(site: Path, user: Path):
+    write(site, 'clinic_folder = "/srv/clinic"\nlock_templates = tru\n')
+    write(user, "idle_clear_minutes = 4\n")
+    config = load_config()
+    assert config.site_file_broken
+    (message,) = config.messages
+    assert message.startswith(f"The site settings file {site}, line 2,")
+    assert "not valid TOML" in message and message.endswith(".")
+    assert message.count(". ") == 0  # one sentence
+    assert config.clinic_folder is None  # nothing from a file that cannot be parsed
+    # fail closed: every lock is on until the administrator fixes the file
+    assert config.lock_templates and config.lock_clinic_profile and config.lock_output_folder
+    assert "cannot be read" in config.source("lock_templates")
+    assert config.idle_clear_minutes == 4  # the user's unlocked settings still count
+
+
+@pytest.mark.parametrize(("text", "line", "name", "phrase"), [
+    ("idle_clear_minutes = \"ten\"\n", 1, "idle_clear_minutes", "whole number"),
+    ("\n\nidle_clear_minutes = -1\n", 3, "idle_clear_minutes", "whole number"),
+    ("idle_clear_minutes = 100000\n", 1, "idle_clear_minutes", "whole number"),
+    ("idle_clear_minutes = true\n", 1, "idle_clear_minutes", "whole number"),
+    ("languages = \"en\"\n", 1, "languages", "list of language codes"),
+    ("languages = [\"en\", 3]\n", 1, "languages", "list of language codes"),
+    ("output_folder = 12\n", 1, "output_folder", "folder path"),
+    ("output_folder = \"relative/folder\"\n", 1, "output_folder", "folder path"),
+    ("[clinic_folder]\npath = \"/x\"\n", 1, "clinic_folder", "folder path"),
+])
+def test_wrong_type_names_file_line_and_uses_the_default(site: Path, text: str, line: int,
+                                                         name: str, phrase: str):
+    write(site, "lock_templates = true\n" + text)
+    config = load_config()
+    (message,) = config.messages
+    assert f"{site}, line {line + 1}" in message and f"“{name}”" in message
+    assert phrase in message and "default" in message
+    key = siteconfig.BY_NAME[name]
+    assert config[name] == key.default
+    assert config.lock_templates is True  # the rest of the file still applies
+    assert not config.site_file_broken
+
+
+def test_a_lock_of_the_wrong_type_counts_as_locked(site: Path):
+    write(site, 'lock_output_folder = "no"\n')
+    config = load_config()
+    assert config.lock_output_folder is True
+    (message,) = config.messages
+    assert "line 1" in message and "counts as true" in message
+
+
+def test_unknown_key_is_reported_and_ignored(site: Path):
+    write(site, 'idle_clear_minutes = 5\nidle_clear_minute = 1\npatient_name = "x"\n')
+    config = load_config()
+    assert config.idle_clear_minutes == 5
+    first, second = config.messages
+    assert "line 2" in first and "did you mean “idle_clear_minutes”" in first
+    assert "line 3" in second and "not a known setting" in second and "known settings" in second
+
+
+def test_broken_user_file_is_ignored(site: Path, user: Path):
+    write(site, "idle_clear_minutes = 7\n")
+    write(user, "output_folder = [\n")
+    config = load_config()
+    assert not config.site_file_broken
+    (message,) = config.messages
+    assert message.startswith(f"Your settings file {user}")
+    assert config.idle_clear_minutes == 7 and not config.lock_output_folder
+
+
+def test_unreadable_site_file_fails_closed(site: Path):
+    site.mkdir()  # a folder where the file should be
+    config = load_config()
+    assert config.site_file_broken and config.lock_clinic_profile
+    (message,) = config.messages
+    assert "cannot be read" in message and str(site) in message
+
+
+def test_not_utf8_site_file(site: Path):
+    site.write_bytes(b'output_folder = "/caf\xe9"\n')
+    config = load_config()
+    assert config.site_file_broken
+    assert "not UTF-8" in config.messages[0]
+
+
+def test_paths_expand_home_and_variables(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DD_SHARE", "/mnt/share")
+    write(site, 'output_folder = "~/Handouts"\nclinic_folder = "${DD_SHARE}/clinic"\n')
+    config = load_config()
+    assert config.output_folder == Path(os.path.expanduser("~")) / "Handouts"
+    assert config.clinic_folder == Path("/mnt/share/clinic")
+
+
+def test_empty_path_means_not_set(site: Path, user: Path):
+    write(user, 'output_folder = "/home/nurse/out"\n')
+    write(site, 'output_folder = ""\n')
+    assert load_config().output_folder is None
+
+
+def test_unc_share_path_is_accepted(site: Path):
+    write(site, "clinic_folder = '\\\\fileserver\\spine\\DischargeDesk'\n")
+    config = load_config()
+    assert config.messages == ()
+    assert str(config.clinic_folder) == "\\\\fileserver\\spine\\DischargeDesk"
+
+
+def test_environment_variable_points_to_the_site_file(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    path = write(tmp_path / "elsewhere.toml", "idle_clear_minutes = 2\n")
+    monkeypatch.setenv(SITE_ENV, str(path))
+    assert site_file_path() == path
+    assert load_config().idle_clear_minutes == 2
+
+
+def test_explicit_files_win_over_the_environment(tmp_path: Path, site: Path):
+    write(site, "idle_clear_minutes = 2\n")
+    other = write(tmp_path / "other.toml", "idle_clear_minutes = 3\n")
+    assert load_config(site_file=other).idle_clear_minutes == 3
+
+
+@pytest.mark.parametrize(("platform", "env", "site_path", "user_path", "data_path"), [
+    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "/home/n/.cfg"},
+     "/etc/dischargedesk/site.toml", "/home/n/.cfg/dischargedesk/user.toml",
+     "/home/n/.local/share/dischargedesk"),
+    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "relative", "XDG_DATA_HOME": "/d"},
+     "/etc/dischargedesk/site.toml", "/home/n/.config/dischargedesk/user.toml",
+     "/d/dischargedesk"),
+    ("win32", {"ProgramData": "D:\\PD", "APPDATA": "C:\\Users\\n\\AppData\\Roaming",
+               "LOCALAPPDATA": "C:\\Users\\n\\AppData\\Local", "USERPROFILE": "C:\\Users\\n"},
+     "D:\\PD\\DischargeDesk\\site.toml",
+     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
+     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
+    ("win32", {"USERPROFILE": "C:\\Users\\n"},
+     "C:\\ProgramData\\DischargeDesk\\site.toml",
+     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
+     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
+    ("darwin", {"HOME": "/Users/n"},
+     "/Library/Application Support/DischargeDesk/site.toml",
+     "/Users/n/Library/Application Support/DischargeDesk/user.toml",
+     "/Users/n/Library/Application Support/DischargeDesk"),
+])
+def test_locations_per_platform(platform, env, site_path, user_path, data_path):
+    assert str(site_file_path(env, platform)) == site_path
+    assert str(user_file_path(env, platform)) == user_path
+    assert str(user_data_dir(env, platform)) == data_path
+    assert str(user_file_path(env, platform)).startswith(str(user_config_dir(env, platform)))
+
+
+def test_user_file_lives_in_the_redirected_config_home():
+    assert user_file_path() == Path(os.environ["XDG_CONFIG_HOME"]) / "dischargedesk" / "user.toml"
+
+
+def test_save_user_settings_round_trip_keeps_comments(site: Path, user: Path):
+    write(user, "# my settings\nidle_clear_minutes = 5\n")
+    config = save_user_settings(load_config(), {"output_folder": Path("/home/n/out"),
+                                                "languages": ["en", "es"]})
+    assert config.output_folder == Path("/home/n/out") and config.languages == ("en", "es")
+    assert config.idle_clear_minutes == 5
+    text = user.read_text(encoding="utf-8")
+    assert text.startswith("# my settings")
+    config = save_user_settings(config, {"idle_clear_minutes": None})
+    assert config.idle_clear_minutes == 10 and "idle_clear_minutes" not in user.read_text()
+    assert not list(user.parent.glob(".user-*"))  # no temp file left behind
+
+
+def test_save_user_settings_creates_the_file(site: Path):
+    config = save_user_settings(load_config(), {"idle_clear_minutes": 0})
+    assert config.idle_clear_minutes == 0
+    assert config.source("idle_clear_minutes").startswith("user settings")
+
+
+@pytest.mark.parametrize(("site_text", "changes", "phrase"), [
+    ("lock_output_folder = true\n", {"output_folder": "/x"}, "set by your administrator"),
+    ('output_folder = "/srv"\n', {"output_folder": "/x"}, "set by your administrator"),
+    ("", {"lock_templates": False}, "not a setting users can change"),
+    ("", {"patient_name": "Maria"}, "not a setting users can change"),
+    ("", {"idle_clear_minutes": "ten"}, "whole number"),
+    ("", {"output_folder": "relative"}, "folder path"),
+])
+def test_save_user_settings_refuses(site: Path, user: Path, site_text: str, changes, phrase):
+    write(site, site_text)
+    with pytest.raises(SiteConfigError, match=phrase):
+        save_user_settings(load_config(), changes)
+    assert not user.exists()
+
+
+def test_rows_for_the_about_view(site: Path, user: Path):
+    write(site, 'clinic_folder = "/srv/clinic"\nlock_templates = true\n')
+    write(user, 'languages = ["en"]\n')
+    rows = {key: (value, source) for key, value, source in load_config().rows()}
+    assert list(rows) == [k.name for k in KEYS]
+    assert rows["clinic_folder"] == ("/srv/clinic", f"site file {site}")
+    assert rows["lock_templates"] == ("yes", f"site file {site}")
+    assert rows["languages"] == ("en", f"user settings {user}")
+    assert rows["output_folder"] == ("not set", "default")
+
+
+def test_siteconfig_is_qt_free():
+    import subprocess
+    import sys
+
+    code = ("import sys, dischargedesk.siteconfig, dischargedesk.clinicsource; "
+            "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
