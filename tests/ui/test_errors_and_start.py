@@ -49,12 +49,15 @@ def test_known_errors_show_their_own_sentence(qtbot):
 
 def test_app_uses_the_sample_clinic_when_none_is_configured(tmp_path):
     from dischargedesk.resources import sample_clinic_dir
+    from dischargedesk.siteconfig import load_config
     from dischargedesk.ui.main import application, load_profile
     from dischargedesk.ui.settings import AppSettings
 
     application()
-    profile = load_profile(None, AppSettings(tmp_path / "s.ini"))
-    assert profile.folder.resolve() == sample_clinic_dir().resolve()
+    config = load_config(site_file=tmp_path / "none.toml", user_file=tmp_path / "u.toml")
+    source = load_profile(None, AppSettings(tmp_path / "s.ini"), config)
+    assert source.kind == "sample" and source.banner is None
+    assert source.clinic.folder.resolve() == sample_clinic_dir().resolve()
 
 
 def test_window_title_and_clinic_label(window):

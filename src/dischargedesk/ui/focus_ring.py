@@ -7,6 +7,7 @@ a style sheet would change how they all look. This overlay follows
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
@@ -44,8 +45,11 @@ class FocusRing(QWidget):
         return widget if widget.parentWidget() is not None else None
 
     def _on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if not shiboken6.isValid(self):  # our window is gone; the app signal outlived it
+            return
         for watched in self._watched:
-            watched.removeEventFilter(self)
+            if shiboken6.isValid(watched):
+                watched.removeEventFilter(self)
         self._watched = []
         self._target = self._wanted(new)
         if self._target is None:

@@ -55,14 +55,17 @@ def _pack_or_none(code: str, clinic: ClinicProfile) -> Any:
         return None
 
 
-def choices_for(clinic: ClinicProfile) -> FormChoices:
-    """Display names come from the English language pack (the form is in English)."""
+def choices_for(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormChoices:
+    """Display names come from the English language pack (the form is in English).
+    ``offered`` (site setting ``languages``) limits the languages; empty offers all."""
     pack = _pack_or_none("en", clinic)
     names = dict(pack.procedures) if pack else {}
     procedures = tuple((pid, names.get(pid, pid.replace("-", " ").capitalize()))
                        for pid in clinic.procedures)
     languages = []
     for code in available_languages(clinic.templates_dir):
+        if offered and code not in offered:
+            continue
         lp = _pack_or_none(code, clinic)
         languages.append((code, f"{lp.name} ({code})" if lp else code))
     handout_names = dict(pack.handouts) if pack else {}

@@ -9,12 +9,15 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import APP_NAME, __version__
-from ..domain.clinic import ClinicProfile, load_clinic, load_sample_clinic
+from ..clinicsource import ClinicSource, resolve_clinic
+from ..domain.clinic import load_sample_clinic
 from ..errors import DischargeDeskError
+from ..resources import resources_dir
+from ..siteconfig import SiteConfig, load_config
 from . import refcount_guard
 from .errors import install_excepthook
 from .main_window import MainWindow
@@ -33,6 +36,9 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     refcount_guard.install(app)
+    icon = resources_dir() / "images" / "icon.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     if app.style().name().lower() == "fusion":
         # Fusion draws the focus frame in the highlight colour; a darker blue makes the
         # keyboard focus easy to see (contrast > 3:1 against white and the grey window).
@@ -67,9 +73,12 @@ def setup_logging() -> Path | None:
     return folder / LOG_FILE
 
 
-def load_profile(clinic: Path | None, settings: AppSettings) -> ClinicProfile:
-    folder = clinic or settings.clinic_folder
-    return load_clinic(folder) if folder else load_sample_clinic()
+def load_profile(clinic: Path | None, settings: AppSettings,
+                 config: SiteConfig) -> ClinicSource:
+    """--clinic, else the site/user clinic folder (network share with a checked copy),
+    else the nurse's own setting, else the bundled sample clinic."""
+    folder = clinic or (None if config.clinic_folder else settings.clinic_folder)
+    return resolve_clinic(config, folder=folder)
 
 
 def run(clinic: Path | None = None) -> int:
@@ -81,14 +90,19 @@ def run(clinic: Path | None = None) -> int:
         log.info("refcount guard on (PySide6 leaks references to None on Python %d.%d)",
                  *sys.version_info[:2])
     settings = AppSettings()
+    config = load_config()
+    if config.messages:
+        log.warning("site settings: %d problem(s)", len(config.messages))
     try:
-        profile = load_profile(clinic, settings)
+        source = load_profile(clinic, settings, config)
     except DischargeDeskError as exc:
         # Never fall back to the sample clinic: its phone numbers must not reach a patient.
         log.error("clinic profile failed: %s", type(exc).__name__)
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
-    window = MainWindow(profile, settings)
+    if source.problems:
+        log.warning("clinic folder update refused: %d template problem(s)", len(source.problems))
+    window = MainWindow(source.clinic, settings, config=config, source=source)
     window.show()
     code = app.exec()
     log.info("exit %d", code)

@@ -31,23 +31,43 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from .. import APP_NAME
+from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
 from ..resources import sample_clinic_dir
+from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
+from .about import AboutDialog
 from .errors import guarded
 from .focus_ring import FocusRing
 from .form import HandoutForm, choices_for
+from .idle import IdleClear
 from .preview import PreviewPane
 from .session import FormSession
 from .settings import AppSettings
+from .workspace import TemplateWorkspace
 
 log = logging.getLogger("dischargedesk.ui")
 
 PRINT_REPEAT_GUARD_S = 2.0  # the same pages again this soon: a double click, not a reprint
+
+
+def site_banner(config: SiteConfig, source: ClinicSource) -> QLabel:
+    """Non-blocking notes for the admin and nurse: clinic copy in use, settings problems."""
+    notes = [source.banner] if source.banner else []
+    notes += list(config.messages)
+    label = QLabel("\n".join(n for n in notes if n))
+    label.setObjectName("siteBanner")
+    label.setAccessibleName("Notice")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setStyleSheet("background:#fff1c2; color:#4d3300; padding:6px;")
+    label.setVisible(bool(notes))
+    return label
 
 
 @contextmanager
@@ -65,16 +85,20 @@ class MainWindow(QMainWindow):
 
     def __init__(self, clinic: ClinicProfile, settings: AppSettings,
                  today: Callable[[], dt.date] = dt.date.today,
-                 debounce_ms: int | None = None) -> None:
+                 debounce_ms: int | None = None, config: SiteConfig | None = None,
+                 source: ClinicSource | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.clinic = clinic
         self.settings = settings
+        self.config = config or load_config()
+        self.source = source or ClinicSource(clinic, "clinic passed in", None, clinic.version,
+                                             "folder")
         self._printing = False
         self._last_print: tuple[object, float] | None = None
         self.setWindowTitle(clinic.name)  # Qt appends " — Discharge Desk"; never patient data
 
-        self.form = HandoutForm(choices_for(clinic), today)
+        self.form = HandoutForm(choices_for(clinic, self.config.languages), today)
         self.form.set_language(settings.language or "en")
         self.form_scroll = QScrollArea()
         self.form_scroll.setObjectName("formScroll")
@@ -90,7 +114,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        self.site_banner = site_banner(self.config, self.source)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.site_banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         kwargs = {} if debounce_ms is None else {"debounce_ms": debounce_ms}
         self.session = FormSession(self.form, self.preview, clinic, today, self, **kwargs)
@@ -101,6 +132,7 @@ class MainWindow(QMainWindow):
         self.form.language.currentIndexChanged.connect(self._remember_language)
         self._restore_layout()
         self.focus_ring = FocusRing(self)
+        self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self)
         self.session.refresh()
         self.form.patient_name.setFocus()
 
@@ -118,6 +150,17 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.new_action = self._action(bar, "&New patient", "document-new",
                                        QKeySequence.StandardKey.New, self.new_patient)
+        bar.addSeparator()
+        self.templates_action = QAction("&Templates...", self)
+        self.templates_action.setToolTip("Edit, preview and check the clinic's templates and "
+                                         "profile")
+        self.templates_action.triggered.connect(self.open_workspace)
+        bar.addAction(self.templates_action)
+        self.about_action = QAction("&About", self)
+        self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.about_action.setToolTip("Version, clinic in use and configuration")
+        self.about_action.triggered.connect(self.open_about)
+        bar.addAction(self.about_action)
         self.quit_action = QAction("&Quit", self)
         quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcuts(quit_keys or [QKeySequence("Ctrl+Q")])
@@ -249,14 +292,23 @@ class MainWindow(QMainWindow):
             self._printing = False
             self._update_actions()
 
+    def output_start_folder(self) -> Path | None:
+        """Site-locked folder, else the nurse's last folder, else the site default."""
+        if not self.config.editable("output_folder"):
+            return self.config.output_folder
+        return self.settings.output_folder or self.config.output_folder
+
     @guarded("save")
     def save_pdfs(self) -> None:
         request = self.session.current_request()
-        folder = self.choose_folder(self.settings.output_folder)
+        start = self.output_start_folder()
+        locked = not self.config.editable("output_folder") and start is not None
+        folder = start if locked else self.choose_folder(start)
         if folder is None:
             self.statusBar().showMessage("Saving cancelled.", 5000)
             return
-        self.settings.output_folder = folder
+        if not locked:
+            self.settings.output_folder = folder
         self.session.wait_for_worker()
         with busy_cursor():
             paths = saving.save_handouts(request, self.clinic, folder)
@@ -274,6 +326,36 @@ class MainWindow(QMainWindow):
         self.form.clear_patient()
         self.session.reset()
         log.info("new patient")
+
+    def clear_after_idle(self) -> None:
+        """Site setting idle_clear_minutes: patient data leaves the screen, unasked."""
+        if not self.form.has_patient_data():
+            return
+        for widget in QApplication.topLevelWidgets():  # an open question would keep data
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                widget.close()
+        self.form.clear_patient()
+        self.session.reset()
+        log.info("patient data cleared after %d idle minutes", self.config.idle_clear_minutes)
+        self.statusBar().showMessage(
+            f"The patient's entries were cleared after {self.config.idle_clear_minutes} "
+            "minutes without use.", 60_000)
+
+    @guarded("open templates")
+    def open_workspace(self) -> None:
+        workspace = TemplateWorkspace(
+            self.clinic, read_only=self.config.lock_templates,
+            profile_read_only=self.config.lock_clinic_profile, parent=self)
+        workspace.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        workspace.show()
+        self.workspace = workspace
+
+    @guarded("about")
+    def open_about(self) -> None:
+        dialog = AboutDialog(self.config, self.source, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.about = dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.form.has_patient_data() and self.session.dirty and not self.confirm_discard(

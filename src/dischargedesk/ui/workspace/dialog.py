@@ -63,6 +63,7 @@ class TemplateWorkspace(QDialog):
     previewed = Signal(bool)  # True when the preview shows the current edit
 
     def __init__(self, clinic: ClinicProfile, *, read_only: bool = False,
+                 profile_read_only: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Templates and clinic profile - Discharge Desk")
@@ -89,7 +90,9 @@ class TemplateWorkspace(QDialog):
 
         tabs = QTabWidget()
         tabs.addTab(self._build_templates_tab(), "&Templates")
-        self.profile = ProfileEditor(clinic, read_only=self.read_only)
+        profile_locked = self.read_only if profile_read_only is None else \
+            (profile_read_only or self.is_sample or folder is None)
+        self.profile = ProfileEditor(clinic, read_only=profile_locked)
         self.profile.saved.connect(self._on_profile_saved)
         tabs.addTab(self.profile, "Clinic &profile")
 
