@@ -158,4 +158,4 @@ def test_profile_editor_keeps_comments_and_validates(tmp_path):
     with pytest.raises(ClinicProfileError, match="too low"):
         update_profile(folder, {}, {"fever_threshold_f": 95.0})
     assert (folder / "clinic.toml").read_text() == before  # refused: file untouched
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".clinic-")] == []
+    assert [p.name for p in folder.iterdir() if p.suffix == ".tmp"] == []  # no temp left

@@ -305,7 +305,7 @@ def test_save_user_settings_round_trip_keeps_comments(site: Path, user: Path):
     assert text.startswith("# my settings")
     config = save_user_settings(config, {"idle_clear_minutes": None})
     assert config.idle_clear_minutes == 10 and "idle_clear_minutes" not in user.read_text()
-    assert not list(user.parent.glob(".user-*"))  # no temp file left behind
+    assert not list(user.parent.glob("*.tmp"))  # no temp file left behind
 
 
 def test_save_user_settings_creates_the_file(site: Path):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+from .output import write_text_atomic
 from .resources import sample_clinic_dir, templates_dir
 
 
@@ -84,16 +83,7 @@ def save_template(clinic_folder: Path, relative: str, text: str) -> Path:
             or path.suffix != ".txt":
         raise OutputError(f"{relative} is not a clinic template.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".template-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_text_atomic(path, text)
     except OSError as exc:
         raise OutputError(f"The template could not be saved in {clinic_folder} "
                           f"({exc.strerror or type(exc).__name__}); check your permissions."

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from .domain.clinic import ClinicProfile, load_clinic, load_sample_clinic
 from .errors import ClinicProfileError, DischargeDeskError
+from .output import write_text_atomic
 from .siteconfig import SiteConfig, load_config, user_data_dir
 
 CACHE_DIR = "clinic-cache"
@@ -276,7 +277,7 @@ class Cache:
     def remember(self, share: Path | str) -> None:
         folder = self.folder_for(share)
         try:
-            _write_atomic(self.root / "last.json",
+            write_text_atomic(self.root / "last.json",
                           json.dumps({"folder": folder.name, "share": str(share)}))
         except OSError:
             pass  # only used when the site file breaks; never worth failing a start
@@ -309,7 +310,7 @@ class Cache:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _write_atomic(folder / "current", final.name)
+        write_text_atomic(folder / "current", final.name)
         self.remember(share)
         for old in folder.iterdir():  # earlier copies; temp folders abandoned an hour ago
             if not old.is_dir() or old.name == final.name:
@@ -349,15 +350,3 @@ def _copy_clinic(share: Path, dest: Path) -> None:
     shutil.copytree(share, dest, ignore=ignore, symlinks=False)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

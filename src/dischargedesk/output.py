@@ -37,6 +37,23 @@ def _explain(exc: OSError, folder: Path) -> OutputError:
                        "); try again or choose another folder.")
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace a small text file (settings, templates, profiles) all at once: temp file in
+    the same folder, fsync, rename. On failure the old file stays and no temp is left.
+    Raises OSError; callers turn it into their own plain sentence."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".dischargedesk-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_files_atomic(folder: Path, files: Sequence[tuple[str, bytes]], *,
                        create_folder: bool = False) -> list[Path]:
     """Write every file or none: all go to temp files first, then each is renamed in place."""

@@ -29,7 +29,6 @@ import ntpath
 import os
 import re
 import sys
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import DischargeDeskError
+from .output import write_text_atomic
 
 SITE_ENV = "DISCHARGEDESK_SITE_CONFIG"
 APP_DIR = "DischargeDesk"      # Windows and macOS folder name
@@ -406,17 +406,7 @@ def save_user_settings(config: SiteConfig, changes: Mapping[str, Any]) -> SiteCo
         else:
             doc[name] = _toml_value(BY_NAME[name], value)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".user-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(tomlkit.dumps(doc))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(path, tomlkit.dumps(doc))
     except OSError as exc:
         raise SiteConfigError(f"Your settings could not be saved to {path} "
                               f"({type(exc).__name__}); check that the folder is writable."

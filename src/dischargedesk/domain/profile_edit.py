@@ -6,8 +6,6 @@ a profile that would be refused at start-up is never written.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import tomlkit
 
 from ..errors import ClinicProfileError, OutputError
+from ..output import write_text_atomic
 from .clinic import PROFILE_FILE, ClinicProfile, load_clinic, validate_profile_text
 
 
@@ -41,15 +40,9 @@ def update_profile(folder: Path, clinic_values: Mapping[str, Any],
         params[key] = value
     text = tomlkit.dumps(doc)
     validate_profile_text(text, Path(folder), str(path))  # raises ClinicProfileError
-    fd, tmp = tempfile.mkstemp(prefix=".clinic-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"The clinic profile could not be saved in {folder} "
                           f"({exc.strerror or type(exc).__name__}); check your permissions."
                           ) from None
