@@ -72,8 +72,8 @@ def write_files_atomic(folder: Path, files: Sequence[tuple[str, bytes]], *,
     temps: list[tuple[Path, Path]] = []
     try:
         for name, data in files:
-            fd, tmp = tempfile.mkstemp(prefix=".dischargedesk-", suffix=".tmp", dir=folder)
-            temps.append((Path(tmp), folder / name))
+            fd, tmp_name = tempfile.mkstemp(prefix=".dischargedesk-", suffix=".tmp", dir=folder)
+            temps.append((Path(tmp_name), folder / name))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -86,10 +86,8 @@ def write_files_atomic(folder: Path, files: Sequence[tuple[str, bytes]], *,
     except OSError as exc:
         raise _explain(exc, folder) from None
     finally:
-        for tmp, _ in temps:
+        for leftover, _ in temps:
             try:
-                tmp.unlink()
-            except FileNotFoundError:
-                pass
+                leftover.unlink(missing_ok=True)
             except OSError:
                 pass

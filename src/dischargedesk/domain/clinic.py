@@ -154,7 +154,7 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
         if not isinstance(value, expected):
             kind = "a list of text lines" if expected is list else "text in quotes"
             raise fail("clinic", key, f"must be {kind}.")
-        if expected is list and not all(isinstance(x, str) for x in value):
+        if isinstance(value, list) and not all(isinstance(x, str) for x in value):
             raise fail("clinic", key, "must be a list of text lines in quotes.")
     for key in ("name", "phone"):
         if not str(clinic.get(key, "")).strip():

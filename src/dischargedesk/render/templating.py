@@ -176,7 +176,7 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         self.globals = {"range": _guarded_range}
         self.filters = {k: _guard(v) for k, v in self.filters.items()
                         if k not in REMOVED_FILTERS}
-        self.tests = {k: _guard(v) for k, v in self.tests.items()}
+        self.tests = {k: _guard(v) for k, v in self.tests.items()}  # type: ignore[arg-type]
 
     def display_name(self, path: Path) -> str:
         """"clinic en/discharge/30-wound-care.txt" or "en/discharge/30-wound-care.txt"."""
