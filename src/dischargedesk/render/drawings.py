@@ -1,0 +1,104 @@
+"""Drawings the program owns: the spine with the treated levels, and the portal QR code."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from functools import lru_cache
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.platypus import Flowable
+
+from ..domain.levels import TREATABLE_LEVELS
+from .fonts import FONT, FONT_BOLD
+
+TREATED = colors.HexColor("#b42318")
+BONE = colors.HexColor("#d0d5dd")
+MUTED = colors.HexColor("#3f4752")  # secondary text, also used by the page footer
+
+
+class SpineDrawing(Flowable):
+    """T1-S1 drawn as stacked vertebrae; the treated levels in red, labelled."""
+
+    def __init__(self, levels: Sequence[str], size: float) -> None:
+        super().__init__()
+        self.levels = set(levels)
+        self.size = size
+        self.unit = size * 0.74  # height of one vertebra + gap
+        self.body_w = size * 2.8
+        self.label_w = size * 5.4  # room for two staggered labels of neighbouring levels
+        self.width = self.body_w + self.label_w + size * 0.5
+        self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        drawing = Drawing(self.width, self.height)
+        s, unit = self.size, self.unit
+        x0 = self.label_w
+        staggered = False
+        for i, name in enumerate(TREATABLE_LEVELS):
+            y = self.height - (i + 1) * unit
+            treated = name in self.levels
+            # lumbar vertebrae are a little wider; the sacrum is a wedge-like block
+            widen = s * 0.12 * (i - 11) if name.startswith("L") else 0
+            w = self.body_w * (0.78 if name.startswith("T") else 0.9) + widen
+            x = x0 + (self.body_w - w) / 2
+            drawing.add(Rect(x, y, w, unit * 0.72, rx=s * 0.18, ry=s * 0.18,
+                             fillColor=TREATED if treated else BONE,
+                             strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
+            landmark = name in ("T1", "L1", "S1") and not any(
+                n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
+            # neighbouring treated levels are closer than a line of text: stagger their labels
+            staggered = treated and not staggered and i > 0 and \
+                TREATABLE_LEVELS[i - 1] in self.levels
+            label_x = x0 - s * (2.6 if staggered else 0.4)
+            if treated or landmark:
+                drawing.add(String(label_x, y + unit * 0.05, name, fontName=FONT_BOLD
+                                   if treated else FONT, fontSize=s, fillColor=TREATED
+                                   if treated else MUTED, textAnchor="end"))
+            if treated:
+                drawing.add(Line(label_x + s * 0.1, y + unit * 0.36, x, y + unit * 0.36,
+                                 strokeColor=TREATED, strokeWidth=1.2))
+        drawing.drawOn(self.canv, 0, 0)
+
+
+@lru_cache(maxsize=16)
+def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's dark modules (computed once per portal address)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(url)
+    qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+class QrCode(Flowable):
+    """The portal QR code drawn as one vector path (fast, sharp at any resolution)."""
+
+    BORDER = 4  # quiet zone, in modules
+
+    def __init__(self, url: str, side: float) -> None:
+        super().__init__()
+        self.modules = _qr_modules(url)
+        self.width = self.height = side
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        n = len(self.modules) + 2 * self.BORDER
+        box = self.width / n
+        path = self.canv.beginPath()
+        for r, row in enumerate(self.modules):
+            y = self.height - (r + self.BORDER + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(row):
+                count = len(list(run))
+                if dark:
+                    path.rect((c + self.BORDER) * box, y, count * box, box)
+                c += count
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
