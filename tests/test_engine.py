@@ -206,3 +206,18 @@ def test_engine_does_not_import_qt():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_duplex_pads_odd_handouts_with_an_empty_back_page(sample_clinic, make_request):
+    req = make_request()
+    plain = pdf_pages_text(render_pdf(req, sample_clinic))
+    duplex = pdf_pages_text(render_pdf(req, sample_clinic, duplex=True))
+    first_recovery = next(i for i, p in enumerate(duplex) if "Your recovery plan" in p)
+    assert first_recovery % 2 == 0  # starts on a front side
+    discharge_pages = next(i for i, p in enumerate(plain) if "Your recovery plan" in p)
+    if discharge_pages % 2:  # odd: exactly one empty page was added, with no furniture
+        assert len(duplex) == len(plain) + 1
+        assert duplex[first_recovery - 1] == ""
+    else:
+        assert len(duplex) == len(plain)
+    assert [p for p in duplex if p] == plain

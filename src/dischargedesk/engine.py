@@ -214,13 +214,14 @@ def _line_in_source(path: Path, snippet: str) -> int | None:
     return None
 
 
-def _build(prepared: Prepared, layouts: Sequence[HandoutLayout]) -> bytes:
+def _build(prepared: Prepared, layouts: Sequence[HandoutLayout], duplex: bool = False) -> bytes:
     kinds = [h.kind for h in layouts]
     try:
         pdf = build_pdf(layouts, ident=prepared.ident, extras=prepared.extras,
                          large_print=prepared.request.large_print,
                          title=document_title(prepared.pack, kinds, prepared.request.procedure),
-                         language=prepared.pack.code, author=prepared.author)
+                         language=prepared.pack.code, author=prepared.author,
+                         duplex=duplex)
         # Events carry only non-patient facts: what, which templates, which version.
         log.info("rendered handouts=%s procedure=%s language=%s large_print=%s clinic=%s "
                  "version=%s app=%s bytes=%d", ",".join(kinds), prepared.request.procedure,
@@ -241,10 +242,11 @@ def _build(prepared: Prepared, layouts: Sequence[HandoutLayout]) -> bytes:
 
 def render_pdf(request: HandoutRequest, clinic: ClinicProfile,
                kinds: Sequence[str] | None = None,
-               overrides: Mapping[str, str] | None = None) -> bytes:
-    """All selected handouts in one PDF (for preview and one print job)."""
+               overrides: Mapping[str, str] | None = None, duplex: bool = False) -> bytes:
+    """All selected handouts in one PDF (for preview and one print job). ``duplex`` pads
+    each handout but the last to an even page count with an empty page."""
     prepared = prepare(request, clinic, kinds, overrides)
-    return _build(prepared, prepared.layouts)
+    return _build(prepared, prepared.layouts, duplex)
 
 
 def render_handouts(request: HandoutRequest, clinic: ClinicProfile) -> list[RenderedHandout]:

@@ -105,3 +105,27 @@ def test_print_is_disabled_while_the_form_is_invalid(qtbot, window, questions):
     _press_print(qtbot, window)
     assert questions.printer_calls == 0
     assert not message_texts()
+
+
+def test_duplex_print_keeps_each_handout_on_its_own_sheets(qtbot, window, questions,
+                                                           monkeypatch):
+    from ..conftest import pdf_pages_text
+
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    pages = pdf_pages_text(window.preview.pdf_bytes())
+    discharge = next(i for i, p in enumerate(pages) if "Your recovery plan" in p)
+    # Qt's PDF printer has no duplex unit, so say the chosen printer prints both sides
+    monkeypatch.setattr(printing, "wants_duplex", lambda printer: True)
+    window.print_handouts()
+    printed = pdf_page_count(questions.print_file.read_bytes())
+    assert printed == len(pages) + discharge % 2  # an empty back page only when odd
+    assert discharge % 2 == 1  # the sample patient's discharge sheet has an odd count
+
+
+def test_single_sided_print_adds_no_page(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    shown = window.preview.page_count()
+    window.print_handouts()
+    assert pdf_page_count(questions.print_file.read_bytes()) == shown

@@ -128,6 +128,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._dd_pages: list[dict[str, Any]] = []
         self._dd_furniture: tuple[str, Callable[[Canvas, int, int], None]] | None = None
+        self.page_totals: dict[str, int] = {}
 
     def showPage(self) -> None:
         self._dd_pages.append(dict(self.__dict__))
@@ -146,6 +147,7 @@ class _NumberedCanvas(Canvas):
             draw(self, seen[kind], totals[kind])
             super().showPage()
         super().save()
+        self.page_totals = totals  # after the loop: restoring page states resets attributes
 
 
 def _fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
@@ -395,9 +397,35 @@ class _Builder:
         raise ValueError(name)
 
 
+BLANK = "blank"
+
+
+def _blank_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
+    canvas._dd_furniture = (BLANK, lambda c, page, pages: None)  # type: ignore[attr-defined]
+
+
 def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras: Extras,
-              large_print: bool, title: str, language: str, author: str) -> bytes:
-    """Lay out one or more handouts into one PDF. Page numbers restart for each handout."""
+              large_print: bool, title: str, language: str, author: str,
+              duplex: bool = False) -> bytes:
+    """Lay out one or more handouts into one PDF. Page numbers restart for each handout.
+
+    ``duplex``: every handout but the last is padded with an empty page to an even page
+    count, so that a double-sided print never puts the next handout on the back of the
+    previous one (each handout stays a separate set of sheets).
+    """
+    pdf, pages = _build_once(handouts, ident, extras, large_print, title, language, author,
+                             pad=frozenset())
+    if duplex and len(handouts) > 1:
+        pad = frozenset(h.kind for h in handouts[:-1] if pages.get(h.kind, 0) % 2)
+        if pad:
+            pdf, _ = _build_once(handouts, ident, extras, large_print, title, language,
+                                 author, pad=pad)
+    return pdf
+
+
+def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: Extras,
+                large_print: bool, title: str, language: str, author: str,
+                pad: frozenset[str]) -> tuple[bytes, dict[str, int]]:
     register_fonts()
     styles = Styles(large_print)
     buf = io.BytesIO()
@@ -416,6 +444,9 @@ def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras:
                       id=f"{h.kind}-body", leftPadding=0, rightPadding=0, topPadding=0,
                       bottomPadding=0)
         templates.append(PageTemplate(id=h.kind, frames=[frame], onPage=furniture.on_page))
+    templates.append(PageTemplate(id=BLANK, frames=[Frame(MARGIN, MARGIN, PAGE[0] - 2 * MARGIN,
+                                                          PAGE[1] - 2 * MARGIN, id=BLANK)],
+                                  onPage=_blank_page))
     doc.addPageTemplates(templates)
     width = PAGE[0] - 2 * MARGIN
     builder = _Builder(styles, extras, width, templates[0].frames[0].height)
@@ -429,7 +460,15 @@ def build_pdf(handouts: Sequence[HandoutLayout], *, ident: PageIdentity, extras:
             story.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
         for section in h.sections:
             story.extend(builder.section(section))
-    doc.build(story, canvasmaker=_NumberedCanvas)
-    return buf.getvalue()
+        if h.kind in pad:  # an empty back page, without header or footer
+            story += [NextPageTemplate(BLANK), PageBreak(), Spacer(1, 1)]
+    canvases: list[_NumberedCanvas] = []
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        canvases.append(_NumberedCanvas(*args, **kwargs))
+        return canvases[-1]
+
+    doc.build(story, canvasmaker=canvasmaker)
+    return buf.getvalue(), canvases[-1].page_totals
 
 

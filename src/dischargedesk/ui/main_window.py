@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Printing cancelled.", 5000)
                 return
             with busy_cursor():
+                pdf = printing.for_duplex(pdf, printer, request, self.clinic)
                 printed = printing.print_pdf(pdf, printer)
             self._last_print = (request, time.monotonic())
             self.session.output_done()

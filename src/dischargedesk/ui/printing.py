@@ -16,6 +16,9 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from .. import engine
+from ..domain.clinic import ClinicProfile
+from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError
 
 log = logging.getLogger("dischargedesk.ui")
@@ -74,6 +77,21 @@ def ask_printer(printer: QPrinter, parent: QWidget | None, pages: int) -> bool:
     dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
     dialog.setOption(QPrintDialog.PrintDialogOption.PrintCollateCopies, True)
     return dialog.exec() == QPrintDialog.DialogCode.Accepted
+
+
+def wants_duplex(printer: QPrinter) -> bool:
+    """Both sides, all pages (a chosen page range is printed exactly as numbered)."""
+    return printer.duplex() != QPrinter.DuplexMode.DuplexNone and \
+        printer.printRange() == QPrinter.PrintRange.AllPages
+
+
+def for_duplex(pdf: bytes, printer: QPrinter, request: HandoutRequest,
+               clinic: ClinicProfile) -> bytes:
+    """Printing on both sides: the PDF with an empty back page after a handout that ends on
+    a front side, so each handout stays its own set of sheets."""
+    if len(request.handouts) < 2 or not wants_duplex(printer):
+        return pdf
+    return engine.render_pdf(request, clinic, duplex=True)
 
 
 def _page_image(doc: QPdfDocument, index: int, dpi: int) -> QImage:
