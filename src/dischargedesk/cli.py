@@ -126,11 +126,6 @@ def _read_request_file(spec: str) -> dict[str, Any]:
 
 
 def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
-    from .domain.clinic import load_clinic, load_sample_clinic
-    from .domain.request import HandoutRequest
-    from .engine import render_handouts
-    from .output import write_files_atomic
-
     data: dict[str, Any] = _read_request_file(args.request) if args.request else {}
     for name in _FIELD_OPTIONS:
         value = getattr(args, name)
@@ -142,25 +137,28 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
         data.pop("levels")
     if "level_count" in data and args.levels is not None:
         data.pop("level_count")
+    return _write_handouts(data, args.clinic, args.out, today)
+
+
+def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
+                    today: dt.date) -> list[Path]:
+    from .domain.clinic import load_clinic, load_sample_clinic
+    from .domain.request import HandoutRequest
+    from .engine import render_handouts
+    from .output import write_files_atomic
+
     request = HandoutRequest.from_mapping(data, today=today)
-    clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
+    clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
     handouts = render_handouts(request, clinic)
-    return write_files_atomic(args.out, [(h.file_name, h.pdf) for h in handouts],
+    return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
                               create_folder=True)
 
 
 def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
     from .sample import sample_request_data
 
-    args_ns = argparse.Namespace(**{name: None for name in _FIELD_OPTIONS},
-                                 medication_lines=None, request=None, out=args.out,
-                                 clinic=args.clinic)
-    data = sample_request_data(today)
-    for key, value in data.items():
-        setattr(args_ns, key, value)
-    if args.large_print:
-        args_ns.large_print = True
-    return _render(args_ns, today)
+    data = sample_request_data(today) | ({"large_print": True} if args.large_print else {})
+    return _write_handouts(data, args.clinic, args.out, today)
 
 
 def _templates(args: argparse.Namespace) -> int:
@@ -194,10 +192,7 @@ def _selftest(args: argparse.Namespace, today: dt.date) -> int:
     from .resources import install_mode
     from .sample import sample_request_data
 
-    data = sample_request_data(today)
-    data["medications"] = "\n".join(data.pop("medication_lines"))
-    request = HandoutRequest.from_mapping({k: v for k, v in data.items() if v is not None},
-                                          today=today)
+    request = HandoutRequest.from_mapping(sample_request_data(today), today=today)
     handouts = render_handouts(request, load_sample_clinic())
     if not all(looks_like_pdf(h.pdf) for h in handouts):
         print("dischargedesk: selftest failed: a handout came out incomplete.", file=sys.stderr)

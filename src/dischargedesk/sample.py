@@ -7,6 +7,7 @@ from typing import Any
 
 
 def sample_request_data(today: dt.date) -> dict[str, Any]:
+    """Request fields for HandoutRequest.from_mapping."""
     return {
         "procedure": "kyphoplasty",
         "levels": "T12,L1",
@@ -16,9 +17,8 @@ def sample_request_data(today: dt.date) -> dict[str, Any]:
         "procedure_date": today.isoformat(),
         "anesthesia": "sedation",
         "opioids": True,
-        "medications": None,
-        "medication_lines": ["Oxycodone 5 mg: 1 tablet every 6 hours if needed for pain",
-                             "Docusate 100 mg: 1 capsule twice a day while taking oxycodone"],
+        "medications": "Oxycodone 5 mg: 1 tablet every 6 hours if needed for pain\n"
+                       "Docusate 100 mg: 1 capsule twice a day while taking oxycodone",
         "physician": "Dr. Ana Rivera",
         "caregiver": "Sam Sample",
     }
