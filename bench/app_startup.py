@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
+
+from _stats import summary
 
 CHILD = r"""
 import os, sys, tempfile
@@ -69,12 +70,6 @@ def one_run(env: dict[str, str]) -> dict[str, float]:
     if proc.wait() != 0 or "preview" not in marks:
         raise SystemExit("the app did not show a preview; run it by hand to see why")
     return marks
-
-
-def summary(name: str, samples: list[float]) -> str:
-    ms = [s * 1000 for s in samples]
-    return (f"{name}: median {statistics.median(ms):.0f} ms (min {min(ms):.0f}, "
-            f"max {max(ms):.0f}, n={len(ms)})")
 
 
 def main() -> None:

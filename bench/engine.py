@@ -13,18 +13,13 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def summary(name: str, samples: list[float]) -> str:
-    ms = [s * 1000 for s in samples]
-    return (f"{name}: median {statistics.median(ms):.1f} ms (min {min(ms):.1f}, "
-            f"max {max(ms):.1f}, n={len(ms)})")
+from _stats import summary
 
 
 def warm(runs: int) -> dict[str, list[float]]:
@@ -74,8 +69,8 @@ def main() -> int:
     print(f"# {dt.date.today()} on {platform.node()}: {platform.processor() or platform.machine()}"
           f", {os.cpu_count()} cores, Python {platform.python_version()}")
     for name, samples in warm(args.runs).items():
-        print(summary(name, samples))
-    print(summary("cold `dischargedesk render` (both handouts)", cold(max(5, args.runs // 2))))
+        print(summary(name, samples, 1))
+    print(summary("cold `dischargedesk render` (both handouts)", cold(max(5, args.runs // 2)), 1))
     return 0
 
 

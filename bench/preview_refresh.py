@@ -14,17 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def summary(name: str, samples: list[float]) -> str:
-    ms = [s * 1000 for s in samples]
-    return (f"{name}: median {statistics.median(ms):.0f} ms (min {min(ms):.0f}, "
-            f"max {max(ms):.0f}, n={len(ms)})")
+from _stats import summary
 
 
 def main() -> None:
