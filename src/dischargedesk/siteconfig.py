@@ -200,30 +200,34 @@ def site_file_path(environ: Mapping[str, str] | None = None,
     return Path("/etc") / XDG_DIR / SITE_FILE
 
 
-def user_config_dir(environ: Mapping[str, str] | None = None,
-                    platform: str | None = None) -> Path:
+def _user_dir(environ: Mapping[str, str] | None, platform: str | None, *, windows_var: str,
+              windows_default: tuple[str, ...], xdg_var: str,
+              xdg_default: tuple[str, ...]) -> Path:
     env, platform = _env(environ), platform or sys.platform
     home = _home(env, platform)
     if platform == "win32":
-        return Path(ntpath.join(env.get("APPDATA") or ntpath.join(home, "AppData", "Roaming"),
+        return Path(ntpath.join(env.get(windows_var) or ntpath.join(home, *windows_default),
                                 APP_DIR))
     if platform == "darwin":
         # Apple reserves ~/Library/Preferences for plists written through cfprefsd.
         return Path(home) / "Library" / "Application Support" / APP_DIR
-    return Path(_xdg(env, "XDG_CONFIG_HOME", os.path.join(home, ".config"))) / XDG_DIR
+    return Path(_xdg(env, xdg_var, os.path.join(home, *xdg_default))) / XDG_DIR
+
+
+def user_config_dir(environ: Mapping[str, str] | None = None,
+                    platform: str | None = None) -> Path:
+    """Per-user settings. Windows: %APPDATA% (roamed)."""
+    return _user_dir(environ, platform, windows_var="APPDATA",
+                     windows_default=("AppData", "Roaming"), xdg_var="XDG_CONFIG_HOME",
+                     xdg_default=(".config",))
 
 
 def user_data_dir(environ: Mapping[str, str] | None = None,
                   platform: str | None = None) -> Path:
     """Per-user data (the clinic cache). Windows: %LOCALAPPDATA% (not roamed)."""
-    env, platform = _env(environ), platform or sys.platform
-    home = _home(env, platform)
-    if platform == "win32":
-        return Path(ntpath.join(env.get("LOCALAPPDATA") or ntpath.join(home, "AppData", "Local"),
-                                APP_DIR))
-    if platform == "darwin":
-        return Path(home) / "Library" / "Application Support" / APP_DIR
-    return Path(_xdg(env, "XDG_DATA_HOME", os.path.join(home, ".local", "share"))) / XDG_DIR
+    return _user_dir(environ, platform, windows_var="LOCALAPPDATA",
+                     windows_default=("AppData", "Local"), xdg_var="XDG_DATA_HOME",
+                     xdg_default=(".local", "share"))
 
 
 def user_file_path(environ: Mapping[str, str] | None = None,
