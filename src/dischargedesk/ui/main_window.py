@@ -46,7 +46,7 @@ from .errors import guarded
 from .focus_ring import FocusRing
 from .form import HandoutForm, choices_for
 from .idle import IdleClear
-from .preview import PreviewPane
+from .preview import PreviewPane, notice_label
 from .session import FormSession
 from .settings import AppSettings
 from .workspace import TemplateWorkspace
@@ -60,14 +60,7 @@ def site_banner(config: SiteConfig, source: ClinicSource) -> QLabel:
     """Non-blocking notes for the admin and nurse: clinic copy in use, settings problems."""
     notes = [source.banner] if source.banner else []
     notes += list(config.messages)
-    label = QLabel("\n".join(n for n in notes if n))
-    label.setObjectName("siteBanner")
-    label.setAccessibleName("Notice")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setStyleSheet("background:#fff1c2; color:#4d3300; padding:6px;")
-    label.setVisible(bool(notes))
-    return label
+    return notice_label("\n".join(n for n in notes if n), "siteBanner")
 
 
 @contextmanager

@@ -29,6 +29,19 @@ _BANNER_STYLES = {
 }
 
 
+def notice_label(text: str, object_name: str) -> QLabel:
+    """A plain-text notice strip (hidden when empty), in the preview's "invalid" colours."""
+    bg, fg = _BANNER_STYLES["invalid"]
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setAccessibleName("Notice")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"background:{bg}; color:{fg}; padding:6px;")
+    label.setVisible(bool(text))
+    return label
+
+
 class PreviewPane(QWidget):
     """Shows PDF bytes. ``loaded(pages)`` is emitted once a PDF is in the view."""
 

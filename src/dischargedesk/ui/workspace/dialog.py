@@ -33,7 +33,7 @@ from ...errors import DischargeDeskError
 from ...render.language import available_languages
 from ...resources import sample_clinic_dir
 from ..errors import guarded
-from ..preview import PreviewPane
+from ..preview import PreviewPane, notice_label
 from .highlighter import TemplateHighlighter
 from .profile_editor import ProfileEditor
 from .worker import PreviewJob, WorkspaceWorker
@@ -81,12 +81,7 @@ class TemplateWorkspace(QDialog):
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
 
-        self.banner = QLabel(self._banner_text())
-        self.banner.setObjectName("workspaceBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setStyleSheet("background:#fff1c2; color:#4d3300; padding:6px;")
-        self.banner.setVisible(bool(self.banner.text()))
+        self.banner = notice_label(self._banner_text(), "workspaceBanner")
 
         tabs = QTabWidget()
         tabs.addTab(self._build_templates_tab(), "&Templates")
