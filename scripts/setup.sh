@@ -19,7 +19,7 @@ if command -v dpkg >/dev/null 2>&1; then
   for p in $QT_DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
-      echo "Installing system libraries for Qt:$missing"
+      echo "Installing system libraries for Qt (apt-get):$missing"
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null
     else
       echo "Qt needs these system libraries; install them with:" >&2
@@ -28,10 +28,20 @@ if command -v dpkg >/dev/null 2>&1; then
   fi
 fi
 
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+if [ ! -x .venv/bin/python ]; then
+  echo "Setting up .venv (first run only; it downloads Qt and the PDF libraries, about a minute)..."
+  "$PY" -m venv .venv
+fi
+# app: the product alone; test / dev: plus the dependency groups in pyproject.toml (PEP 735).
+case "$extra" in
+  app) pip_args=(-e .) ;;
+  *) pip_args=(-e . --group "$extra") ;;
+esac
 stamp=".venv/.setup-stamp-$extra"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extra]"
+  echo "Installing Python packages into .venv ($extra)..."
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1" >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check --progress-bar off "${pip_args[@]}"
   touch "$stamp"
+  echo "Python packages ready."
 fi

@@ -4,7 +4,7 @@
 #     packaging/linux/build.sh
 #
 # 1. creates a build venv (build/venv, or $BUILD_VENV) and installs the app with its
-#    [app,check] extras and PyInstaller (packaging/requirements-build.txt) from PyPI;
+#    the app (its default dependencies) and PyInstaller (packaging/requirements-build.txt) from PyPI;
 # 2. runs PyInstaller on packaging/dischargedesk.spec -> dist/dischargedesk/ (onedir);
 # 3. strips debug info, then checks with readelf/ldd that every system library the bundle
 #    links belongs to a package named in Depends (packaging/linux/check_deps.py);
@@ -64,7 +64,7 @@ say "build venv $VENV"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-  -r packaging/requirements-build.txt ".[app,check]"
+  -r packaging/requirements-build.txt .
 t1=$(date +%s)
 
 # -- 2. PyInstaller -----------------------------------------------------------------------------

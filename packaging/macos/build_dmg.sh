@@ -23,7 +23,7 @@ DMG="dist/DischargeDesk-$VERSION.dmg"
 
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -r packaging/requirements-build.txt ".[app,check]"
+"$VENV/bin/python" -m pip install -q -r packaging/requirements-build.txt "."
 rm -rf "$APP" dist/dischargedesk
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/dischargedesk.spec

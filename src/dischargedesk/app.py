@@ -11,8 +11,9 @@ def run_app(clinic: Path | None = None) -> int:
     except ImportError as exc:  # PySide6 not installed (engine-only install)
         import sys
 
-        print("dischargedesk: the desktop app needs PySide6; install it with "
-              f"'pip install dischargedesk[app]' ({type(exc).__name__}).", file=sys.stderr)
+        print("dischargedesk: the desktop app could not load Qt (PySide6); reinstall Discharge "
+              f"Desk with 'pip install --force-reinstall dischargedesk' ({type(exc).__name__}).",
+              file=sys.stderr)
         return 1
     return run(clinic=clinic)
 
