@@ -6,16 +6,20 @@
 # 1. creates a build venv (build/venv, or $BUILD_VENV) and installs the app with its
 #    the app (its default dependencies) and PyInstaller (packaging/requirements-build.txt) from PyPI;
 # 2. runs PyInstaller on packaging/dischargedesk.spec -> dist/dischargedesk/ (onedir);
-# 3. strips debug info, then checks with readelf/ldd that every system library the bundle
-#    links belongs to a package named in Depends (packaging/linux/check_deps.py);
-# 4. builds dist/dischargedesk_<version>_<arch>.deb with dpkg-deb: the bundle in
-#    /opt/dischargedesk, /usr/bin/dischargedesk (symlink), a desktop entry and an icon.
+# 3. strips every shared object (--strip-unneeded) and removes build-machine RUNPATHs (only
+#    $ORIGIN-relative entries stay; patchelf);
+# 4. stages the package: the bundle in /opt/dischargedesk, /usr/bin/dischargedesk (symlink),
+#    a desktop entry, an icon, copyright and changelog; computes Depends with dpkg-shlibdeps
+#    from what the bundle's ELF files link (never hand-kept), then checks it with
+#    readelf/ldd (packaging/linux/check_deps.py: every linked system library is covered, no
+#    absolute RUNPATH, nothing unstripped) and builds dist/dischargedesk_<version>_<arch>.deb.
 # Then run packaging/linux/smoke_test.sh. Build on the oldest Debian/Ubuntu you support
 # (the bundle needs that system's C library or newer); Debian 12 here.
 #
-# Needs: Python >= 3.11 with venv, dpkg-deb, binutils (readelf, strip), network access to
-# PyPI. As root on Debian/Ubuntu, missing tools and the runtime libraries named in Depends
-# are installed with apt-get (the dependency check needs them present).
+# Needs: Python >= 3.11 with venv, dpkg-dev (dpkg-deb, dpkg-shlibdeps), binutils, patchelf,
+# network access to PyPI. As root on Debian/Ubuntu, missing tools and the system libraries
+# the bundle links (dpkg-shlibdeps must find them) are installed with apt-get, waiting for the
+# apt lock when another apt is running.
 # Environment: PYTHON (default python3), BUILD_VENV (default build/venv),
 # DISCHARGEDESK_LOCALES (Babel locales to bundle, default "en es").
 set -euo pipefail
@@ -33,27 +37,23 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
 fi
 VERSION=$("$PY" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 ARCH=$(dpkg --print-architecture)
-# every "a | b" group of Depends: installed if any alternative is
-depends_groups() {
-  sed -n '/^Depends:/,/^[A-Z]/p' packaging/linux/control.in | sed '$d' | sed 's/^Depends://' |
-    tr '\n' ' ' | tr ',' '\n' | sed 's/([^)]*)//g; s/^ *//; s/ *$//' | grep -v '^$'
-}
+# Tools, and the system libraries Qt links (dpkg-shlibdeps must find each one to name its
+# package; a library missing here stops the build with its name).
+BUILD_DEBS="dpkg-dev binutils patchelf libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0
+ libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4
+ libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+ libxcb-util1 libx11-xcb1 libwayland-client0 libwayland-cursor0 libwayland-egl1 libcups2
+ libgssapi-krb5-2 libbrotli1"
 need=""
-command -v dpkg-deb >/dev/null || need="$need dpkg"
-command -v readelf >/dev/null || need="$need binutils"
-while IFS= read -r group; do
-  ok=""
-  for alt in ${group//|/ }; do dpkg -s "$alt" >/dev/null 2>&1 && ok=1 && break; done
-  if [ -z "$ok" ]; then
-    for alt in ${group//|/ }; do
-      if apt-cache show "$alt" >/dev/null 2>&1; then need="$need $alt"; break; fi
-    done
-  fi
-done < <(depends_groups)
+for p in $BUILD_DEBS; do
+  dpkg -s "$p" >/dev/null 2>&1 || dpkg -s "${p}t64" >/dev/null 2>&1 || need="$need $p"
+done
 if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing build tools and runtime libraries:$need"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+    say "installing build tools and libraries:$need"
+    # wait up to 10 minutes for another apt/dpkg (unattended upgrades) instead of failing
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends $need >/dev/null
   else
     echo "Install these first: sudo apt-get install$need" >&2; exit 1
   fi
@@ -76,28 +76,59 @@ rm -rf "dist/$APP"
 [ -x "dist/$APP/$APP" ] || { echo "PyInstaller did not produce dist/$APP/$APP" >&2; exit 1; }
 t2=$(date +%s)
 
-# -- 3. strip debug info; check Depends against what the bundle links ---------------------------
-say "strip debug info, check Depends"
-find "dist/$APP" -type f \( -name '*.so' -o -name '*.so.*' \) -print0 |
-  xargs -0 -r strip --strip-debug 2>/dev/null || true
-"$VENV/bin/python" packaging/linux/check_deps.py "dist/$APP" packaging/linux/control.in
+# -- 3. strip; drop build-machine RUNPATHs ------------------------------------------------------
+# The PyInstaller executable itself is left alone: its archive is appended to the ELF file.
+say "strip --strip-unneeded, RUNPATH"
+while IFS= read -r -d '' f; do
+  head -c 4 "$f" | grep -q 'ELF' || continue
+  strip --strip-unneeded "$f"
+  rpath=$(patchelf --print-rpath "$f" 2>/dev/null || true)
+  [ -n "$rpath" ] || continue
+  keep=$(tr ':' '\n' <<<"$rpath" | grep '^\$ORIGIN' | paste -sd: - || true)
+  if [ "$keep" != "$rpath" ]; then
+    if [ -n "$keep" ]; then patchelf --set-rpath "$keep" "$f"; else patchelf --remove-rpath "$f"; fi
+  fi
+done < <(find "dist/$APP/_internal" -type f \( -name '*.so' -o -name '*.so.*' \) -print0)
 
-# -- 4. .deb ------------------------------------------------------------------------------------
-say "dpkg-deb"
+# -- 4. stage, Depends from dpkg-shlibdeps, check, .deb ----------------------------------------
+say "stage, dpkg-shlibdeps, check, dpkg-deb"
 STAGE=build/deb/$APP
 rm -rf "$STAGE"
 install -d "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
-  "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/usr/share/doc/$APP"
+  "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/usr/share/doc/$APP" \
+  "$STAGE/usr/share/man/man1"
 cp -a "dist/$APP" "$STAGE/opt/$APP"
-ln -s "../../opt/$APP/$APP" "$STAGE/usr/bin/$APP"   # relative: works in any root
+# absolute: Debian policy 10.5 for a link between top-level folders (/usr -> /opt)
+ln -s "/opt/$APP/$APP" "$STAGE/usr/bin/$APP"
 install -m 644 packaging/linux/dischargedesk.desktop "$STAGE/usr/share/applications/"
 install -m 644 resources/images/icon.png "$STAGE/usr/share/icons/hicolor/256x256/apps/$APP.png"
 install -m 644 packaging/linux/copyright "$STAGE/usr/share/doc/$APP/copyright"
+gzip -9n < packaging/linux/changelog > "$STAGE/usr/share/doc/$APP/changelog.gz"
 install -m 644 packaging/site.toml.example "$STAGE/usr/share/doc/$APP/site.toml.example"
+gzip -9n < packaging/linux/dischargedesk.1 > "$STAGE/usr/share/man/man1/$APP.1.gz"
 chmod -R u+rwX,go+rX,go-w "$STAGE"
+# shared objects are loaded, not run (lintian: shared-library-is-executable)
+find "$STAGE/opt" -type f \( -name '*.so' -o -name '*.so.*' \) -exec chmod 644 {} +
+chmod 644 "$STAGE/usr/share/man/man1/$APP.1.gz" "$STAGE/usr/share/doc/$APP/changelog.gz"
+# dpkg-shlibdeps reads debian/control of the "source" in the current folder
+SHL=build/deb/shlibdeps
+rm -rf "$SHL"; install -d "$SHL/debian"
+printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$APP" "$APP" > "$SHL/debian/control"
+mapfile -t ELVES < <(find "$STAGE/opt" -type f -exec sh -c 'head -c 4 "$1" | grep -q ELF' _ {} \; -print)
+mapfile -t LIBDIRS < <(printf '%s\n' "${ELVES[@]}" | xargs -n1 dirname | sort -u)
+DEPENDS=$(cd "$SHL" && dpkg-shlibdeps -O --ignore-missing-info \
+  "${LIBDIRS[@]/#/-l$ROOT/}" "${ELVES[@]/#/-e$ROOT/}" 2>shlibdeps.log |
+  sed -n 's/^shlibs:Depends=//p')
+[ -n "$DEPENDS" ] || { cat "$SHL/shlibdeps.log" >&2; echo "dpkg-shlibdeps found nothing" >&2; exit 1; }
+# Debian 13 / Ubuntu 24.04 renamed these libraries for 64-bit time (t64); accept either name.
+for lib in libssl3 libglib2.0-0 libcups2; do
+  DEPENDS=$(sed -E "s/(^|, )$lib( \([^)]*\))?(,|$)/\1${lib}t64\2 | $lib\2\3/" <<<"$DEPENDS")
+done
 SIZE_KB=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$SIZE_KB/" \
-  packaging/linux/control.in > "$STAGE/DEBIAN/control"
+  -e "s/@DEPENDS@/$DEPENDS/" packaging/linux/control.in > "$STAGE/DEBIAN/control"
+echo "Depends: $DEPENDS"
+"$VENV/bin/python" packaging/linux/check_deps.py "$STAGE/opt/$APP" "$STAGE/DEBIAN/control"
 DEB="dist/${APP}_${VERSION}_${ARCH}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
 t3=$(date +%s)

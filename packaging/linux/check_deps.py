@@ -8,7 +8,9 @@ package owning that file (dpkg's file lists). Each such package must appear in D
 (as itself or as an alternative). Transitive libraries are the business of those packages'
 own Depends. Exit 0 when complete; 1 with the missing packages or unresolved libraries.
 Packages in Depends that nothing links are reported too (not an error: the xcb platform
-plugin's helpers, for example, are only opened at run time).
+plugin's helpers, for example, are only opened at run time). It also fails when a shared
+object keeps a RUNPATH outside the bundle (a build machine's folder) or its symbol table
+(build.sh strips with --strip-unneeded).
 """
 
 from __future__ import annotations
@@ -34,6 +36,20 @@ def is_elf(path: Path) -> bool:
 def needed(path: Path) -> list[str]:
     out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def runpath_outside_bundle(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    entries: list[str] = []
+    for value in re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[([^\]]*)\]", out):
+        entries += [e for e in value.split(":") if e and not e.startswith("$ORIGIN")]
+    return entries
+
+
+def has_symtab(path: Path) -> bool:
+    out = subprocess.run(["readelf", "-S", "-W", str(path)], capture_output=True,
+                         text=True).stdout
+    return " .symtab " in out
 
 
 def resolved(path: Path, env: dict[str, str]) -> dict[str, str]:
@@ -86,13 +102,17 @@ def main(bundle: str, control: str, verbose: bool = False) -> int:
     users: dict[str, set[str]] = {}
     problems: list[str] = []
     for elf in elves:
+        rel = elf.relative_to(root)
+        for entry in runpath_outside_bundle(elf):
+            problems.append(f"{rel}: RUNPATH {entry} points outside the bundle")
+        if ".so" in elf.name and has_symtab(elf):
+            problems.append(f"{rel}: not stripped")
         libs = [n for n in needed(elf) if n not in shipped and n not in ALWAYS]
         if not libs:
             continue
         where = resolved(elf, env)
         for lib in libs:
             path = where.get(lib, "not found")
-            rel = elf.relative_to(root)
             if path == "not found" or path.startswith(str(root)):
                 if path == "not found":
                     problems.append(f"{rel}: {lib} not found on this system")
@@ -117,7 +137,7 @@ def main(bundle: str, control: str, verbose: bool = False) -> int:
     for problem in problems:
         print(f"  problem: {problem}")
     if missing:
-        print(f"Depends lacks: {', '.join(missing)}; add them to {control}.")
+        print(f"Depends lacks: {', '.join(missing)}; the build computes it with dpkg-shlibdeps.")
     return 1 if missing or problems else 0
 
 

@@ -47,6 +47,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 want=""
 command -v pdftotext >/dev/null || want="$want poppler-utils"
+command -v lintian >/dev/null || want="$want lintian"
 [ "${SMOKE_CLEAN_ROOT:-1}" = 1 ] && ! command -v debootstrap >/dev/null && want="$want debootstrap"
 if [ -n "$want" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $want >/dev/null 2>&1 || true
@@ -90,12 +91,27 @@ grep -q "^Package: $APP" <<<"$info" && grep -q "^Version: $VERSION" <<<"$info" &
   grep -q "libxkbcommon0" <<<"$info" && ok || fail "$info"
 X=$WORK/unpacked
 dpkg-deb -x "$DEB" "$X"
-step "layout: /opt/$APP, /usr/bin link, desktop entry, icon"
-[ -x "$X/opt/$APP/$APP" ] && [ -L "$X/usr/bin/$APP" ] && [ -x "$X/usr/bin/$APP" ] &&
+step "layout: /opt/$APP, /usr/bin link, desktop file, icon, man"
+[ -x "$X/opt/$APP/$APP" ] && [ -L "$X/usr/bin/$APP" ] &&
+  [ "$(readlink "$X/usr/bin/$APP")" = "/opt/$APP/$APP" ] &&
+  [ -f "$X/usr/share/man/man1/$APP.1.gz" ] &&
   [ -f "$X/usr/share/applications/$APP.desktop" ] &&
   [ -f "$X/usr/share/icons/hicolor/256x256/apps/$APP.png" ] && ok || fail "files missing"
-step "installed command renders a handout"
-render_check "$WORK/out-unpacked" "$X/usr/bin/$APP" && ok || fail "render failed"
+step "unpacked command renders a handout"
+render_check "$WORK/out-unpacked" "$X/opt/$APP/$APP" && ok || fail "render failed"
+# lintian: no error except the ones a self-contained vendor bundle in /opt must carry:
+#   dir-or-file-in-opt             the whole app lives in /opt/dischargedesk by design
+#   embedded-library               Qt, Pillow and Python ship their own copies of zlib,
+#                                  freetype, libjpeg, expat ... inside the frozen bundle
+#   library-not-linked-against-libc  CPython's _statistics extension needs only libm
+step "lintian: no errors but the vendor-bundle ones"
+if command -v lintian >/dev/null; then
+  lintian --tag-display-limit 0 "$DEB" > "$WORK/lintian.txt" 2>/dev/null || true
+  errors=$(grep '^E: ' "$WORK/lintian.txt" | grep -v -E ': (dir-or-file-in-opt|embedded-library|library-not-linked-against-libc) ' || true)
+  [ -z "$errors" ] && ok "$(grep -c '^W: ' "$WORK/lintian.txt" || true) warnings" || fail "$errors"
+else
+  fail "lintian is not installed (apt-get install lintian)"
+fi
 
 echo "== C. apt install into a clean minimal Debian root"
 why=""
