@@ -117,3 +117,50 @@ def test_broken_site_file_shows_message_and_keeps_running(qtbot, tmp_path, quest
     assert win.site_banner.isVisible() and "site.toml" in win.site_banner.text()
     assert win.config.lock_templates  # fails closed
     win.close()
+
+
+def test_the_settings_ini_cannot_choose_the_clinic(qtbot, tmp_path):
+    """One settings store: a clinic/folder key typed into the QSettings INI is not honoured
+    (it bypassed lock_clinic_profile) and is removed; QSettings keeps window layout only."""
+    from dischargedesk.ui.main import load_profile
+
+    other = tmp_path / "my-clinic"
+    shutil.copytree(sample_clinic_dir(), other)
+    ini = tmp_path / "s.ini"
+    ini.write_text(f"[clinic]\nfolder={other.as_posix()}\n", encoding="utf-8")
+    config = load_config(site_file=tmp_path / "none.toml", user_file=tmp_path / "u.toml")
+    settings = AppSettings(ini)
+    source = load_profile(None, settings, config)
+    assert source.kind == "sample"
+    settings.sync()
+    assert "folder" not in ini.read_text(encoding="utf-8")
+
+
+def test_the_app_refuses_a_clinic_option_when_locked(qtbot, tmp_path):
+    from dischargedesk.clinicsource import ClinicLockedError
+    from dischargedesk.ui.main import load_profile
+
+    site_file = tmp_path / "site.toml"
+    site_file.write_text("lock_clinic_profile = true\n", encoding="utf-8")
+    config = load_config(site_file=site_file, user_file=tmp_path / "u.toml")
+    with pytest.raises(ClinicLockedError, match="lock_clinic_profile"):
+        load_profile(sample_clinic_dir(), AppSettings(tmp_path / "s.ini"), config)
+
+
+def test_a_share_copy_is_never_edited_in_the_workspace(qtbot, tmp_path, questions):
+    """The local copy of a share is verified by hash at every start; templates are edited on
+    the share (then checked and copied), never in the copy."""
+    share = tmp_path / "share"
+    shutil.copytree(sample_clinic_dir(), share)
+    site = f'clinic_folder = "{share.as_posix()}"\n'
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(site, encoding="utf-8")
+    config = load_config(site_file=site_file, user_file=tmp_path / "user.toml")
+    source = resolve_clinic(config, cache_root=tmp_path / "cache")
+    win = make_window(qtbot, tmp_path, site, questions, clinic=source.clinic, source=source)
+    win.open_workspace()
+    ws = win.workspace
+    assert ws.read_only and not ws.customize_button.isEnabled()
+    assert not ws.profile.save_button.isEnabled()
+    ws.close()
+    win.close()

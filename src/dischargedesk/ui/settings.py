@@ -1,9 +1,12 @@
 """User preferences: the only module that touches QSettings.
 
 Stores non-patient preferences only (window layout, output folder, last language, large
-print, clinic folder). Every key is declared here with its type; a value of the wrong type
-(hand-edited or corrupt file) is ignored and the default used, so the app keeps running.
-Patient data must never be written here: there is deliberately no generic ``set(key)``.
+print). Every key is declared here with its type; a value of the wrong type (hand-edited or
+corrupt file) is ignored and the default used, so the app keeps running; any other key is
+removed. Which clinic to use is never read from here: that is the site and user settings of
+:mod:`dischargedesk.siteconfig` (where the site's locks apply); an old ``clinic/folder`` key
+is dropped. Patient data must never be written here: there is deliberately no generic
+``set(key)``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ _SPLITTER = "window/splitter"
 _OUTPUT_FOLDER = "output/folder"
 _LANGUAGE = "handout/language"
 _LARGE_PRINT = "handout/large_print"
-_CLINIC = "clinic/folder"
 _KNOWN_KEYS = frozenset({_GEOMETRY, _STATE, _SPLITTER, _OUTPUT_FOLDER, _LANGUAGE,
-                         _LARGE_PRINT, _CLINIC})
+                         _LARGE_PRINT})
 
 
 class AppSettings:
@@ -99,11 +101,6 @@ class AppSettings:
     @output_folder.setter
     def output_folder(self, value: Path) -> None:
         self._qs.setValue(_OUTPUT_FOLDER, str(value))
-
-    @property
-    def clinic_folder(self) -> Path | None:
-        """A clinic folder configured for this user (none: the sample clinic)."""
-        return self._path(_CLINIC)
 
     @property
     def language(self) -> str:
