@@ -111,7 +111,9 @@ def test_unreachable_share_uses_checked_copy_with_banner(qtbot, tmp_path, questi
     win.close()
 
 
-@pytest.mark.parametrize("site", ["lock_templates = maybe\n", "[[[ not toml\n"])
+@pytest.mark.parametrize("site", ["lock_templates = maybe\n", "[[[ not toml\n",
+                                  "x = " + "[" * 3000 + "]" * 3000 + "\n",
+                                  "idle_clear_minutes = " + "9" * 5000 + "\n"])
 def test_broken_site_file_shows_message_and_keeps_running(qtbot, tmp_path, questions, site):
     win = make_window(qtbot, tmp_path, site, questions)
     assert win.site_banner.isVisible() and "site.toml" in win.site_banner.text()
