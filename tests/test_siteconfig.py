@@ -49,6 +49,7 @@ EXAMPLES = {
     "clinic_folder": ('"/srv/clinic"', Path("/srv/clinic")),
     "output_folder": ('"/data/handouts"', Path("/data/handouts")),
     "languages": ('["es", "en"]', ("es", "en")),
+    "language": ('"es"', "es"),
     "lock_templates": ("true", True),
     "lock_clinic_profile": ("true", True),
     "lock_output_folder": ("true", True),
@@ -266,32 +267,22 @@ def test_explicit_files_win_over_the_environment(tmp_path: Path, site: Path):
     assert load_config(site_file=other).idle_clear_minutes == 3
 
 
-@pytest.mark.parametrize(("platform", "env", "site_path", "user_path", "data_path"), [
-    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "/home/n/.cfg"},
-     "/etc/dischargedesk/site.toml", "/home/n/.cfg/dischargedesk/user.toml",
-     "/home/n/.local/share/dischargedesk"),
-    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "relative", "XDG_DATA_HOME": "/d"},
-     "/etc/dischargedesk/site.toml", "/home/n/.config/dischargedesk/user.toml",
-     "/d/dischargedesk"),
-    ("win32", {"ProgramData": "D:\\PD", "APPDATA": "C:\\Users\\n\\AppData\\Roaming",
-               "LOCALAPPDATA": "C:\\Users\\n\\AppData\\Local", "USERPROFILE": "C:\\Users\\n"},
-     "D:\\PD\\DischargeDesk\\site.toml",
-     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
-     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
-    ("win32", {"USERPROFILE": "C:\\Users\\n"},
-     "C:\\ProgramData\\DischargeDesk\\site.toml",
-     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
-     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
-    ("darwin", {"HOME": "/Users/n"},
-     "/Library/Application Support/DischargeDesk/site.toml",
-     "/Users/n/Library/Application Support/DischargeDesk/user.toml",
-     "/Users/n/Library/Application Support/DischargeDesk"),
+@pytest.mark.parametrize(("platform", "env", "site_path"), [
+    ("linux", {"HOME": "/home/n"}, "/etc/dischargedesk/site.toml"),
+    ("win32", {"ProgramData": "D:\\PD"}, "D:\\PD\\DischargeDesk\\site.toml"),
+    ("win32", {}, "C:\\ProgramData\\DischargeDesk\\site.toml"),
+    ("darwin", {"HOME": "/Users/n"}, "/Library/Application Support/DischargeDesk/site.toml"),
 ])
-def test_locations_per_platform(platform, env, site_path, user_path, data_path):
+def test_site_file_location_per_platform(platform, env, site_path):
     assert str(site_file_path(env, platform)) == site_path
-    assert str(user_file_path(env, platform)) == user_path
-    assert str(user_data_dir(env, platform)) == data_path
-    assert str(user_file_path(env, platform)).startswith(str(user_config_dir(env, platform)))
+
+
+def test_user_folders_come_from_platformdirs():
+    import platformdirs
+
+    assert user_config_dir() == platformdirs.user_config_path("dischargedesk", False)
+    assert user_data_dir() == Path(os.environ["XDG_DATA_HOME"]) / "dischargedesk"
+    assert user_file_path().parent == user_config_dir()
 
 
 def test_user_file_lives_in_the_redirected_config_home():

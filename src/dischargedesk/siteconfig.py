@@ -8,9 +8,9 @@ Two TOML files with the same keys (table in docs/admin.md):
   ``/etc/dischargedesk/site.toml``; ``DISCHARGEDESK_SITE_CONFIG`` may point elsewhere only
   when that file does not exist or sets ``allow_site_config_override = true`` (otherwise a
   user could escape the locks with ``DISCHARGEDESK_SITE_CONFIG=/dev/null``);
-* the **user file**: Linux ``$XDG_CONFIG_HOME/dischargedesk/user.toml``, Windows
-  ``%APPDATA%\\DischargeDesk\\user.toml``, macOS
-  ``~/Library/Application Support/DischargeDesk/user.toml``.
+* the **user file** (location from platformdirs): Linux
+  ``$XDG_CONFIG_HOME/dischargedesk/user.toml``, Windows ``%APPDATA%\\DischargeDesk\\user.toml``,
+  macOS ``~/Library/Application Support/DischargeDesk/user.toml``.
 
 Precedence: site file > user file > default. ``lock_*`` keys (site file only) also make the
 user's value of the key they guard ignored, and tell the UI to disable editing. Every resolved
@@ -63,7 +63,7 @@ class Key:
     """One setting: its TOML name, kind, default and meaning (docs/admin.md is built on it)."""
 
     name: str
-    kind: str            # "path", "languages", "bool" or "int"
+    kind: str            # "path", "languages", "language", "bool" or "int"
     default: Any
     meaning: str
     user: bool = True    # may the user file set it?
@@ -80,6 +80,9 @@ KEYS: tuple[Key, ...] = (
         lock="lock_output_folder"),
     Key("languages", "languages", (),
         "Handout languages offered, e.g. [\"en\", \"es\"]. Empty: every installed language."),
+    Key("language", "language", None,
+        "Handout language selected when the app starts, e.g. \"es\"; the app remembers the "
+        "last one a user chose. Not set: English."),
     Key("lock_templates", "bool", False,
         "Users cannot edit templates (the template workspace is read-only).", user=False),
     Key("lock_clinic_profile", "bool", False,
@@ -99,6 +102,7 @@ LOCKS = tuple(k.name for k in KEYS if k.name.startswith("lock_"))
 _KIND_TEXT = {
     "path": "a folder path in quotes",
     "languages": 'a list of language codes such as ["en", "es"]',
+    "language": 'a language code in quotes such as "en"',
     "bool": "true or false",
     "int": f"a whole number from 0 to {MAX_IDLE_MINUTES}",
 }
@@ -185,17 +189,6 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if environ is None else environ
 
 
-def _home(env: Mapping[str, str], platform: str) -> str:
-    if platform == "win32":
-        return env.get("USERPROFILE") or os.path.expanduser("~")
-    return env.get("HOME") or os.path.expanduser("~")
-
-
-def _xdg(env: Mapping[str, str], var: str, fallback: str) -> str:
-    value = env.get(var, "")
-    return value if os.path.isabs(value) else fallback  # relative XDG values are invalid
-
-
 def site_file_path(environ: Mapping[str, str] | None = None,
                    platform: str | None = None) -> Path:
     """The site file in force: :func:`system_site_file`, or ``DISCHARGEDESK_SITE_CONFIG``
@@ -233,42 +226,29 @@ def system_site_file(environ: Mapping[str, str] | None = None,
     return Path("/etc") / XDG_DIR / SITE_FILE
 
 
-def _user_dir(environ: Mapping[str, str] | None, platform: str | None, *, windows_var: str,
-              windows_default: tuple[str, ...], xdg_var: str,
-              xdg_default: tuple[str, ...]) -> Path:
-    env, platform = _env(environ), platform or sys.platform
-    home = _home(env, platform)
-    if platform == "win32":
-        return Path(ntpath.join(env.get(windows_var) or ntpath.join(home, *windows_default),
-                                APP_DIR))
-    if platform == "darwin":
-        # Apple reserves ~/Library/Preferences for plists written through cfprefsd.
-        return Path(home) / "Library" / "Application Support" / APP_DIR
-    return Path(_xdg(env, xdg_var, os.path.join(home, *xdg_default))) / XDG_DIR
+def _app_name() -> str:
+    return XDG_DIR if sys.platform not in ("win32", "darwin") else APP_DIR
 
 
-def user_config_dir(environ: Mapping[str, str] | None = None,
-                    platform: str | None = None) -> Path:
-    """Per-user settings. Windows: %APPDATA% (roamed)."""
-    return _user_dir(environ, platform, windows_var="APPDATA",
-                     windows_default=("AppData", "Roaming"), xdg_var="XDG_CONFIG_HOME",
-                     xdg_default=(".config",))
+def user_config_dir() -> Path:
+    """Per-user settings (platformdirs): Linux $XDG_CONFIG_HOME/dischargedesk, Windows
+    %APPDATA%\\DischargeDesk (roamed), macOS ~/Library/Application Support/DischargeDesk."""
+    import platformdirs
+
+    return platformdirs.user_config_path(_app_name(), appauthor=False, roaming=True)
 
 
-def user_data_dir(environ: Mapping[str, str] | None = None,
-                  platform: str | None = None) -> Path:
-    """Per-user data (the clinic cache). Windows: %LOCALAPPDATA% (not roamed)."""
-    return _user_dir(environ, platform, windows_var="LOCALAPPDATA",
-                     windows_default=("AppData", "Local"), xdg_var="XDG_DATA_HOME",
-                     xdg_default=(".local", "share"))
+def user_data_dir() -> Path:
+    """Per-user data, the clinic cache (platformdirs): Linux $XDG_DATA_HOME/dischargedesk,
+    Windows %LOCALAPPDATA%\\DischargeDesk (not roamed), macOS
+    ~/Library/Application Support/DischargeDesk."""
+    import platformdirs
+
+    return platformdirs.user_data_path(_app_name(), appauthor=False, roaming=False)
 
 
-def user_file_path(environ: Mapping[str, str] | None = None,
-                   platform: str | None = None) -> Path:
-    folder = user_config_dir(environ, platform)
-    if (platform or sys.platform) == "win32":
-        return Path(ntpath.join(str(folder), USER_FILE))
-    return folder / USER_FILE
+def user_file_path() -> Path:
+    return user_config_dir() / USER_FILE
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -341,6 +321,10 @@ def _convert(key: Key, value: Any) -> tuple[bool, Any]:
         ok = isinstance(value, list) and all(isinstance(v, str) and _LANG_RE.match(v)
                                              for v in value)
         return ok, tuple(dict.fromkeys(value)) if ok else None
+    if key.kind == "language":
+        if not isinstance(value, str) or (value and not _LANG_RE.match(value)):
+            return False, None
+        return True, value or None
     if key.kind == "path":
         if not isinstance(value, str):
             return False, None
@@ -432,7 +416,7 @@ def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
         site_path = site_file
     else:
         site_path, note = _choose_site_file(environ, platform)
-    user_path = user_file or user_file_path(environ, platform)
+    user_path = user_file or user_file_path()
     site = _read_layer(site_path, site=True)
     if note:
         site.messages.insert(0, note)
@@ -466,7 +450,7 @@ def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
 
 # -- writing the user file ---------------------------------------------------------------------
 def _toml_value(key: Key, value: Any) -> Any:
-    if key.kind == "path":
+    if key.kind in ("path", "language"):
         return "" if value is None else str(value)
     if key.kind == "languages":
         return list(value)

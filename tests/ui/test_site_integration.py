@@ -166,3 +166,22 @@ def test_a_share_copy_is_never_edited_in_the_workspace(qtbot, tmp_path, question
     assert not ws.profile.save_button.isEnabled()
     ws.close()
     win.close()
+
+
+def test_preferences_live_in_the_user_settings_file(qtbot, tmp_path):
+    """One settings store: the output folder and language go to siteconfig's user file
+    (where the site's locks apply); the QSettings INI keeps window layout only."""
+    ini = tmp_path / "s.ini"
+    ini.write_text("[output]\nfolder=/srv/elsewhere\n[handout]\nlanguage=es\n", encoding="utf-8")
+    settings = AppSettings(ini)
+    assert settings.output_folder is None and settings.language == ""
+    out = tmp_path / "handouts"
+    settings.output_folder = out
+    settings.language = "es"
+    settings.sync()
+    config = load_config()
+    assert config.output_folder == out and config["language"] == "es"
+    assert "user settings" in config.source("output_folder")
+    text = ini.read_text(encoding="utf-8")
+    assert "output" not in text and "handout" not in text
+    assert AppSettings(ini).output_folder == out and AppSettings(ini).language == "es"
