@@ -128,3 +128,25 @@ def test_python_api_resolves_the_site_clinic(site, share, today):
                                           today=today)
     (first, _) = render_handouts(request, source.clinic)
     assert PHONE in pdf_text(first.pdf)
+
+
+def test_a_refused_share_version_prints_one_warning_line(tmp_path, capsys, site, share):
+    """In a real process (no pytest log capture): the check's event log stays off stderr."""
+    import os
+    import subprocess
+    import sys
+
+    import dischargedesk
+
+    site(f"clinic_folder = '{share}'\n")
+    assert render(tmp_path, capsys)[0] == 0
+    logo = share / "logo.png"
+    logo.write_bytes(logo.read_bytes()[:3000])  # half-copied logo
+    env = dict(os.environ, PYTHONPATH=str(Path(dischargedesk.__file__).parents[1]))
+    done = subprocess.run([sys.executable, "-m", "dischargedesk.cli", *ARGS, "--out",
+                           str(tmp_path / "out2")], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2
+    assert done.stderr.startswith("dischargedesk: warning: The new clinic templates on the "
+                                  "network have a problem; using the copy from")
+    assert done.stderr.count("\n") == 1, done.stderr  # no log lines from the check

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -228,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(clinic=args.app_clinic)
     today = dt.date.today()
+    # the engine's event log ("layout failed: ...") is for the app's log file; on the
+    # command line Python's last-resort handler would add it to the one-line contract
+    logging.getLogger("dischargedesk").addHandler(logging.NullHandler())
     try:
         if args.command == "render":
             paths = _render(args, today)
