@@ -156,7 +156,9 @@ def locked_reason(config: SiteConfig) -> str | None:
     """Why a clinic folder may not be chosen by hand on this computer, or None."""
     for key in ("lock_clinic_profile", "lock_templates"):
         if config[key]:
-            return f"{key} ({config.source(key)})"
+            if config.site_file_broken:
+                return f"{key} is on because the site settings file cannot be read"
+            return f"{key} = true in the {config.source(key)}"
     return None
 
 

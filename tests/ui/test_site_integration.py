@@ -185,3 +185,59 @@ def test_preferences_live_in_the_user_settings_file(qtbot, tmp_path):
     text = ini.read_text(encoding="utf-8")
     assert "output" not in text and "handout" not in text
     assert AppSettings(ini).output_folder == out and AppSettings(ini).language == "es"
+
+
+def test_share_trial_good_bad_broken_logo_removed(qtbot, tmp_path, questions):
+    """The new-user trial of issue 11: an administrator publishes a good version, then one
+    with a template error, then one with a broken logo, then removes the share. Each start
+    shows the banner (from the second on) and prints from the last good copy."""
+    from dischargedesk.clinicfiles import export_starter
+    from dischargedesk.ui.main import load_profile
+
+    share = tmp_path / "server" / "spine"
+    export_starter(share)
+    toml = share / "clinic.toml"
+
+    def publish(version: str) -> None:
+        text = toml.read_text(encoding="utf-8")
+        text = "\n".join('name = "Harbor Spine Institute"' if line.startswith("name =") else
+                         f'version = "{version}"' if line.startswith("version =") else line
+                         for line in text.splitlines())
+        toml.write_text(text + "\n", encoding="utf-8")
+
+    site = f'clinic_folder = "{share.as_posix()}"\nlock_templates = true\n'
+    summary = share / "templates" / "en" / "discharge" / "10-summary.txt"
+    good_summary = summary.read_text(encoding="utf-8")
+    logo = share / "logo.png"
+    good_logo = logo.read_bytes()
+
+    def start(expect_banner: str | None) -> None:
+        site_file = tmp_path / "site.toml"
+        site_file.write_text(site, encoding="utf-8")
+        config = load_config(site_file=site_file, user_file=tmp_path / "user.toml")
+        source = load_profile(None, AppSettings(tmp_path / "s.ini"), config)
+        assert source.version == "2026-12-a"
+        win = make_window(qtbot, tmp_path, site, questions, clinic=source.clinic,
+                          source=source)
+        if expect_banner is None:
+            assert not win.site_banner.isVisible()
+        else:
+            assert win.site_banner.isVisible() and expect_banner in win.site_banner.text()
+            assert "version 2026-12-a" in win.site_banner.text()
+        fill_minimal(qtbot, win)
+        text = wait_for_preview(qtbot, win)
+        assert "Harbor Spine Institute" in text and "Riverbend Spine" not in text
+        win.close()
+
+    publish("2026-12-a")
+    start(None)
+    publish("2026-12-b")
+    summary.write_text(good_summary + "\n{{ patient.nmae }}\n", encoding="utf-8")
+    start("have a problem")
+    publish("2026-12-c")
+    summary.write_text(good_summary, encoding="utf-8")
+    logo.write_bytes(good_logo[:3000])  # half-copied image
+    start("have a problem")
+    logo.write_bytes(good_logo)
+    shutil.rmtree(share.parent)  # the server is gone
+    start("cannot be reached")
