@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dischargedesk import siteconfig
 from dischargedesk.siteconfig import (
@@ -47,10 +49,12 @@ EXAMPLES = {
     "clinic_folder": ('"/srv/clinic"', Path("/srv/clinic")),
     "output_folder": ('"/data/handouts"', Path("/data/handouts")),
     "languages": ('["es", "en"]', ("es", "en")),
+    "language": ('"es"', "es"),
     "lock_templates": ("true", True),
     "lock_clinic_profile": ("true", True),
     "lock_output_folder": ("true", True),
     "idle_clear_minutes": ("3", 3),
+    "allow_site_config_override": ("true", True),
 }
 
 
@@ -263,32 +267,22 @@ def test_explicit_files_win_over_the_environment(tmp_path: Path, site: Path):
     assert load_config(site_file=other).idle_clear_minutes == 3
 
 
-@pytest.mark.parametrize(("platform", "env", "site_path", "user_path", "data_path"), [
-    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "/home/n/.cfg"},
-     "/etc/dischargedesk/site.toml", "/home/n/.cfg/dischargedesk/user.toml",
-     "/home/n/.local/share/dischargedesk"),
-    ("linux", {"HOME": "/home/n", "XDG_CONFIG_HOME": "relative", "XDG_DATA_HOME": "/d"},
-     "/etc/dischargedesk/site.toml", "/home/n/.config/dischargedesk/user.toml",
-     "/d/dischargedesk"),
-    ("win32", {"ProgramData": "D:\\PD", "APPDATA": "C:\\Users\\n\\AppData\\Roaming",
-               "LOCALAPPDATA": "C:\\Users\\n\\AppData\\Local", "USERPROFILE": "C:\\Users\\n"},
-     "D:\\PD\\DischargeDesk\\site.toml",
-     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
-     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
-    ("win32", {"USERPROFILE": "C:\\Users\\n"},
-     "C:\\ProgramData\\DischargeDesk\\site.toml",
-     "C:\\Users\\n\\AppData\\Roaming\\DischargeDesk\\user.toml",
-     "C:\\Users\\n\\AppData\\Local\\DischargeDesk"),
-    ("darwin", {"HOME": "/Users/n"},
-     "/Library/Application Support/DischargeDesk/site.toml",
-     "/Users/n/Library/Application Support/DischargeDesk/user.toml",
-     "/Users/n/Library/Application Support/DischargeDesk"),
+@pytest.mark.parametrize(("platform", "env", "site_path"), [
+    ("linux", {"HOME": "/home/n"}, "/etc/dischargedesk/site.toml"),
+    ("win32", {"ProgramData": "D:\\PD"}, "D:\\PD\\DischargeDesk\\site.toml"),
+    ("win32", {}, "C:\\ProgramData\\DischargeDesk\\site.toml"),
+    ("darwin", {"HOME": "/Users/n"}, "/Library/Application Support/DischargeDesk/site.toml"),
 ])
-def test_locations_per_platform(platform, env, site_path, user_path, data_path):
+def test_site_file_location_per_platform(platform, env, site_path):
     assert str(site_file_path(env, platform)) == site_path
-    assert str(user_file_path(env, platform)) == user_path
-    assert str(user_data_dir(env, platform)) == data_path
-    assert str(user_file_path(env, platform)).startswith(str(user_config_dir(env, platform)))
+
+
+def test_user_folders_come_from_platformdirs():
+    import platformdirs
+
+    assert user_config_dir() == platformdirs.user_config_path("dischargedesk", False)
+    assert user_data_dir() == Path(os.environ["XDG_DATA_HOME"]) / "dischargedesk"
+    assert user_file_path().parent == user_config_dir()
 
 
 def test_user_file_lives_in_the_redirected_config_home():
@@ -347,3 +341,125 @@ def test_siteconfig_is_qt_free():
     code = ("import sys, dischargedesk.siteconfig, dischargedesk.clinicsource; "
             "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# -- hostile and odd files (issue 11) ----------------------------------------------------------
+def test_a_utf8_bom_is_accepted(site: Path, user: Path):
+    site.write_bytes("\ufefflock_templates = true\nidle_clear_minutes = 3\n".encode())
+    write(user, "")
+    user.write_bytes(b"\xef\xbb\xbflanguages = [\"en\"]\n")
+    config = load_config()
+    assert config.messages == () and not config.site_file_broken
+    assert config.lock_templates and config.idle_clear_minutes == 3
+    assert config.languages == ("en",)
+
+
+def test_saving_keeps_a_user_file_with_a_bom(site: Path, user: Path):
+    user.write_bytes("\ufeff# mine\nlanguages = [\"es\"]\n".encode())
+    config = save_user_settings(load_config(), {"idle_clear_minutes": 4})
+    assert config.languages == ("es",) and config.idle_clear_minutes == 4
+    assert "# mine" in user.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("idle_clear_minutes = 5\nx = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("idle_clear_minutes = 5\nx = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+     "nested too deeply"),
+    ("idle_clear_minutes = 5\nlevel = " + "9" * 5000 + "\n", "number that is too long"),
+])
+def test_hostile_site_file_gives_a_plain_message_and_fails_closed(site: Path, text, phrase):
+    write(site, text)
+    config = load_config()
+    assert config.site_file_broken and config.lock_clinic_profile and config.lock_templates
+    (message,) = config.messages
+    assert message.startswith(f"The site settings file {site}, line 2,")
+    assert phrase in message and message.count(". ") == 0
+
+
+def test_hostile_user_file_is_ignored_with_a_plain_message(site: Path, user: Path):
+    write(site, "idle_clear_minutes = 7\n")
+    write(user, "languages = " + "[" * 3000 + "]" * 3000 + "\n")
+    config = load_config()
+    assert not config.site_file_broken and config.idle_clear_minutes == 7
+    (message,) = config.messages
+    assert message.startswith(f"Your settings file {user}, line 1,") and "nested" in message
+
+
+def test_a_huge_site_file_is_refused(site: Path):
+    write(site, "# " + "x" * (siteconfig.MAX_FILE_BYTES + 10) + "\n")
+    config = load_config()
+    assert config.site_file_broken and "too large" in config.messages[0]
+
+
+# -- the environment override ------------------------------------------------------------------
+@pytest.fixture
+def system_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The computer's own site file (the one the administrator deploys)."""
+    path = tmp_path / "programdata" / "site.toml"
+    path.parent.mkdir()
+    monkeypatch.setattr(siteconfig, "system_site_file", lambda *args, **kwargs: path)
+    return path
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "elsewhere.toml"])
+def test_environment_cannot_replace_a_site_file_that_does_not_allow_it(
+        system_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str):
+    write(system_site, "lock_clinic_profile = true\nlock_templates = true\n")
+    if target != "/dev/null":
+        target = str(write(tmp_path / target, "lock_clinic_profile = false\n"))
+    monkeypatch.setenv(SITE_ENV, target)
+    assert site_file_path() == system_site
+    config = load_config()
+    assert config.site_file == system_site
+    assert config.lock_clinic_profile and config.lock_templates
+    assert any(SITE_ENV in m and "ignored" in m for m in config.messages)
+
+
+def test_environment_override_when_the_site_file_allows_it(system_site: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    write(system_site, "allow_site_config_override = true\nlock_templates = true\n")
+    other = write(tmp_path / "test-site.toml", "idle_clear_minutes = 2\n")
+    monkeypatch.setenv(SITE_ENV, str(other))
+    config = load_config()
+    assert config.site_file == other and config.idle_clear_minutes == 2
+    assert config.messages == ()
+
+
+def test_environment_override_without_a_site_file(system_site: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch):
+    other = write(tmp_path / "test-site.toml", "idle_clear_minutes = 2\n")
+    monkeypatch.setenv(SITE_ENV, str(other))
+    assert load_config().idle_clear_minutes == 2  # nothing is locked on this computer
+
+
+def test_a_broken_site_file_does_not_allow_the_override(system_site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    write(system_site, "allow_site_config_override = true\n[[[\n")
+    monkeypatch.setenv(SITE_ENV, str(write(tmp_path / "o.toml", "")))
+    config = load_config()
+    assert config.site_file == system_site and config.site_file_broken
+    assert config.lock_clinic_profile
+
+
+def test_the_user_file_cannot_allow_the_override(site: Path, user: Path):
+    write(user, "allow_site_config_override = true\n")
+    config = load_config()
+    assert config["allow_site_config_override"] is False
+    assert "site settings file" in config.messages[0]
+
+
+_PIECES = ["[", "]", "{", "}", "a = ", "lock_templates = ", "true", "1" * 5000, '"', "'",
+           "'''", '"""', "\\", "#", "\n", ",", "=", ".", "\ufeff", "é", "\x00", "[[x]]\n"]
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(0, 4000),
+       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1"]))
+def test_any_site_file_gives_a_config_never_an_exception(tmp_path_factory, pieces, depth,
+                                                         encoding):
+    path = tmp_path_factory.mktemp("fuzz") / "site.toml"
+    text = "lock_templates = true\n" + "x = " + "[" * depth + "".join(pieces) + "]" * depth
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    config = load_config(site_file=path, user_file=path.with_name("user.toml"))
+    assert all(isinstance(m, str) and "\n" not in m for m in config.messages)
+    assert config.lock_templates  # set, or failed closed

@@ -2,8 +2,11 @@
 
 The public engine API is Qt-free::
 
-    from dischargedesk import HandoutRequest, load_clinic, render_handouts
+    from dischargedesk import HandoutRequest, load_clinic, render_handouts, resolve_clinic
     result = render_handouts(request, clinic)
+
+``resolve_clinic().clinic`` is the clinic the app would use on this computer (site settings,
+checked copy of the network share; keep the returned source while you render).
 
 See :mod:`dischargedesk.engine`.
 """
@@ -16,12 +19,13 @@ __version__ = "0.1.0"
 APP_NAME = "Discharge Desk"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .clinicsource import resolve_clinic
     from .domain.clinic import ClinicProfile, load_clinic
     from .domain.request import HandoutRequest
     from .engine import render_handouts
 
 __all__ = ["APP_NAME", "ClinicProfile", "HandoutRequest", "__version__", "load_clinic",
-           "render_handouts"]
+           "render_handouts", "resolve_clinic"]
 
 
 def __getattr__(name: str) -> Any:
@@ -35,4 +39,7 @@ def __getattr__(name: str) -> Any:
     if name == "render_handouts":
         from .engine import render_handouts
         return render_handouts
+    if name == "resolve_clinic":
+        from .clinicsource import resolve_clinic
+        return resolve_clinic
     raise AttributeError(name)

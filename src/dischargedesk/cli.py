@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +59,8 @@ def _request_options(p: argparse.ArgumentParser) -> None:
                    help="body text at 18 pt")
     o.add_argument("--handouts", metavar="LIST", help="discharge,recovery (default: both)")
     o.add_argument("--clinic", metavar="DIR", type=Path,
-                   help="clinic folder (clinic.toml + templates); default: the sample clinic")
+                   help="clinic folder (clinic.toml + templates); default: the site's clinic "
+                        "(site.toml), else the sample clinic; refused when the site locks it")
     o.add_argument("--request", metavar="FILE.json",
                    help="read request fields from a JSON file ('-' for standard input); "
                         "options given on the command line win")
@@ -84,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write the handout PDFs for one patient into --out.")
     _request_options(r)
     s = sub.add_parser("sample", help="write sample handouts for a fictional patient",
-                       description="Write both handouts for a fictional patient (sample "
-                       "clinic), to see what the app makes.")
+                       description="Write both handouts for a fictional patient (the "
+                       "site's clinic, else the sample clinic), to see what the app makes.")
     s.add_argument("--out", type=Path, default=Path("sample-handouts"), metavar="DIR")
     s.add_argument("--clinic", metavar="DIR", type=Path)
     s.add_argument("--large-print", action="store_true")
@@ -142,16 +144,26 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
 
 def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
                     today: dt.date) -> list[Path]:
-    from .domain.clinic import load_clinic, load_sample_clinic
     from .domain.request import HandoutRequest
     from .engine import render_handouts
     from .output import write_files_atomic
 
     request = HandoutRequest.from_mapping(data, today=today)
-    clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
-    handouts = render_handouts(request, clinic)
+    source = _clinic_source(clinic_dir)
+    handouts = render_handouts(request, source.clinic)
     return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
                               create_folder=True)
+
+
+def _clinic_source(folder: Path | None) -> Any:
+    """The clinic exactly as the app chooses it (site settings, checked share copy, lock on
+    --clinic); the banner of a fallback becomes one warning line on stderr."""
+    from .clinicsource import resolve_clinic
+
+    source = resolve_clinic(folder=folder)
+    if source.banner:
+        print(f"dischargedesk: warning: {source.banner}", file=sys.stderr)
+    return source
 
 
 def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
@@ -217,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(clinic=args.app_clinic)
     today = dt.date.today()
+    # the engine's event log ("layout failed: ...") is for the app's log file; on the
+    # command line Python's last-resort handler would add it to the one-line contract
+    logging.getLogger("dischargedesk").addHandler(logging.NullHandler())
     try:
         if args.command == "render":
             paths = _render(args, today)

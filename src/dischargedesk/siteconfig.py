@@ -5,10 +5,12 @@ Two TOML files with the same keys (table in docs/admin.md):
 * the **site file**, one per computer, written by the administrator:
   Windows ``%ProgramData%\\DischargeDesk\\site.toml``, macOS
   ``/Library/Application Support/DischargeDesk/site.toml``, Linux
-  ``/etc/dischargedesk/site.toml``; ``DISCHARGEDESK_SITE_CONFIG`` may point elsewhere;
-* the **user file**: Linux ``$XDG_CONFIG_HOME/dischargedesk/user.toml``, Windows
-  ``%APPDATA%\\DischargeDesk\\user.toml``, macOS
-  ``~/Library/Application Support/DischargeDesk/user.toml``.
+  ``/etc/dischargedesk/site.toml``; ``DISCHARGEDESK_SITE_CONFIG`` may point elsewhere only
+  when that file does not exist or sets ``allow_site_config_override = true`` (otherwise a
+  user could escape the locks with ``DISCHARGEDESK_SITE_CONFIG=/dev/null``);
+* the **user file** (location from platformdirs): Linux
+  ``$XDG_CONFIG_HOME/dischargedesk/user.toml``, Windows ``%APPDATA%\\DischargeDesk\\user.toml``,
+  macOS ``~/Library/Application Support/DischargeDesk/user.toml``.
 
 Precedence: site file > user file > default. ``lock_*`` keys (site file only) also make the
 user's value of the key they guard ignored, and tell the UI to disable editing. Every resolved
@@ -16,7 +18,9 @@ value carries its source for the About/configuration view.
 
 A broken file never stops the app: each problem becomes one plain sentence naming the file
 and line (``SiteConfig.messages``) and the affected value falls back to its default. A site
-file that cannot be read at all fails closed: every lock is on until it is fixed.
+file that cannot be read at all (not UTF-8, not TOML, nested too deeply, a number too long,
+larger than :data:`MAX_FILE_BYTES`) fails closed: every lock is on until it is fixed. A UTF-8
+byte order mark (PowerShell writes one) is accepted.
 
 No patient data ever goes into these files: only the keys below exist, and
 :func:`save_user_settings` refuses anything else.
@@ -45,6 +49,8 @@ XDG_DIR = "dischargedesk"      # Linux folder name
 SITE_FILE = "site.toml"
 USER_FILE = "user.toml"
 MAX_IDLE_MINUTES = 24 * 60
+MAX_FILE_BYTES = 256 * 1024   # a settings file is a few lines; anything larger is not one
+MAX_NESTING = 50              # brackets/braces deep; the keys here need 1
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 
 
@@ -57,7 +63,7 @@ class Key:
     """One setting: its TOML name, kind, default and meaning (docs/admin.md is built on it)."""
 
     name: str
-    kind: str            # "path", "languages", "bool" or "int"
+    kind: str            # "path", "languages", "language", "bool" or "int"
     default: Any
     meaning: str
     user: bool = True    # may the user file set it?
@@ -74,12 +80,18 @@ KEYS: tuple[Key, ...] = (
         lock="lock_output_folder"),
     Key("languages", "languages", (),
         "Handout languages offered, e.g. [\"en\", \"es\"]. Empty: every installed language."),
+    Key("language", "language", None,
+        "Handout language selected when the app starts, e.g. \"es\"; the app remembers the "
+        "last one a user chose. Not set: English."),
     Key("lock_templates", "bool", False,
         "Users cannot edit templates (the template workspace is read-only).", user=False),
     Key("lock_clinic_profile", "bool", False,
         "Users cannot edit the clinic profile or choose another clinic folder.", user=False),
     Key("lock_output_folder", "bool", False,
         "Users cannot change the output folder.", user=False),
+    Key("allow_site_config_override", "bool", False,
+        "The environment variable DISCHARGEDESK_SITE_CONFIG may point to another site file "
+        "(test machines). Without a site file it always may.", user=False),
     Key("idle_clear_minutes", "int", 10,
         f"Clear the patient form after this many idle minutes (0 = never, at most "
         f"{MAX_IDLE_MINUTES})."),
@@ -90,6 +102,7 @@ LOCKS = tuple(k.name for k in KEYS if k.name.startswith("lock_"))
 _KIND_TEXT = {
     "path": "a folder path in quotes",
     "languages": 'a list of language codes such as ["en", "es"]',
+    "language": 'a language code in quotes such as "en"',
     "bool": "true or false",
     "int": f"a whole number from 0 to {MAX_IDLE_MINUTES}",
 }
@@ -176,22 +189,35 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if environ is None else environ
 
 
-def _home(env: Mapping[str, str], platform: str) -> str:
-    if platform == "win32":
-        return env.get("USERPROFILE") or os.path.expanduser("~")
-    return env.get("HOME") or os.path.expanduser("~")
-
-
-def _xdg(env: Mapping[str, str], var: str, fallback: str) -> str:
-    value = env.get(var, "")
-    return value if os.path.isabs(value) else fallback  # relative XDG values are invalid
-
-
 def site_file_path(environ: Mapping[str, str] | None = None,
                    platform: str | None = None) -> Path:
+    """The site file in force: :func:`system_site_file`, or ``DISCHARGEDESK_SITE_CONFIG``
+    where that is allowed (see :func:`_choose_site_file`)."""
+    return _choose_site_file(environ, platform)[0]
+
+
+def _choose_site_file(environ: Mapping[str, str] | None,
+                      platform: str | None) -> tuple[Path, str | None]:
+    """(site file, message when the environment override was ignored). The override counts
+    only when the computer has no site file, or its site file allows it; a site file that
+    cannot be read does not allow it (fail closed)."""
+    system = system_site_file(environ, platform)
+    override = _env(environ).get(SITE_ENV)
+    if not override or Path(override) == system:
+        return system, None
+    layer = _read_layer(system, site=True)
+    if not layer.exists:
+        return Path(override), None
+    if layer.values.get("allow_site_config_override") is True and not layer.broken:
+        return Path(override), None
+    return system, (f"{SITE_ENV} is ignored because the site settings file {system} does not "
+                    "allow it (allow_site_config_override); its settings and locks apply.")
+
+
+def system_site_file(environ: Mapping[str, str] | None = None,
+                     platform: str | None = None) -> Path:
+    """The computer's own site file, written by the administrator."""
     env, platform = _env(environ), platform or sys.platform
-    if env.get(SITE_ENV):
-        return Path(env[SITE_ENV])
     if platform == "win32":
         base = env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(ntpath.join(base, APP_DIR, SITE_FILE))
@@ -200,42 +226,29 @@ def site_file_path(environ: Mapping[str, str] | None = None,
     return Path("/etc") / XDG_DIR / SITE_FILE
 
 
-def _user_dir(environ: Mapping[str, str] | None, platform: str | None, *, windows_var: str,
-              windows_default: tuple[str, ...], xdg_var: str,
-              xdg_default: tuple[str, ...]) -> Path:
-    env, platform = _env(environ), platform or sys.platform
-    home = _home(env, platform)
-    if platform == "win32":
-        return Path(ntpath.join(env.get(windows_var) or ntpath.join(home, *windows_default),
-                                APP_DIR))
-    if platform == "darwin":
-        # Apple reserves ~/Library/Preferences for plists written through cfprefsd.
-        return Path(home) / "Library" / "Application Support" / APP_DIR
-    return Path(_xdg(env, xdg_var, os.path.join(home, *xdg_default))) / XDG_DIR
+def _app_name() -> str:
+    return XDG_DIR if sys.platform not in ("win32", "darwin") else APP_DIR
 
 
-def user_config_dir(environ: Mapping[str, str] | None = None,
-                    platform: str | None = None) -> Path:
-    """Per-user settings. Windows: %APPDATA% (roamed)."""
-    return _user_dir(environ, platform, windows_var="APPDATA",
-                     windows_default=("AppData", "Roaming"), xdg_var="XDG_CONFIG_HOME",
-                     xdg_default=(".config",))
+def user_config_dir() -> Path:
+    """Per-user settings (platformdirs): Linux $XDG_CONFIG_HOME/dischargedesk, Windows
+    %APPDATA%\\DischargeDesk (roamed), macOS ~/Library/Application Support/DischargeDesk."""
+    import platformdirs
+
+    return platformdirs.user_config_path(_app_name(), appauthor=False, roaming=True)
 
 
-def user_data_dir(environ: Mapping[str, str] | None = None,
-                  platform: str | None = None) -> Path:
-    """Per-user data (the clinic cache). Windows: %LOCALAPPDATA% (not roamed)."""
-    return _user_dir(environ, platform, windows_var="LOCALAPPDATA",
-                     windows_default=("AppData", "Local"), xdg_var="XDG_DATA_HOME",
-                     xdg_default=(".local", "share"))
+def user_data_dir() -> Path:
+    """Per-user data, the clinic cache (platformdirs): Linux $XDG_DATA_HOME/dischargedesk,
+    Windows %LOCALAPPDATA%\\DischargeDesk (not roamed), macOS
+    ~/Library/Application Support/DischargeDesk."""
+    import platformdirs
+
+    return platformdirs.user_data_path(_app_name(), appauthor=False, roaming=False)
 
 
-def user_file_path(environ: Mapping[str, str] | None = None,
-                   platform: str | None = None) -> Path:
-    folder = user_config_dir(environ, platform)
-    if (platform or sys.platform) == "win32":
-        return Path(ntpath.join(str(folder), USER_FILE))
-    return folder / USER_FILE
+def user_file_path() -> Path:
+    return user_config_dir() / USER_FILE
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -244,6 +257,47 @@ class _Layer:
     values: dict[str, Any]
     messages: list[str]
     broken: bool = False
+    exists: bool = True
+
+
+def _too_deep(text: str) -> int | None:
+    """Line where brackets/braces (outside strings and comments) nest deeper than
+    MAX_NESTING, or None. tomllib recurses per level and would hit Python's limit."""
+    depth, line, quote, i = 0, 1, "", 0
+    while i < len(text):
+        c = text[i]
+        if c == "\n":
+            line += 1
+            if quote in ('"', "'"):
+                quote = ""  # a one-line string cannot go on; tomllib reports it
+        elif quote:
+            if c == "\\" and quote in ('"', '"""'):
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote) - 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
+def _long_number_line(text: str) -> int | None:
+    for no, line in enumerate(text.splitlines(), 1):
+        if re.search(r"[0-9_]{" + str(sys.get_int_max_str_digits() or 4300) + ",}", line):
+            return no
+    return None
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -267,6 +321,10 @@ def _convert(key: Key, value: Any) -> tuple[bool, Any]:
         ok = isinstance(value, list) and all(isinstance(v, str) and _LANG_RE.match(v)
                                              for v in value)
         return ok, tuple(dict.fromkeys(value)) if ok else None
+    if key.kind == "language":
+        if not isinstance(value, str) or (value and not _LANG_RE.match(value)):
+            return False, None
+        return True, value or None
     if key.kind == "path":
         if not isinstance(value, str):
             return False, None
@@ -284,26 +342,41 @@ def _read_layer(path: Path, *, site: bool) -> _Layer:
     fallback = ("Discharge Desk ignores it and locks templates, the clinic profile and the "
                 "output folder until it is fixed" if site else
                 "Discharge Desk ignores it and uses the defaults")
+    def broken(text: str, line: int | None = None) -> _Layer:
+        where = f", line {line}," if line else ""
+        return _Layer({}, [f"{what}{where} {text}; {fallback}."], broken=True)
+
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        return _Layer({}, [])
+        return _Layer({}, [], exists=False)
     except OSError as exc:
         if site and not path.exists():
-            return _Layer({}, [])
-        return _Layer({}, [f"{what} cannot be read ({type(exc).__name__}); {fallback}."],
-                      broken=True)
+            return _Layer({}, [], exists=False)
+        return broken(f"cannot be read ({type(exc).__name__})")
+    if len(raw) > MAX_FILE_BYTES:
+        return broken(f"is too large for a settings file (more than {MAX_FILE_BYTES // 1024} "
+                      "KB)")
     try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text)
+        text = raw.decode("utf-8-sig")  # a byte order mark (PowerShell) is dropped
     except UnicodeDecodeError:
-        return _Layer({}, [f"{what} is not UTF-8 text; {fallback}."], broken=True)
+        return broken("is not UTF-8 text")
+    deep = _too_deep(text)
+    if deep is not None:
+        return broken(f"has lists or tables nested too deeply (more than {MAX_NESTING} "
+                      "levels)", deep)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
-        where = f", line {m.group(1)}," if m else ""
         reason = str(exc).split(" (at ")[0].rstrip(".")
-        return _Layer({}, [f"{what}{where} is not valid TOML ({reason}); {fallback}."],
-                      broken=True)
+        return broken(f"is not valid TOML ({reason})", int(m.group(1)) if m else None)
+    except ValueError:  # an integer longer than Python converts (4300 digits)
+        return broken("holds a number that is too long", _long_number_line(text))
+    except RecursionError:  # pragma: no cover - _too_deep stops this first
+        return broken(f"has lists or tables nested too deeply (more than {MAX_NESTING} "
+                      "levels)")
     values: dict[str, Any] = {}
     messages: list[str] = []
     for name, value in data.items():
@@ -338,9 +411,15 @@ def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
                 environ: Mapping[str, str] | None = None,
                 platform: str | None = None) -> SiteConfig:
     """Read both files and resolve every key. Never raises for a bad file."""
-    site_path = site_file or site_file_path(environ, platform)
-    user_path = user_file or user_file_path(environ, platform)
+    note = None
+    if site_file is not None:
+        site_path = site_file
+    else:
+        site_path, note = _choose_site_file(environ, platform)
+    user_path = user_file or user_file_path()
     site = _read_layer(site_path, site=True)
+    if note:
+        site.messages.insert(0, note)
     user = _read_layer(user_path, site=False)
     site_src, user_src = f"site file {site_path}", f"user settings {user_path}"
     settings: dict[str, Setting] = {}
@@ -371,7 +450,7 @@ def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
 
 # -- writing the user file ---------------------------------------------------------------------
 def _toml_value(key: Key, value: Any) -> Any:
-    if key.kind == "path":
+    if key.kind in ("path", "language"):
         return "" if value is None else str(value)
     if key.kind == "languages":
         return list(value)
@@ -396,7 +475,7 @@ def save_user_settings(config: SiteConfig, changes: Mapping[str, Any]) -> SiteCo
             raise SiteConfigError(f"“{name}” must be {_KIND_TEXT[key.kind]}.")
     path = config.user_file
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         doc = tomlkit.parse(text)
     except FileNotFoundError:
         doc = tomlkit.document()

@@ -111,9 +111,133 @@ def test_unreachable_share_uses_checked_copy_with_banner(qtbot, tmp_path, questi
     win.close()
 
 
-@pytest.mark.parametrize("site", ["lock_templates = maybe\n", "[[[ not toml\n"])
+@pytest.mark.parametrize("site", ["lock_templates = maybe\n", "[[[ not toml\n",
+                                  "x = " + "[" * 3000 + "]" * 3000 + "\n",
+                                  "idle_clear_minutes = " + "9" * 5000 + "\n"])
 def test_broken_site_file_shows_message_and_keeps_running(qtbot, tmp_path, questions, site):
     win = make_window(qtbot, tmp_path, site, questions)
     assert win.site_banner.isVisible() and "site.toml" in win.site_banner.text()
     assert win.config.lock_templates  # fails closed
     win.close()
+
+
+def test_the_settings_ini_cannot_choose_the_clinic(qtbot, tmp_path):
+    """One settings store: a clinic/folder key typed into the QSettings INI is not honoured
+    (it bypassed lock_clinic_profile) and is removed; QSettings keeps window layout only."""
+    from dischargedesk.ui.main import load_profile
+
+    other = tmp_path / "my-clinic"
+    shutil.copytree(sample_clinic_dir(), other)
+    ini = tmp_path / "s.ini"
+    ini.write_text(f"[clinic]\nfolder={other.as_posix()}\n", encoding="utf-8")
+    config = load_config(site_file=tmp_path / "none.toml", user_file=tmp_path / "u.toml")
+    settings = AppSettings(ini)
+    source = load_profile(None, settings, config)
+    assert source.kind == "sample"
+    settings.sync()
+    assert "folder" not in ini.read_text(encoding="utf-8")
+
+
+def test_the_app_refuses_a_clinic_option_when_locked(qtbot, tmp_path):
+    from dischargedesk.clinicsource import ClinicLockedError
+    from dischargedesk.ui.main import load_profile
+
+    site_file = tmp_path / "site.toml"
+    site_file.write_text("lock_clinic_profile = true\n", encoding="utf-8")
+    config = load_config(site_file=site_file, user_file=tmp_path / "u.toml")
+    with pytest.raises(ClinicLockedError, match="lock_clinic_profile"):
+        load_profile(sample_clinic_dir(), AppSettings(tmp_path / "s.ini"), config)
+
+
+def test_a_share_copy_is_never_edited_in_the_workspace(qtbot, tmp_path, questions):
+    """The local copy of a share is verified by hash at every start; templates are edited on
+    the share (then checked and copied), never in the copy."""
+    share = tmp_path / "share"
+    shutil.copytree(sample_clinic_dir(), share)
+    site = f'clinic_folder = "{share.as_posix()}"\n'
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(site, encoding="utf-8")
+    config = load_config(site_file=site_file, user_file=tmp_path / "user.toml")
+    source = resolve_clinic(config, cache_root=tmp_path / "cache")
+    win = make_window(qtbot, tmp_path, site, questions, clinic=source.clinic, source=source)
+    win.open_workspace()
+    ws = win.workspace
+    assert ws.read_only and not ws.customize_button.isEnabled()
+    assert not ws.profile.save_button.isEnabled()
+    ws.close()
+    win.close()
+
+
+def test_preferences_live_in_the_user_settings_file(qtbot, tmp_path):
+    """One settings store: the output folder and language go to siteconfig's user file
+    (where the site's locks apply); the QSettings INI keeps window layout only."""
+    ini = tmp_path / "s.ini"
+    ini.write_text("[output]\nfolder=/srv/elsewhere\n[handout]\nlanguage=es\n", encoding="utf-8")
+    settings = AppSettings(ini)
+    assert settings.output_folder is None and settings.language == ""
+    out = tmp_path / "handouts"
+    settings.output_folder = out
+    settings.language = "es"
+    settings.sync()
+    config = load_config()
+    assert config.output_folder == out and config["language"] == "es"
+    assert "user settings" in config.source("output_folder")
+    text = ini.read_text(encoding="utf-8")
+    assert "output" not in text and "handout" not in text
+    assert AppSettings(ini).output_folder == out and AppSettings(ini).language == "es"
+
+
+def test_share_trial_good_bad_broken_logo_removed(qtbot, tmp_path, questions):
+    """The new-user trial of issue 11: an administrator publishes a good version, then one
+    with a template error, then one with a broken logo, then removes the share. Each start
+    shows the banner (from the second on) and prints from the last good copy."""
+    from dischargedesk.clinicfiles import export_starter
+    from dischargedesk.ui.main import load_profile
+
+    share = tmp_path / "server" / "spine"
+    export_starter(share)
+    toml = share / "clinic.toml"
+
+    def publish(version: str) -> None:
+        text = toml.read_text(encoding="utf-8")
+        text = "\n".join('name = "Harbor Spine Institute"' if line.startswith("name =") else
+                         f'version = "{version}"' if line.startswith("version =") else line
+                         for line in text.splitlines())
+        toml.write_text(text + "\n", encoding="utf-8")
+
+    site = f'clinic_folder = "{share.as_posix()}"\nlock_templates = true\n'
+    summary = share / "templates" / "en" / "discharge" / "10-summary.txt"
+    good_summary = summary.read_text(encoding="utf-8")
+    logo = share / "logo.png"
+    good_logo = logo.read_bytes()
+
+    def start(expect_banner: str | None) -> None:
+        site_file = tmp_path / "site.toml"
+        site_file.write_text(site, encoding="utf-8")
+        config = load_config(site_file=site_file, user_file=tmp_path / "user.toml")
+        source = load_profile(None, AppSettings(tmp_path / "s.ini"), config)
+        assert source.version == "2026-12-a"
+        win = make_window(qtbot, tmp_path, site, questions, clinic=source.clinic,
+                          source=source)
+        if expect_banner is None:
+            assert not win.site_banner.isVisible()
+        else:
+            assert win.site_banner.isVisible() and expect_banner in win.site_banner.text()
+            assert "version 2026-12-a" in win.site_banner.text()
+        fill_minimal(qtbot, win)
+        text = wait_for_preview(qtbot, win)
+        assert "Harbor Spine Institute" in text and "Riverbend Spine" not in text
+        win.close()
+
+    publish("2026-12-a")
+    start(None)
+    publish("2026-12-b")
+    summary.write_text(good_summary + "\n{{ patient.nmae }}\n", encoding="utf-8")
+    start("have a problem")
+    publish("2026-12-c")
+    summary.write_text(good_summary, encoding="utf-8")
+    logo.write_bytes(good_logo[:3000])  # half-copied image
+    start("have a problem")
+    logo.write_bytes(good_logo)
+    shutil.rmtree(share.parent)  # the server is gone
+    start("cannot be reached")

@@ -75,10 +75,11 @@ def setup_logging() -> Path | None:
 
 def load_profile(clinic: Path | None, settings: AppSettings,
                  config: SiteConfig) -> ClinicSource:
-    """--clinic, else the site/user clinic folder (network share with a checked copy),
-    else the nurse's own setting, else the bundled sample clinic."""
-    folder = clinic or (None if config.clinic_folder else settings.clinic_folder)
-    return resolve_clinic(config, folder=folder)
+    """--clinic (refused when the site locks the clinic), else the site/user clinic folder
+    (network share with a checked copy), else the bundled sample clinic: the same
+    :func:`resolve_clinic` as the command line. ``settings`` (QSettings) holds window layout
+    only and never chooses the clinic."""
+    return resolve_clinic(config, folder=clinic)
 
 
 def run(clinic: Path | None = None) -> int:

@@ -337,9 +337,11 @@ class MainWindow(QMainWindow):
 
     @guarded("open templates")
     def open_workspace(self) -> None:
+        # a share's local copy is verified by hash at each start: edit the share, not it
+        copy = self.source.kind in ("share", "cache")
         workspace = TemplateWorkspace(
-            self.clinic, read_only=self.config.lock_templates,
-            profile_read_only=self.config.lock_clinic_profile, parent=self)
+            self.clinic, read_only=self.config.lock_templates or copy,
+            profile_read_only=self.config.lock_clinic_profile or copy, parent=self)
         workspace.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         workspace.show()
         self.workspace = workspace

@@ -1,9 +1,12 @@
-"""User preferences: the only module that touches QSettings.
+"""Window layout in QSettings; every other preference in siteconfig's user file.
 
-Stores non-patient preferences only (window layout, output folder, last language, large
-print, clinic folder). Every key is declared here with its type; a value of the wrong type
-(hand-edited or corrupt file) is ignored and the default used, so the app keeps running.
-Patient data must never be written here: there is deliberately no generic ``set(key)``.
+There is one settings store for what the app does: the site and user files of
+:mod:`dischargedesk.siteconfig` (where the site's locks apply). QSettings keeps only the
+window's geometry, state and splitter (Qt's own byte arrays); any other key in its INI file,
+such as an old ``clinic/folder``, ``output/folder`` or ``handout/language``, is removed and
+never honoured. The output folder and the last handout language are read from and written to
+the user file through :func:`~dischargedesk.siteconfig.save_user_settings`. Patient data must
+never be written anywhere here: there is deliberately no generic ``set(key)``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..siteconfig import SiteConfigError, load_config, save_user_settings
+
 ORGANIZATION = "DischargeDesk"
 APPLICATION = "DischargeDesk"
 
@@ -21,12 +26,7 @@ log = logging.getLogger(__name__)
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _SPLITTER = "window/splitter"
-_OUTPUT_FOLDER = "output/folder"
-_LANGUAGE = "handout/language"
-_LARGE_PRINT = "handout/large_print"
-_CLINIC = "clinic/folder"
-_KNOWN_KEYS = frozenset({_GEOMETRY, _STATE, _SPLITTER, _OUTPUT_FOLDER, _LANGUAGE,
-                         _LARGE_PRINT, _CLINIC})
+_KNOWN_KEYS = frozenset({_GEOMETRY, _STATE, _SPLITTER})
 
 
 class AppSettings:
@@ -60,14 +60,6 @@ class AppSettings:
         value = self._qs.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
-    def _text(self, key: str) -> str:
-        value = self._qs.value(key)
-        return value if isinstance(value, str) else ""
-
-    def _path(self, key: str) -> Path | None:
-        text = self._text(key)
-        return Path(text) if text else None
-
     @property
     def geometry(self) -> QByteArray | None:
         return self._bytes(_GEOMETRY)
@@ -92,38 +84,30 @@ class AppSettings:
     def splitter_state(self, value: QByteArray) -> None:
         self._qs.setValue(_SPLITTER, value)
 
+    # -- preferences in the user settings file -------------------------------------------
     @property
     def output_folder(self) -> Path | None:
-        return self._path(_OUTPUT_FOLDER)
+        """The output folder from the user (or site) settings."""
+        return load_config().output_folder
 
     @output_folder.setter
     def output_folder(self, value: Path) -> None:
-        self._qs.setValue(_OUTPUT_FOLDER, str(value))
-
-    @property
-    def clinic_folder(self) -> Path | None:
-        """A clinic folder configured for this user (none: the sample clinic)."""
-        return self._path(_CLINIC)
+        self._save_user("output_folder", value)
 
     @property
     def language(self) -> str:
-        text = self._text(_LANGUAGE)
-        return text if text.replace("-", "").isalpha() and len(text) <= 8 else ""
+        return load_config()["language"] or ""
 
     @language.setter
     def language(self, value: str) -> None:
-        self._qs.setValue(_LANGUAGE, value)
+        self._save_user("language", value)
 
-    @property
-    def large_print(self) -> bool:
-        value = self._qs.value(_LARGE_PRINT)
-        if isinstance(value, bool):
-            return value
-        return value == "true"  # INI files store booleans as text
-
-    @large_print.setter
-    def large_print(self, value: bool) -> None:
-        self._qs.setValue(_LARGE_PRINT, bool(value))
+    @staticmethod
+    def _save_user(key: str, value: object) -> None:
+        try:
+            save_user_settings(load_config(), {key: value})
+        except SiteConfigError as exc:  # set or locked by the site, or not writable
+            log.warning("preference %s not saved (%s)", key, type(exc).__name__)
 
     def sync(self) -> None:
         self._qs.sync()
