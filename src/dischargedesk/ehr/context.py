@@ -98,7 +98,7 @@ def parse_context(raw: bytes, *, mrn_system: str | None = None,
                                "FHIR JSON or an HL7 v2 message.") from None
     stripped = text.lstrip()
     langs = tuple(languages)
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[")):
         from .fhir_in import read_fhir
 
         found = read_fhir(stripped, mrn_system=mrn_system)
