@@ -114,9 +114,9 @@ def test_language_without_pack_gives_a_visible_note(tmp_path, capsys):
 def test_fhir_body_site_snomed_display_and_performer(tmp_path, capsys):
     prac = {"resourceType": "Practitioner", "id": "p1",
             "name": [{"family": "Lindqvist", "given": ["Sara"], "prefix": ["Dr."]}]}
-    proc = procedure([{"system": CPT, "code": "22510"}],
-                     body_site=[{"coding": [{"system": SCT, "code": "0",
-                                             "display": "Structure of seventh thoracic vertebra"}]}],
+    site = {"coding": [{"system": SCT, "code": "0",
+                        "display": "Structure of seventh thoracic vertebra"}]}
+    proc = procedure([{"system": CPT, "code": "22510"}], body_site=[site],
                      performer=[{"actor": {"reference": "Practitioner/p1"}}])
     ctx = write(tmp_path / "b.json", bundle(json.loads(patient_json()), prac, proc))
     out = tmp_path / "out"
