@@ -36,11 +36,14 @@ def _reject_constant(name: str) -> Any:
 
 
 def _where(exc: ValidationError, kind: str) -> str:
-    """Element paths of a validation error, without the values (they may be patient data)."""
+    """Element paths of a validation error, without the values (they may be patient data).
+    An element FHIR does not define is not named: its name came from the file."""
     paths = []
     for err in exc.errors()[:3]:
         parts = [str(p) if isinstance(p, int) or _SAFE_LOC.match(str(p)) else "?"
                  for p in err.get("loc", ())]
+        if err.get("type") == "extra_forbidden" and parts:
+            parts[-1] = "(an element FHIR R4 does not define)"
         paths.append(".".join([kind, *parts]))
     return ", ".join(dict.fromkeys(paths))
 

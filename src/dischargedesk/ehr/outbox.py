@@ -159,7 +159,7 @@ def mdm_message(h: HandOff) -> str:
         f"EVN|T02|{ts}",
         f"PID|1||{esc(r.mrn)}^^^{authority}^MR||||{dob}",
         "PV1|1|O",
-        f"TXA|1|DI^Discharge instructions|AP|{ts}||{ts}|||||||{doc_id}||||||AU||AV",
+        f"TXA|1|DI^Discharge instructions|AP|{ts}||{ts}||||||{doc_id}|||||AU||AV",
     ]
     for n, d in enumerate(h.documents, start=1):
         data = base64.b64encode(d.pdf).decode("ascii")
