@@ -224,3 +224,24 @@ def test_missing_context_file(tmp_path, capsys):
                  str(tmp_path / "o")])
     assert code == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_form_context_lists_fields_from_the_record(tmp_path):
+    from dischargedesk.ehr.cli import form_context
+
+    ctx = write(tmp_path / "adt.hl7", sample_text("adt-a04-pr1.hl7"))
+    fc = form_context(ctx)
+    assert set(fc.from_record) == {"patient_name", "date_of_birth", "mrn", "physician",
+                                   "procedure", "procedure_date", "levels", "language"}
+    assert fc.values["levels"] == ["L1", "L2"] and fc.notes == ()
+
+
+def test_app_entry_reads_checks_and_deletes_the_context(capsys):
+    bad = write(Path(tempfile.gettempdir()) / "app-ctx.json", '{"resourceType": "Claim"}')
+    assert main(["--patient-context", str(bad)]) == 2
+    assert "must be a FHIR Patient" in capsys.readouterr().err
+    assert not bad.exists()
+    good = write(Path(tempfile.gettempdir()) / "app-ctx.json", sample_text("us-core-patient.json"))
+    assert main(["--patient-context", str(good)]) == 1  # the form cannot be filled yet
+    assert "cannot open with a patient context yet" in capsys.readouterr().err
+    assert not good.exists()
