@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import APP_NAME, __version__
+from .ehr import cli as ehr_options
 from .errors import DischargeDeskError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -81,10 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     p.add_argument("--clinic", dest="app_clinic", metavar="DIR", type=Path,
                    help="clinic folder for the app (default: site setting or sample clinic)")
+    ehr_options.add_app_options(p)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     r = sub.add_parser("render", help="write handout PDFs for one patient",
                        description="Write the handout PDFs for one patient into --out.")
     _request_options(r)
+    ehr_options.add_render_options(r)  # --patient-context, --chart-outbox... (docs/ehr.md)
     s = sub.add_parser("sample", help="write sample handouts for a fictional patient",
                        description="Write both handouts for a fictional patient (the "
                        "site's clinic, else the sample clinic), to see what the app makes.")
@@ -135,11 +138,13 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
             data[name] = value
     if args.medication_lines:
         data["medications"] = "\n".join(args.medication_lines)
+    data = ehr_options.apply_context(args, data)  # the record fills what the options left
     if "levels" in data and args.level_count is not None:
         data.pop("levels")
     if "level_count" in data and args.levels is not None:
         data.pop("level_count")
-    return _write_handouts(data, args.clinic, args.out, today)
+    paths = _write_handouts(data, args.clinic, args.out, today)
+    return paths + ehr_options.file_to_chart(args, data, paths, today)
 
 
 def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
@@ -225,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if args.app_patient_context is not None:
+            return ehr_options.open_app_with_context(args)
         from .app import run_app
 
         return run_app(clinic=args.app_clinic)
