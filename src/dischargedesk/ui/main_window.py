@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self._printing = False
         self._last_print: tuple[object, float] | None = None
         self.patient_epoch = 0
+        self.last_outcome: printing.Outcome | None = None
         self.recent = RecentHandouts()  # in memory only: cleared by the idle clear and quit
         self.now: Callable[[], dt.datetime] = dt.datetime.now
         self.setWindowTitle(clinic.name)  # Qt appends " — Discharge Desk"; never patient data
@@ -404,6 +405,7 @@ class MainWindow(QMainWindow):
                 pdf = printing.for_duplex(pdf, printer, request, self.clinic)
                 outcome = printing.print_job(pdf, printer, paper)
             self._last_print = (request, time.monotonic())
+            self.last_outcome = outcome  # no patient data: pages, printer, job id, seconds
             self._remember(request, outcome.how)
             if entry is None:
                 self.session.output_done()

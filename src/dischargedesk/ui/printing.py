@@ -182,12 +182,17 @@ def _page_range(printer: QPrinter, pages: int) -> tuple[int, int]:
     return 1, pages
 
 
+def sides_option(duplex: QPrinter.DuplexMode) -> str:
+    """CUPS' ``sides`` for the dialog's duplex choice ("auto" prints on the long edge)."""
+    return {QPrinter.DuplexMode.DuplexNone: "one-sided",
+            QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge"}.get(
+        duplex, "two-sided-long-edge")
+
+
 def lp_command(lp: str, printer: QPrinter, paper: str, pages: int) -> list[str]:
     """``lp`` reading the PDF from stdin, with the dialog's choices and the clinic's paper."""
     copies = max(1, printer.copyCount())
-    sides = {QPrinter.DuplexMode.DuplexNone: "one-sided",
-             QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge"}.get(
-        printer.duplex(), "two-sided-long-edge")  # long edge also for "auto"
+    sides = sides_option(printer.duplex())
     command = [lp, "-d", printer.printerName(), "-n", str(copies), "-t", JOB_NAME,
                "-o", f"media={paper}", "-o", "print-scaling=none", "-o", f"sides={sides}",
                "-o", f"collate={'true' if printer.collateCopies() else 'false'}"]
