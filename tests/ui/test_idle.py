@@ -58,7 +58,7 @@ def test_expiry_clears_the_form_after_the_countdown(qtbot, tmp_path, questions):
     assert win.form.has_patient_data()  # warned first, not yet cleared
     qtbot.waitUntil(lambda: not win.form.has_patient_data(), timeout=WAIT_MS)
     assert not win.idle.banner.isVisible()
-    assert "cleared after 1 minutes" in win.statusBar().currentMessage()
+    assert "cleared after 1 minute without use" in win.statusBar().currentMessage()
     win.close()
 
 
@@ -148,4 +148,22 @@ def test_idle_clear_forgets_the_recent_handouts(qtbot, tmp_path, questions):
     win.idle.restart()
     qtbot.waitUntil(lambda: len(win.recent) == 0, timeout=WAIT_MS)
     assert not win.recent_action.isEnabled()
+    win.close()
+
+
+def test_save_instead_of_print_answered_after_the_clear_saves_nothing(qtbot, tmp_path,
+                                                                      questions):
+    win = _window(qtbot, tmp_path, questions)
+    win.printer_names = lambda: []
+    fill_minimal(qtbot, win)
+    wait_for_preview(qtbot, win)
+
+    def offer_late(sentence):
+        win.clear_after_idle()
+        return True
+
+    win.offer_save = offer_late
+    win.print_handouts()
+    assert questions.folder_calls == [] and list(questions.folder.iterdir()) == []
+    assert "cleared after" in win.statusBar().currentMessage()
     win.close()

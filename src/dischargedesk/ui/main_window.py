@@ -384,9 +384,12 @@ class MainWindow(QMainWindow):
                     "them again.", 5000)
                 return
             if not self.printer_names():
-                if self.offer_save("No printer is set up on this computer, so the handouts "
-                                   "cannot be printed. Save them as PDF files instead?") and \
-                        self._still(epoch, "print"):
+                save = self.offer_save("No printer is set up on this computer, so the "
+                                       "handouts cannot be printed. Save them as PDF files "
+                                       "instead?")
+                if not self._still(epoch, "print"):
+                    return
+                if save:
                     self._save(request, from_form=entry is None)
                 else:
                     self.statusBar().showMessage("Nothing was printed: no printer is set up.",
@@ -484,10 +487,11 @@ class MainWindow(QMainWindow):
             return
         self.form.clear_patient()
         self.session.reset()
-        log.info("patient data cleared after %d idle minutes", self.config.idle_clear_minutes)
+        minutes = self.config.idle_clear_minutes
+        log.info("patient data cleared after %d idle minutes", minutes)
         self.statusBar().showMessage(
-            f"The patient's entries were cleared after {self.config.idle_clear_minutes} "
-            "minutes without use.", 60_000)
+            f"The patient's entries were cleared after {minutes} minute"
+            f"{'' if minutes == 1 else 's'} without use.", 60_000)
 
     @guarded("open templates")
     def open_workspace(self) -> None:
