@@ -54,6 +54,8 @@ def _out_folder() -> Path:
 @pytest.fixture(scope="session")
 def cups_out() -> Iterator[Path]:
     started = False
+    if shutil.which("pdffonts") is None:
+        pytest.skip("poppler-utils (pdfinfo, pdffonts, pdftotext) is not installed")
     if not _queue_ready():
         if shutil.which("cupsd") is None or shutil.which("lpadmin") is None:
             pytest.skip("CUPS is not installed (apt-get install cups cups-client cups-bsd "
@@ -68,8 +70,6 @@ def cups_out() -> Iterator[Path]:
         started = True
     if not _queue_ready():
         pytest.skip(f"the CUPS queue {QUEUE} is not accepting jobs")
-    if shutil.which("pdffonts") is None:
-        pytest.skip("poppler-utils (pdfinfo, pdffonts, pdftotext) is not installed")
     yield _out_folder()
     if started:
         subprocess.run(["bash", str(ROOT / "scripts" / "ci-cups-stop.sh")], check=False,
