@@ -1,7 +1,8 @@
 """UI fixtures: a real main window with the sample clinic and settings in a temp file.
 
-The three questions the window asks (folder, printer, "discard?") are replaced on the
-instance by recorders, so no test ever waits on a modal dialog.
+The questions the window asks (folder, printer, "discard?", "save instead?", which printers
+are installed) are replaced on the instance by recorders, so no test waits on a modal dialog.
+``choose_printer`` answers like the dialog's "Print to File" (a PDF-mode QPrinter).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Questions:
         self.accept_print = True
         self.discard_answer = True
         self.discard_calls: list[str] = []
+        self.printers = ["Test printer"]  # what the system reports as installed
+        self.save_instead = True
+        self.offers: list[str] = []
 
     def choose_folder(self, start: Path | None) -> Path | None:
         self.folder_calls.append(start)
@@ -54,6 +58,13 @@ class Questions:
     def confirm_discard(self, question: str) -> bool:
         self.discard_calls.append(question)
         return self.discard_answer
+
+    def printer_names(self) -> list[str]:
+        return list(self.printers)
+
+    def offer_save(self, sentence: str) -> bool:
+        self.offers.append(sentence)
+        return self.save_instead
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -86,6 +97,8 @@ def window(qtbot: Any, sample_clinic: Any, settings_file: Path,
     win.choose_folder = questions.choose_folder
     win.choose_printer = questions.choose_printer
     win.confirm_discard = questions.confirm_discard
+    win.printer_names = questions.printer_names
+    win.offer_save = questions.offer_save
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()

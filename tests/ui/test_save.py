@@ -1,7 +1,12 @@
-"""Saving PDFs: one file per handout, safe names, never a silent overwrite, plain errors."""
+"""Saving PDFs: one file per handout, named by handout, procedure, date and minute (no
+patient data), never a silent overwrite, plain errors; reprint and re-save from this
+shift's recent handouts."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from PySide6.QtCore import Qt
 
 from dischargedesk import output
@@ -19,7 +24,15 @@ from .conftest import (
     wait_for_preview,
 )
 
-NAMES = ["discharge-instructions-kyphoplasty.pdf", "recovery-plan-kyphoplasty.pdf"]
+NOW = dt.datetime(2026, 12, 1, 14, 30, 12)
+NAMES = ["discharge-instructions-kyphoplasty-2026-12-01-1430.pdf",
+         "recovery-plan-kyphoplasty-2026-12-01-1430.pdf"]
+
+
+@pytest.fixture(autouse=True)
+def _clock(window):
+    """The window reads the clock for file names; here it is a fixed minute."""
+    window.now = lambda: NOW
 
 
 def _press_save(qtbot, window) -> None:
@@ -117,3 +130,56 @@ def test_cancelled_folder_choice_saves_nothing(qtbot, window, questions):
     assert window.statusBar().currentMessage() == "Saving cancelled."
     assert window.settings.output_folder is None
     assert window.session.dirty
+
+
+def test_a_later_minute_gets_its_own_name_without_suffix(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    window.now = lambda: NOW + dt.timedelta(minutes=7)
+    _press_save(qtbot, window)
+    assert sorted(p.name for p in questions.folder.iterdir()) == sorted(
+        [*NAMES, *(n.replace("1430", "1437") for n in NAMES)])
+
+
+def test_recent_handouts_reprint_and_resave_after_new_patient(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    entries = window.recent.entries()
+    assert [e.label() for e in entries] == ["Q.Z. · Kyphoplasty · 14:30 (saved)"]
+    assert window.recent_action.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.form.patient_name.text() == ""
+    # the menu lists the set; its actions print and save it again
+    window._fill_recent_menu()
+    sub = window.recent_menu.actions()[0].menu()
+    assert window.recent_menu.actions()[0].text() == entries[0].label()
+    again, resave = sub.actions()
+    assert (again.text(), resave.text()) == ("Print again...", "Save again...")
+    again.trigger()
+    reprinted = pdf_text(questions.print_file.read_bytes())
+    assert PATIENT in reprinted and "Your recovery plan" in reprinted
+    window.now = lambda: NOW + dt.timedelta(minutes=1)
+    resave.trigger()
+    names = sorted(p.name for p in questions.folder.iterdir())
+    assert len(names) == 4 and all(TOKEN not in n for n in names)
+    assert PATIENT in pdf_text((questions.folder / NAMES[0].replace("1430", "1431"))
+                               .read_bytes())
+    # the same set again moves to the top instead of repeating ("Print to File" is saved)
+    assert [e.label() for e in window.recent.entries()] == [
+        "Q.Z. · Kyphoplasty · 14:31 (saved)"]
+    assert window.form.patient_name.text() == ""  # the form stays with the new patient
+
+
+def test_recent_handouts_never_reach_the_disk(qtbot, window, questions, settings_file,
+                                              tmp_path):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    _press_save(qtbot, window)
+    window.close()
+    assert len(window.recent) == 0  # forgotten at quit
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".pdf":
+            text = path.read_bytes()
+            assert b"Q.Z." not in text and TOKEN.encode() not in text, path.name

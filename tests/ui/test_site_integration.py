@@ -46,20 +46,22 @@ def test_locked_output_folder_saves_without_asking(qtbot, tmp_path, questions):
                       "lock_output_folder = true\n", questions)
     fill_minimal(qtbot, win)
     wait_for_preview(qtbot, win)
+    win.now = lambda: __import__("datetime").datetime(2026, 12, 1, 14, 30)
     win.save_pdfs()
     assert questions.folder_calls == []  # never asked
-    assert sorted(p.name for p in out.iterdir()) == ["discharge-instructions-kyphoplasty.pdf",
-                                                      "recovery-plan-kyphoplasty.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "discharge-instructions-kyphoplasty-2026-12-01-1430.pdf",
+        "recovery-plan-kyphoplasty-2026-12-01-1430.pdf"]
     win.close()
 
 
 def test_idle_clear_removes_patient_data(qtbot, tmp_path, questions):
     win = make_window(qtbot, tmp_path, "idle_clear_minutes = 5\n", questions)
-    assert win.idle.active and win.idle.timer.interval() == 5 * 60_000
+    assert win.idle.active and win.idle.idle_ms == 5 * 60_000
     fill_minimal(qtbot, win)
     assert win.form.patient_name.text() == PATIENT
-    win.idle.timer.setInterval(50)  # do not wait five real minutes
-    win.idle.timer.start()
+    win.idle.set_times(100, 50, 10)  # do not wait five real minutes (more: test_idle.py)
+    win.idle.restart()
     qtbot.waitUntil(lambda: win.form.patient_name.text() == "", timeout=5000)
     assert not win.form.has_patient_data()
     assert "cleared after 5 minutes" in win.statusBar().currentMessage()

@@ -3,6 +3,7 @@ event into a call (session, printing, saving) and show the result."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -26,18 +27,21 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSizePolicy,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, engine
 from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
+from ..domain.request import HandoutRequest
 from ..resources import sample_clinic_dir
 from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
@@ -45,8 +49,9 @@ from .about import AboutDialog
 from .errors import guarded
 from .focus_ring import FocusRing
 from .form import HandoutForm, choices_for
-from .idle import IdleClear
+from .idle import IdleClear, close_dialogs
 from .preview import PreviewPane, notice_label
+from .recent import RecentHandouts, RecentSet
 from .session import FormSession
 from .settings import AppSettings
 from .workspace import TemplateWorkspace
@@ -73,8 +78,13 @@ def busy_cursor() -> Iterator[None]:
 
 
 class MainWindow(QMainWindow):
-    """``choose_folder``, ``choose_printer`` and ``confirm_discard`` are the three questions
-    the window asks; tests replace them on the instance instead of driving modal dialogs."""
+    """``choose_folder``, ``choose_printer``, ``confirm_discard``, ``offer_save`` and
+    ``printer_names`` are the questions the window asks (of the nurse or of the system);
+    tests replace them on the instance instead of driving modal dialogs.
+
+    ``patient_epoch`` counts the clears (New patient, idle clear): a print or save whose
+    question was open across a clear is dropped, so nothing of the previous patient is
+    written after it."""
 
     def __init__(self, clinic: ClinicProfile, settings: AppSettings,
                  today: Callable[[], dt.date] = dt.date.today,
@@ -89,6 +99,10 @@ class MainWindow(QMainWindow):
                                              "folder")
         self._printing = False
         self._last_print: tuple[object, float] | None = None
+        self.patient_epoch = 0
+        self.last_outcome: printing.Outcome | None = None
+        self.recent = RecentHandouts()  # in memory only: cleared by the idle clear and quit
+        self.now: Callable[[], dt.datetime] = dt.datetime.now
         self.setWindowTitle(clinic.name)  # Qt appends " — Discharge Desk"; never patient data
 
         self.form = HandoutForm(choices_for(clinic, self.config.languages), today)
@@ -113,6 +127,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.site_banner)
+        self._column = column
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -125,7 +140,9 @@ class MainWindow(QMainWindow):
         self.form.language.currentIndexChanged.connect(self._remember_language)
         self._restore_layout()
         self.focus_ring = FocusRing(self)
-        self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self)
+        self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self,
+                              needs_warning=self.form.has_patient_data)
+        self._column.insertWidget(1, self.idle.banner)
         self.session.refresh()
         self.form.patient_name.setFocus()
 
@@ -138,8 +155,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.print_action = self._action(bar, "&Print...", "document-print",
                                          QKeySequence.StandardKey.Print, self.print_handouts)
+        self._build_print_menu(bar)
         self.save_action = self._action(bar, "&Save PDF...", "document-save",
                                         QKeySequence.StandardKey.Save, self.save_pdfs)
+        self._build_recent_menu(bar)
         bar.addSeparator()
         self.new_action = self._action(bar, "&New patient", "document-new",
                                        QKeySequence.StandardKey.New, self.new_patient)
@@ -187,6 +206,66 @@ class MainWindow(QMainWindow):
         button.setObjectName(f"action_{plain.split()[0].lower()}")
         button.setAccessibleName(plain)
         return action
+
+    def _build_print_menu(self, bar: QToolBar) -> None:
+        """The Print button prints the handouts ticked in the form; its menu prints one."""
+        choices = choices_for(self.clinic)
+        self.procedure_names = dict(choices.procedures)
+        menu = QMenu("Print", self)
+        menu.setObjectName("printMenu")
+        both = menu.addAction("Print both handouts...")
+        both.triggered.connect(lambda: self._print_kinds(tuple(k for k, _ in
+                                                               choices.handouts)))
+        self.print_one_actions: dict[str, QAction] = {"both": both}
+        for kind, name in choices.handouts:
+            action = menu.addAction(f"Print only {name.lower()}...")
+            action.triggered.connect(lambda _=False, k=kind: self._print_kinds((k,)))
+            self.print_one_actions[kind] = action
+        self.print_action.setMenu(menu)
+        button = bar.widgetForAction(self.print_action)
+        if isinstance(button, QToolButton):
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+    def _build_recent_menu(self, bar: QToolBar) -> None:
+        """This shift's printed and saved sets (in memory) to print or save again."""
+        self.recent_menu = QMenu("Recent handouts", self)
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_action = QAction(QIcon.fromTheme("document-open-recent"),
+                                     "&Recent handouts", self)
+        self.recent_action.setToolTip("Print or save again the handouts of this shift "
+                                      "(kept until the idle clear or quit)")
+        self.recent_action.setMenu(self.recent_menu)
+        self.recent_action.triggered.connect(self._show_recent_menu)
+        bar.addAction(self.recent_action)
+        button = bar.widgetForAction(self.recent_action)
+        if isinstance(button, QToolButton):
+            button.setObjectName("action_recent")
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._update_recent()
+
+    def _show_recent_menu(self) -> None:
+        button = self.toolbar.widgetForAction(self.recent_action)
+        if isinstance(button, QToolButton):
+            button.showMenu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in self.recent.entries():
+            sub = self.recent_menu.addMenu(entry.label())
+            again = sub.addAction("Print again...")
+            again.triggered.connect(lambda _=False, e=entry: self.reprint(e))
+            resave = sub.addAction("Save again...")
+            resave.triggered.connect(lambda _=False, e=entry: self.resave(e))
+
+    def _update_recent(self) -> None:
+        self.recent_action.setEnabled(bool(len(self.recent)))
+
+    def _remember(self, request: HandoutRequest, how: str) -> None:
+        self.recent.add(RecentSet(request, request.handouts, self.now(), how,
+                                  self.procedure_names.get(request.procedure,
+                                                           request.procedure)))
+        self._update_recent()
 
     def _build_status(self) -> None:
         self.status_label = QLabel()
@@ -245,6 +324,19 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def offer_save(self, sentence: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, sentence,
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("noPrinterDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        save = box.addButton("Save PDF...", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(save)
+        box.exec()
+        return box.clickedButton() is save
+
+    def printer_names(self) -> list[str]:
+        return printing.available_printers()
+
     # -- state -------------------------------------------------------------------------------
     def _update_actions(self) -> None:
         ok, reason = self.session.readiness()
@@ -260,31 +352,78 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------------
     @guarded("print")
     def print_handouts(self) -> None:
+        """Print the handouts ticked in the form (Ctrl+P)."""
+        self._print_flow(None)
+
+    def _print_kinds(self, kinds: tuple[str, ...]) -> None:
+        guarded("print")(lambda _self: self._print_flow(kinds))(self)
+
+    def reprint(self, entry: RecentSet) -> None:
+        guarded("print again")(lambda _self: self._print_flow(None, entry))(self)
+
+    def _print_flow(self, kinds: tuple[str, ...] | None,
+                    entry: RecentSet | None = None) -> None:
         if self._printing:
             return
         self._printing = True
         self.print_action.setEnabled(False)
         try:
-            request, pdf = self.session.pdf_matching_form()
+            epoch = self.patient_epoch
+            if entry is not None:  # a set from this shift, not the form
+                request = entry.request
+                pdf = engine.render_pdf(request, self.clinic)
+            else:
+                request, pdf = self.session.pdf_matching_form()
+                if kinds is not None and kinds != request.handouts:
+                    request = dataclasses.replace(request, handouts=kinds)
+                    pdf = engine.render_pdf(request, self.clinic)
             if self._last_print is not None and self._last_print[0] == request and \
                     time.monotonic() - self._last_print[1] < PRINT_REPEAT_GUARD_S:
-                self.statusBar().showMessage("These handouts were just sent to the printer.",
-                                             5000)
+                self.statusBar().showMessage(
+                    "These handouts were just printed or saved; wait a moment to print "
+                    "them again.", 5000)
                 return
+            if not self.printer_names():
+                save = self.offer_save("No printer is set up on this computer, so the "
+                                       "handouts cannot be printed. Save them as PDF files "
+                                       "instead?")
+                if not self._still(epoch, "print"):
+                    return
+                if save:
+                    self._save(request, from_form=entry is None)
+                else:
+                    self.statusBar().showMessage("Nothing was printed: no printer is set up.",
+                                                 8000)
+                return
+            paper = printing.clinic_paper(self.clinic)
             printer = printing.new_printer()
-            pages = printing.match_paper(printer, pdf)
-            if not self.choose_printer(printer, pages):
+            pages = printing.match_paper(printer, pdf, paper)
+            accepted = self.choose_printer(printer, pages)
+            if not self._still(epoch, "print"):
+                return
+            if not accepted:
                 self.statusBar().showMessage("Printing cancelled.", 5000)
                 return
             with busy_cursor():
                 pdf = printing.for_duplex(pdf, printer, request, self.clinic)
-                printed = printing.print_pdf(pdf, printer)
+                outcome = printing.print_job(pdf, printer, paper)
             self._last_print = (request, time.monotonic())
-            self.session.output_done()
-            self.statusBar().showMessage(f"Sent {printed} pages to the printer.", 8000)
+            self.last_outcome = outcome  # no patient data: pages, printer, job id, seconds
+            self._remember(request, outcome.how)
+            if entry is None:
+                self.session.output_done()
+            self.statusBar().showMessage(outcome.message(), 15000)
         finally:
             self._printing = False
             self._update_actions()
+
+    def _still(self, epoch: int, what: str) -> bool:
+        """False (and nothing happens) when the patient was cleared while a question was
+        open: its answer belongs to the previous patient."""
+        if epoch == self.patient_epoch:
+            return True
+        log.info("%s dropped: the patient was cleared meanwhile", what)
+        return False
 
     def output_start_folder(self) -> Path | None:
         """Site-locked folder, else the nurse's last folder, else the site default."""
@@ -294,10 +433,19 @@ class MainWindow(QMainWindow):
 
     @guarded("save")
     def save_pdfs(self) -> None:
-        request = self.session.current_request()
+        """Save the handouts ticked in the form (Ctrl+S)."""
+        self._save(self.session.current_request(), from_form=True)
+
+    def resave(self, entry: RecentSet) -> None:
+        guarded("save again")(lambda _self: self._save(entry.request, from_form=False))(self)
+
+    def _save(self, request: HandoutRequest, from_form: bool) -> None:
+        epoch = self.patient_epoch
         start = self.output_start_folder()
         locked = not self.config.editable("output_folder") and start is not None
         folder = start if locked else self.choose_folder(start)
+        if not self._still(epoch, "save"):
+            return
         if folder is None:
             self.statusBar().showMessage("Saving cancelled.", 5000)
             return
@@ -305,9 +453,11 @@ class MainWindow(QMainWindow):
             self.settings.output_folder = folder
         self.session.wait_for_worker()
         with busy_cursor():
-            paths = saving.save_handouts(request, self.clinic, folder)
+            paths = saving.save_handouts(request, self.clinic, folder, self.now())
         log.info("saved %d files", len(paths))
-        self.session.output_done()
+        self._remember(request, "saved")
+        if from_form:
+            self.session.output_done()
         self.statusBar().showMessage(
             f"Saved {', '.join(p.name for p in paths)} in {folder}.", 15000)
 
@@ -317,23 +467,31 @@ class MainWindow(QMainWindow):
                 "Clear this patient's entries? They were changed after the last print or "
                 "save."):
             return
+        self.patient_epoch += 1
         self.form.clear_patient()
         self.session.reset()
         log.info("new patient")
 
     def clear_after_idle(self) -> None:
-        """Site setting idle_clear_minutes: patient data leaves the screen, unasked."""
+        """Site setting idle_clear_minutes: patient data leaves the screen, unasked. Every
+        open question closes and its answer is dropped (``patient_epoch``); this shift's
+        recent handouts are forgotten."""
+        self.patient_epoch += 1
+        closed = close_dialogs()
+        had_recent = bool(len(self.recent))
+        self.recent.clear()
+        self._update_recent()
         if not self.form.has_patient_data():
+            if closed or had_recent:
+                log.info("idle clear: %d dialogs closed, recent handouts forgotten", closed)
             return
-        for widget in QApplication.topLevelWidgets():  # an open question would keep data
-            if isinstance(widget, QMessageBox) and widget.isVisible():
-                widget.close()
         self.form.clear_patient()
         self.session.reset()
-        log.info("patient data cleared after %d idle minutes", self.config.idle_clear_minutes)
+        minutes = self.config.idle_clear_minutes
+        log.info("patient data cleared after %d idle minutes", minutes)
         self.statusBar().showMessage(
-            f"The patient's entries were cleared after {self.config.idle_clear_minutes} "
-            "minutes without use.", 60_000)
+            f"The patient's entries were cleared after {minutes} minute"
+            f"{'' if minutes == 1 else 's'} without use.", 60_000)
 
     @guarded("open templates")
     def open_workspace(self) -> None:
@@ -360,5 +518,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.wait_for_worker()
+        self.idle.stop()
+        self.recent.clear()
         self.save_layout()
         super().closeEvent(event)
