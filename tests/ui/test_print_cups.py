@@ -51,25 +51,33 @@ def _out_folder() -> Path:
     return DEFAULT_OUT
 
 
+def _unavailable(reason: str) -> None:
+    """Skip, except in CI (.ci/run sets DISCHARGEDESK_REQUIRE_CUPS=1): there a missing queue
+    is a failure, so the real-printer tests can never silently stop running."""
+    if os.environ.get("DISCHARGEDESK_REQUIRE_CUPS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def cups_out() -> Iterator[Path]:
     started = False
     if shutil.which("pdffonts") is None:
-        pytest.skip("poppler-utils (pdfinfo, pdffonts, pdftotext) is not installed")
+        _unavailable("poppler-utils (pdfinfo, pdffonts, pdftotext) is not installed")
     if not _queue_ready():
         if shutil.which("cupsd") is None or shutil.which("lpadmin") is None:
-            pytest.skip("CUPS is not installed (apt-get install cups cups-client cups-bsd "
+            _unavailable("CUPS is not installed (apt-get install cups cups-client cups-bsd "
                         "printer-driver-cups-pdf, or run scripts/ci-cups.sh)")
         if os.geteuid() != 0:
-            pytest.skip(f"the CUPS queue {QUEUE} is missing and only root can add it "
+            _unavailable(f"the CUPS queue {QUEUE} is missing and only root can add it "
                         "(run scripts/ci-cups.sh)")
         if not Path("/usr/lib/cups/backend/cups-pdf").exists():
-            pytest.skip("the cups-pdf backend is not installed (printer-driver-cups-pdf)")
+            _unavailable("the cups-pdf backend is not installed (printer-driver-cups-pdf)")
         subprocess.run(["bash", str(ROOT / "scripts" / "ci-cups.sh")], check=True,
                        capture_output=True)
         started = True
     if not _queue_ready():
-        pytest.skip(f"the CUPS queue {QUEUE} is not accepting jobs")
+        _unavailable(f"the CUPS queue {QUEUE} is not accepting jobs")
     yield _out_folder()
     if started:
         subprocess.run(["bash", str(ROOT / "scripts" / "ci-cups-stop.sh")], check=False,
