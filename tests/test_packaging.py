@@ -217,3 +217,38 @@ def test_admin_doc_lists_every_key():
                    "apt install ./dischargedesk_", "apt remove dischargedesk",
                    "dischargedesk selftest", "templates check --clinic"):
         assert needle in text, needle
+
+
+def test_build_lock_pins_every_dependency_with_hashes():
+    """packaging/requirements-lock.txt must cover pyproject's dependencies (regenerate it with
+    the command in packaging/requirements-build.in when they change)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    lock = (PACKAGING / "requirements-lock.txt").read_text(encoding="utf-8")
+    pinned = {m.group(1).lower().replace("_", "-").replace(".", "-"): m.group(2)
+              for m in re.finditer(r"^([A-Za-z0-9._-]+)==(\S+)", lock, re.M)}
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 1)[1])
+    for block in blocks:
+        if re.match(r"[A-Za-z0-9._-]+==", block):
+            assert "--hash=sha256:" in block, block.splitlines()[0]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in project["dependencies"]:
+        req = Requirement(spec)
+        name = req.name.lower().replace("_", "-").replace(".", "-")
+        assert name in pinned, f"{name} missing from the lock"
+        assert req.specifier.contains(pinned[name], prereleases=True), (name, pinned[name])
+    for tool in ("pyinstaller", "cyclonedx-bom", "hatchling"):
+        assert tool in pinned
+
+
+def test_installers_are_versioned_and_upgrade_cleanly():
+    spec = (PACKAGING / "dischargedesk.spec").read_text(encoding="utf-8")
+    assert "version=_windows_version_info(name) if IS_WIN else None" in spec
+    assert '"LSMinimumSystemVersion": "14.0"' in spec
+    iss = (PACKAGING / "windows" / "dischargedesk.iss").read_text(encoding="utf-8")
+    install_delete = iss.split("[InstallDelete]", 1)[1].split("\n[", 1)[0]
+    assert 'Name: "{app}\\_internal"' in install_delete
+    assert "{commonappdata}\\DischargeDesk" in iss and "admins-full" in iss
+    assert "users-modify" not in iss and "users-full" not in iss

@@ -4,7 +4,9 @@
 #     packaging/linux/build.sh
 #
 # 1. creates a build venv (build/venv, or $BUILD_VENV) and installs the app with its
-#    the app (its default dependencies) and PyInstaller (packaging/requirements-build.txt) from PyPI;
+#    the app, its dependencies and the build tools, every one pinned with its hash in
+#    packaging/requirements-lock.txt (pip --require-hashes), then the app itself without
+#    dependencies; writes a CycloneDX SBOM of that venv beside the bundle;
 # 2. runs PyInstaller on packaging/dischargedesk.spec -> dist/dischargedesk/ (onedir);
 # 3. strips every shared object (--strip-unneeded) and removes build-machine RUNPATHs (only
 #    $ORIGIN-relative entries stay; patchelf);
@@ -63,8 +65,9 @@ fi
 say "build venv $VENV"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-  -r packaging/requirements-build.txt .
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes \
+  -r packaging/requirements-lock.txt
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation .
 t1=$(date +%s)
 
 # -- 2. PyInstaller -----------------------------------------------------------------------------
@@ -133,9 +136,14 @@ DEB="dist/${APP}_${VERSION}_${ARCH}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
 t3=$(date +%s)
 
+# -- 5. SBOM: every package inside the bundle's venv, with versions and hashes --------------
+SBOM="dist/${APP}_${VERSION}_${ARCH}.sbom.cdx.json"
+"$VENV/bin/cyclonedx-py" environment --of JSON --output-reproducible -o "$SBOM" "$VENV/bin/python"
+
 say "done"
 echo "bundle: dist/$APP  $(du -sh "dist/$APP" | cut -f1)"
 echo "deb:    $DEB  $(du -h "$DEB" | cut -f1)"
+echo "sbom:   $SBOM"
 echo "time:   venv $((t1 - t0)) s, PyInstaller $((t2 - t1)) s, check+deb $((t3 - t2)) s," \
      "total $((t3 - t0)) s"
 echo "next:   packaging/linux/smoke_test.sh"

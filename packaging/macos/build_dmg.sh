@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build "Discharge Desk.app" and a disk image on macOS (12 or newer), in one command:
+# Build "Discharge Desk.app" and a disk image on macOS (14 or newer: the Qt 6.12 wheels need macOS 14), in one command:
 #
 #     packaging/macos/build_dmg.sh
 #
@@ -23,7 +23,8 @@ DMG="dist/DischargeDesk-$VERSION.dmg"
 
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -r packaging/requirements-build.txt "."
+"$VENV/bin/python" -m pip install -q --require-hashes -r packaging/requirements-lock.txt
+"$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation .
 rm -rf "$APP" dist/dischargedesk
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/dischargedesk.spec

@@ -44,6 +44,15 @@ UninstallDisplayName={#AppName}
 UninstallDisplayIcon={app}\DischargeDesk.exe
 VersionInfoVersion={#AppVersion}
 
+[Dirs]
+; the site settings folder: administrators write site.toml, users only read it
+Name: "{commonappdata}\DischargeDesk"; Permissions: admins-full system-full users-readexec; Flags: uninsneveruninstall
+
+[InstallDelete]
+; an upgrade replaces the whole bundle: files a newer release no longer ships must not stay
+; behind in _internal (they could shadow the new ones)
+Type: filesandordirs; Name: "{app}\_internal"
+
 [Files]
 Source: "{#Bundle}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "..\site.toml.example"; DestDir: "{app}"; Flags: ignoreversion
