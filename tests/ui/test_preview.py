@@ -1,4 +1,4 @@
-"""The live preview: the real PDF, debounced re-rendering off the GUI thread, honest banners."""
+"""The live preview: the real PDF, re-rendering off the GUI thread as soon as the form changes, honest banners."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The live link between the form, the request validation, the render worker and the preview.
 
-Each edit bumps a generation number and (re)starts a short debounce timer. When it fires,
-the form's values are validated into a :class:`HandoutRequest`; a valid request goes to the
+Each edit bumps a generation number and (re)starts a zero-length timer, so the edits of one
+event-loop pass (a paste, a New patient) are handled once and nothing waits for the nurse to
+stop typing. When it fires, the form's values are validated into a :class:`HandoutRequest`; a valid request goes to the
 worker, an invalid one puts its message under the field. Results of older generations are
 dropped, and the preview banner says whenever the pages shown do not match the form.
 """
@@ -25,7 +26,9 @@ from .worker import RenderWorker
 
 log = logging.getLogger("dischargedesk.ui")
 
-DEBOUNCE_MS = 250
+# No fixed typing pause: the worker coalesces (a new edit replaces the queued render and the
+# newest result wins), and the old pages stay in view until the new ones are loaded.
+DEBOUNCE_MS = 0
 UPDATING = "Updating preview..."
 OUT_OF_DATE = "Preview is out of date: fix the form (see the message in red)."
 NO_PREVIEW = "No preview yet: fill in the form on the left."
