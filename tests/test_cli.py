@@ -121,3 +121,19 @@ def test_sample_command(tmp_path, capsys):
     code, out, err = run(["sample", "--out", str(tmp_path)], capsys)
     assert code == 0, err
     assert len(out.splitlines()) == 2
+
+
+def test_templates_check_refuses_a_nan_parameter(tmp_path, capsys):
+    """Before: `lifting_limit_lb = nan` passed the check with 0 errors and printed "NaN lb"."""
+    from dischargedesk.clinicfiles import export_starter
+
+    export_starter(tmp_path / "c")
+    toml = tmp_path / "c" / "clinic.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("lifting_limit_lb = 10", "lifting_limit_lb = nan"),
+                    encoding="utf-8")
+    code, out, err = run(["templates", "check", "--clinic", str(tmp_path / "c"), "--no-pdf"],
+                         capsys)
+    line = text.splitlines().index("lifting_limit_lb = 10") + 1
+    assert code == 2 and f"clinic.toml, line {line}:" in err and "lifting_limit_lb" in err
+    assert len(err.strip().splitlines()) == 1

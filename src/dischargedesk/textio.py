@@ -130,9 +130,15 @@ def loads_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text, parse_float=_finite_float_toml)
     except TextFormatError as exc:
-        m = _NONFINITE_RE.search(_blank(_TOML_STRING_RE, text))
-        raise TextFormatError(exc.reason,
-                              text.count("\n", 0, m.start()) + 1 if m else None) from None
+        blanked = _blank(_TOML_STRING_RE, text)
+        m = _NONFINITE_RE.search(blanked)
+        if m is None:
+            raise TextFormatError(exc.reason) from None
+        start = blanked.rfind("\n", 0, m.start()) + 1
+        key = re.match(r"\s*([\w.\"'-]+)\s*=", blanked[start:])
+        reason = f"“{key.group(1)}” is nan or inf" if key else "a value is nan or inf"
+        raise TextFormatError(f"{reason}, which is not a number that can be used; write a "
+                              "plain number", text.count("\n", 0, m.start()) + 1) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         reason = str(exc).split(" (at")[0].rstrip(".")
