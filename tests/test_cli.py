@@ -132,7 +132,7 @@ def test_templates_check_refuses_a_nan_parameter(tmp_path, capsys):
     text = toml.read_text(encoding="utf-8")
     toml.write_text(text.replace("lifting_limit_lb = 10", "lifting_limit_lb = nan"),
                     encoding="utf-8")
-    code, out, err = run(["templates", "check", "--clinic", str(tmp_path / "c"), "--no-pdf"],
+    code, _out, err = run(["templates", "check", "--clinic", str(tmp_path / "c"), "--no-pdf"],
                          capsys)
     line = text.splitlines().index("lifting_limit_lb = 10") + 1
     assert code == 2 and f"clinic.toml, line {line}:" in err and "lifting_limit_lb" in err
