@@ -232,8 +232,10 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
             raise fail("clinic", key, f"must be {kind}.")
         if isinstance(value, list) and not all(isinstance(x, str) for x in value):
             raise fail("clinic", key, "must be a list of text lines in quotes.")
-        if key in MAX_CLINIC_TEXT:
+        if key in MAX_CLINIC_TEXT and isinstance(value, str | list):
             clinic[key] = _clinic_text(key, value, fail)
+        elif isinstance(value, str) and len(value) > 300:  # phones, web address, logo path
+            raise fail("clinic", key, "is too long: at most 300 characters.")
     for key in ("name", "phone"):
         if not has_visible(str(clinic.get(key, ""))):
             raise fail("clinic", key, "is required.") if key in clinic else ClinicProfileError(
