@@ -12,7 +12,7 @@ from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .. import APP_NAME, __version__, output
+from .. import APP_NAME, __version__
 from ..clinicsource import ClinicSource, resolve_clinic
 from ..domain.clinic import load_sample_clinic
 from ..errors import DischargeDeskError
@@ -103,8 +103,6 @@ def run(clinic: Path | None = None) -> int:
     if source.problems:
         log.warning("clinic folder update refused: %d template problem(s)", len(source.problems))
     window = MainWindow(source.clinic, settings, config=config, source=source)
-    if (folder := window.output_start_folder()) is not None:
-        output.clean_folder(folder)  # temp files (patient data) a killed save left behind
     window.show()
     code = app.exec()
     log.info("exit %d", code)

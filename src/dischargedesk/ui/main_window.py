@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, output
 from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
 from ..resources import sample_clinic_dir
@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self)
         self.session.refresh()
         self.form.patient_name.setFocus()
+        if (folder := self.output_start_folder()) is not None:
+            output.clean_folder(folder)  # temp files (patient data) a killed save left behind
 
     # -- construction ------------------------------------------------------------------------
     def _build_actions(self) -> None:
