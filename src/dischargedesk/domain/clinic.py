@@ -24,10 +24,11 @@ from .textclean import clean_text, has_rtl, has_visible
 
 PROFILE_FILE = "clinic.toml"
 MAX_LOGO_BYTES = 2_000_000
-#: Largest logo, checked from the image header before it is decoded: it is printed about
-#: 3 cm wide, and every handout decodes it again (12000 x 12000 took 5-12 s and 480 MB).
+#: Largest logo, checked from the image header before it is decoded: it prints about 1.5 cm
+#: high, and every handout decodes it again (12000 x 12000 took 5-12 s and 480 MB; 4 MP
+#: still added 1.4 s to each render of both handouts, 1 MP about 0.35 s).
 MAX_LOGO_SIDE = 4000
-MAX_LOGO_PIXELS = 4_000_000
+MAX_LOGO_PIXELS = 1_000_000
 #: Caps of the clinic's text (characters; lines for lists), as for the request's fields.
 MAX_CLINIC_TEXT = {"name": 120, "portal_name": 120, "address": 120, "physicians": 100,
                    "version": 40}
@@ -170,8 +171,8 @@ def logo_problem(path: Path) -> str | None:
 
     formats = "save the logo as a PNG or JPEG image"
     too_big = (f"use an image of at most {MAX_LOGO_SIDE} x {MAX_LOGO_SIDE} pixels and "
-               f"{MAX_LOGO_PIXELS // 1_000_000} million pixels in all (a logo prints about 3 cm "
-               "wide).")
+               f"{MAX_LOGO_PIXELS:,} pixels in all, such as 1000 x 1000 or 2000 x 500 (a logo "
+               "prints about 1.5 cm high, and every handout decodes it again).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
