@@ -51,3 +51,56 @@ def test_toml_syntax_error_keeps_the_line():
     with pytest.raises(TextFormatError) as err:
         textio.loads_toml("a = 1\nb = [\n")
     assert "TOML" in err.value.reason
+
+
+# -- generated input: the readers fail only with TextFormatError ---------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON_PIECES = st.sampled_from(['[', ']', '{', '}', '"a":', '1', '-1e999', 'NaN', 'Infinity',
+                                ',', '"x"', 'true', 'null', '9' * 4400, ' ', '\n', '"\\u00e9"'])
+_TOML_PIECES = st.sampled_from(['[', ']', '{', '}', 'a = ', 'b.c = ', '1', 'nan', '-inf',
+                                ',', '"x"', "'[['", 'true', '9' * 4400, '\n', '[t]\n',
+                                '[[u]]\n', '# [[[\n', '1979-05-27', '"""\n[[\n"""'])
+
+
+def _only_text_format_errors(parse, text):
+    try:
+        parse(text)
+    except TextFormatError as exc:
+        assert exc.reason and (exc.line is None or exc.line >= 1)
+
+
+@given(st.lists(_JSON_PIECES, max_size=300), st.integers(0, 3000))
+def test_generated_json_never_crashes(pieces, depth):
+    _only_text_format_errors(textio.loads_json, "[" * depth + "".join(pieces) + "]" * depth)
+
+
+@given(st.lists(_TOML_PIECES, max_size=300), st.integers(0, 3000))
+def test_generated_toml_never_crashes(pieces, depth):
+    _only_text_format_errors(textio.loads_toml,
+                             "a = " + "[" * depth + "".join(pieces) + "]" * depth)
+
+
+@given(st.text(max_size=200), st.sampled_from(["cp1252", "latin-1", "utf-16", "utf-8",
+                                                 "utf-8-sig"]))
+def test_any_encoding_is_either_read_exactly_or_refused(text, encoding):
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    try:
+        decoded = textio.decode_utf8(data)
+    except TextFormatError as exc:
+        assert "UTF-8" in exc.reason
+        return
+    # accepted only when it really is UTF-8 (with or without a BOM)
+    assert decoded == textio.strip_bom(data.decode("utf-8"))
+    if encoding in ("utf-8", "utf-8-sig"):
+        assert decoded == textio.strip_bom(text)
+
+
+@given(st.binary(max_size=500))
+def test_any_bytes_decode_or_are_refused(data):
+    _only_text_format_errors(textio.decode_utf8, data)
