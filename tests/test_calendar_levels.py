@@ -79,3 +79,10 @@ def test_lung_risk(names, count, lung, thoracic):
     f = LevelFacts(names, count)
     assert f.lung_risk is lung
     assert f.thoracic is thoracic
+
+
+def test_repeated_levels_are_reported_in_spine_order():
+    from dischargedesk.domain.levels import repeated
+
+    assert repeated(["L1", "T12", "L1", "T12", "S1"]) == ["T12", "L1"]
+    assert repeated(["T12", "L1"]) == []

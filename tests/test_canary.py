@@ -131,3 +131,38 @@ def test_metadata_xmp_free_of_token(tmp_path):
     assert main(canary_args(tmp_path / "o")) == 0
     data = (tmp_path / "o" / "recovery-plan-kyphoplasty.pdf").read_bytes()
     assert TOKEN.encode() not in pikepdf.open(io.BytesIO(data)).docinfo.unparse()
+
+
+@pytest.mark.parametrize("case", ["level", "unknown-key", "unquoted", "bad-choice",
+                                  "not-utf8"])
+def test_invalid_input_never_quotes_the_value(tmp_path, capsys, logs, case):
+    """Each message is built from field and option names only (issue 11: the levels field
+    echoed 8 characters, unknown JSON keys 40, argparse an unquoted surname)."""
+    import json
+
+    out = tmp_path / "out"
+    args = canary_args(out)
+    req = tmp_path / "req.json"
+    if case == "level":
+        args[args.index("--levels") + 1] = f"T12,{TOKEN}"
+    elif case == "unknown-key":
+        req.write_text(json.dumps({f"{TOKEN} Smith": "x"}), encoding="utf-8")
+        args += ["--request", str(req)]
+    elif case == "unquoted":
+        args[args.index("--patient-name") + 1:args.index("--patient-name") + 2] = [
+            "Ana", f"{TOKEN}surname"]
+    elif case == "bad-choice":
+        args += ["--anesthesia", f"{TOKEN}sedation"]
+    else:
+        req.write_bytes(json.dumps({"caregiver": f"{TOKEN} Muñoz"}, ensure_ascii=False)
+                        .encode("cp1252"))
+        args += ["--request", str(req)]
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    cap = capsys.readouterr()
+    req.unlink(missing_ok=True)  # the request file itself holds the token, as it should
+    assert everything_but_pages(tmp_path, out, cap.out + cap.err, logs.text) == []
+    assert TOKEN[:4] not in cap.err  # not even a truncated part of it

@@ -121,3 +121,114 @@ def test_sample_command(tmp_path, capsys):
     code, out, err = run(["sample", "--out", str(tmp_path)], capsys)
     assert code == 0, err
     assert len(out.splitlines()) == 2
+
+
+def test_templates_check_refuses_a_nan_parameter(tmp_path, capsys):
+    """Before: `lifting_limit_lb = nan` passed the check with 0 errors and printed "NaN lb"."""
+    from dischargedesk.clinicfiles import export_starter
+
+    export_starter(tmp_path / "c")
+    toml = tmp_path / "c" / "clinic.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("lifting_limit_lb = 10", "lifting_limit_lb = nan"),
+                    encoding="utf-8")
+    code, _out, err = run(["templates", "check", "--clinic", str(tmp_path / "c"), "--no-pdf"],
+                         capsys)
+    line = text.splitlines().index("lifting_limit_lb = 10") + 1
+    assert code == 2 and f"clinic.toml, line {line}:" in err and "lifting_limit_lb" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# -- issue 11: encodings, hostile JSON, values never echoed ---------------------------------
+
+REQUEST = {"procedure": "kyphoplasty", "levels": ["T12"], "patient_name": "José Muñoz",
+           "mrn": "Q-1"}
+
+
+def cli(args, stdin=b""):
+    """The installed entry point in a real process, with real bytes on standard input."""
+    import os
+
+    return subprocess.run([sys.executable, "-m", "dischargedesk.cli", *args], input=stdin,
+                          capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def test_windows_1252_on_stdin_is_refused_not_mangled(tmp_path):
+    """Before: exit 0 and the handout said "Jos Muoz"."""
+    data = json.dumps(REQUEST, ensure_ascii=False).encode("cp1252")
+    r = cli(["render", "--request", "-", "--out", str(tmp_path / "o")], data)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "not UTF-8" in err and "save it as UTF-8" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Jos" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_latin_1_request_file_says_utf_8_not_check_the_path(tmp_path, capsys):
+    req = tmp_path / "r.json"
+    req.write_bytes(json.dumps(REQUEST, ensure_ascii=False).encode("latin-1"))
+    code, _, err = run(["render", "--request", str(req), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "not UTF-8" in err and "check the path" not in err
+
+
+def test_bom_accepted_on_stdin_and_in_a_file(tmp_path, capsys):
+    data = b"\xef\xbb\xbf" + json.dumps(REQUEST, ensure_ascii=False).encode()
+    r = cli(["render", "--request", "-", "--handouts", "discharge", "--out",
+             str(tmp_path / "a")], data)
+    assert r.returncode == 0, r.stderr.decode()
+    assert "José Muñoz" in pdf_text(Path(r.stdout.decode().strip()).read_bytes())
+    req = tmp_path / "r.json"
+    req.write_bytes(data)
+    code, _out, err = run(["render", "--request", str(req), "--handouts", "discharge",
+                          "--out", str(tmp_path / "b")], capsys)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("text", [
+    '{"procedure": "kyphoplasty", "level_count": NaN, "patient_name": "A", "mrn": "1"}',
+    '{"procedure": "kyphoplasty", "level_count": Infinity, "patient_name": "A", "mrn": "1"}',
+    '{"procedure": "kyphoplasty", "level_count": ' + "9" * 5000 + ', "patient_name": "A"}',
+    "[" * 100_000,
+    '{"levels": ' + "[" * 5000 + "]" * 5000 + "}",
+], ids=["nan", "infinity", "5000-digits", "100k-brackets", "deep-levels"])
+def test_hostile_json_is_a_plain_bad_input(tmp_path, capsys, text):
+    req = tmp_path / "r.json"
+    req.write_text(text, encoding="utf-8")
+    code, out, err = run(["render", "--request", str(req), "--out", str(tmp_path / "o")],
+                         capsys)
+    assert code == 2 and out == "" and "unexpected" not in err, err
+    assert len(err.strip().splitlines()) == 1 and "request file" in err
+
+
+@pytest.mark.parametrize("extra", [
+    ["--anesthesia", "Qzxwv"],
+    ["--level-count", "Qzxwv"],
+    ["Qzxwv", "Smith"],                       # an unquoted "Qzxwv Smith" after --patient-name
+    ["--patient-name", "Ana", "Qzxwv"],
+    ["--handouts"],                           # a missing value
+    ["--level-count", "9" * 5000],
+    ["--Qzxwv"],
+])
+def test_argparse_never_echoes_a_value(tmp_path, capsys, extra):
+    argv = [a for a in ARGS if a != "Zed Quorum"]
+    argv[argv.index("--patient-name") + 1:argv.index("--patient-name") + 1] = ["Zed"]
+    with pytest.raises(SystemExit) as info:
+        main([*argv, *extra, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "Qzxwv" not in err and "Smith" not in err and "99999" not in err, err
+    assert len(err.strip().splitlines()) == 1 and "--help" in err
+
+
+def test_argparse_message_names_the_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["render", "--anesthesia", "Smith", "--out", "x"])
+    err = capsys.readouterr().err
+    assert "--anesthesia" in err and "local, sedation, general" in err and "Smith" not in err
+
+
+def test_repeated_level_exit_2_naming_it(tmp_path, capsys):
+    code, out, err = run(["render", "--procedure", "kyphoplasty", "--levels", "T12,T12",
+                          "--patient-name", "A B", "--mrn", "1", "--out", str(tmp_path)],
+                         capsys)
+    assert code == 2 and "T12" in err and "twice" in err and out == ""

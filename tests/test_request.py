@@ -101,8 +101,8 @@ def test_choices_and_flags():
 
 
 def test_unknown_field_refused():
-    err = refused("pateint_name", pateint_name="x")
-    assert "Unknown field" in str(err)
+    err = refused("request", pateint_name="x")
+    assert "not known" in str(err) and "pateint" not in str(err)
 
 
 def test_mrn_characters():
@@ -149,3 +149,49 @@ def test_round_trip_mapping():
     r = make(follow_up_date="2026-12-09", follow_up_time="09:05", brace=True)
     again = HandoutRequest.from_mapping(r.to_mapping(), today=TODAY)
     assert again == r
+
+
+# -- issue 11: values never reach a message; invisible names; repeated levels -------------
+
+SECRET = "Qzxwv"  # stands for a surname typed into the wrong place
+
+
+@pytest.mark.parametrize("levels", [[f"{SECRET}123"], f"T12,{SECRET}", [f"T{SECRET}"],
+                                    ["T12", SECRET[:3]]])
+def test_a_bad_level_is_named_by_position_never_by_value(levels):
+    err = refused("levels", levels=levels)
+    assert SECRET not in str(err) and SECRET[:3] not in str(err)
+    assert "T1 to T12" in str(err)
+
+
+def test_an_unknown_field_is_not_quoted():
+    with pytest.raises(RequestError) as info:
+        HandoutRequest.from_mapping({**base_request_data(), f"{SECRET} Smith": 1}, today=TODAY)
+    assert SECRET not in str(info.value) and SECRET not in info.value.field
+    assert "patient_name" in str(info.value)  # says which fields are known
+
+
+@pytest.mark.parametrize("levels", [["T12", "T12"], "T12,T12", ["t12", " T12 "], "L1 T12 L1"])
+def test_a_repeated_level_is_refused_naming_it(levels):
+    err = refused("levels", levels=levels)
+    assert ("T12" in str(err) or "L1" in str(err)) and "twice" in str(err)
+
+
+@pytest.mark.parametrize("blank", ["\u200d", "\u200c\u200d", "\u2800\u2800", "\u034f",
+                                   "\u3164", "\u200b\u2060", " \u00ad "])
+def test_a_name_of_invisible_characters_is_missing(blank):
+    err = refused("patient_name", patient_name=blank)
+    assert "required" in str(err)
+
+
+def test_an_invisible_optional_value_prints_nothing():
+    assert make(physician="\u2800\u200d").physician == ""
+
+
+@pytest.mark.parametrize("count", ["9" * 5000, 10 ** 5000, "²", "1e3", 3.0, float("nan"),
+                                   float("inf")],
+                         ids=["5000-digits", "huge-int", "superscript", "1e3", "float",
+                              "nan", "inf"])
+def test_level_count_that_is_not_a_small_whole_number(count):
+    err = refused("level_count", levels=None, level_count=count)
+    assert "whole number" in str(err) and "9999" not in str(err)

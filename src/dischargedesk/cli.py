@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,9 +24,79 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with messages built from option names only.
+
+    argparse's own messages quote what was typed ("invalid choice: 'Smith'", "unrecognized
+    arguments: Smith"), and an unquoted surname is exactly what a nurse types. So its text
+    is never printed: :meth:`error` keeps only the kind of problem and the names of this
+    parser's own options that it mentions, and writes a new sentence from those."""
+
+    def _names(self) -> set[str]:
+        names: set[str] = set()
+        for action in self._actions:
+            names.update(action.option_strings)
+            if not action.option_strings:
+                names.update(n for n in (action.dest, action.metavar) if isinstance(n, str))
+        return names
+
+    def _option(self, message: str) -> str | None:
+        m = re.match(r"argument ([^:\s]+(?:/[^:\s]+)*):", message)
+        if not m:
+            return None
+        known = self._names()
+        parts = [p for p in m.group(1).split("/") if p in known]
+        return parts[-1] if parts else None
+
+    def _action(self, name: str | None) -> argparse.Action | None:
+        for action in self._actions:
+            if name in action.option_strings or (not action.option_strings and name in (
+                    action.dest, action.metavar)):
+                return action
+        return None
+
+    def _choices(self, option: str | None) -> str:
+        action = self._action(option)
+        return ", ".join(str(c) for c in action.choices) if action and action.choices else ""
+
+    def _shown(self, name: str) -> str:
+        """An option as a person types it; a sub-command slot as "a command (one of ...)"."""
+        action = self._action(name)
+        if isinstance(action, argparse._SubParsersAction):
+            return f"a command (one of: {self._choices(name)})"
+        return name
+
     def error(self, message: str) -> NoReturn:
-        # one line, no usage dump: the message names the option
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+        option = self._option(message)
+        what = option or "an option"
+        if "invalid choice" in message:
+            choices = self._choices(option)
+            if isinstance(self._action(option), argparse._SubParsersAction):
+                text = f"the command must be one of: {choices}"
+            else:
+                text = f"{what} must be one of: {choices}" if choices else \
+                    f"{what} is not one of the allowed values"
+        elif "invalid int value" in message:
+            text = f"{what} must be a whole number"
+        elif "expected one argument" in message or "expected at least one" in message:
+            text = f"{what} needs a value after it"
+        elif "not allowed with argument" in message:
+            other = re.search(r"not allowed with argument (\S+)$", message)
+            both = [n for n in (option, other.group(1) if other else None)
+                    if n in self._names()]
+            text = (" and ".join(both) if len(both) == 2 else "two of these options") + \
+                " cannot be used together"
+        elif message.startswith("the following arguments are required:"):
+            missing = [n.strip() for n in message.split(":", 1)[1].split(",")]
+            text = "missing " + ", ".join(self._shown(n) for n in missing if n in self._names())
+        elif message.startswith("unrecognized arguments"):
+            text = ("an argument was not recognised (put a value with spaces, such as a "
+                    "name, in quotes)")
+        elif "ambiguous option" in message:
+            text = "an option name is abbreviated in a way that fits several options"
+        else:
+            text = f"{what} is not valid here"
+        # one line, no usage dump, no typed value
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {text}; see '{self.prog} --help'.\n")
 
 
 def _request_options(p: argparse.ArgumentParser) -> None:
@@ -112,19 +182,45 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _read_request_file(spec: str) -> dict[str, Any]:
+MAX_REQUEST_BYTES = 1_000_000  # a request is a few hundred bytes; 1 MB is not one
+
+
+def _read_request_bytes(spec: str) -> bytes:
     from .errors import RequestError
 
+    shown = "on standard input" if spec == "-" else spec
     try:
-        text = sys.stdin.read() if spec == "-" else Path(spec).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise RequestError("request", f"The request file {spec} cannot be read; check the "
+        if spec == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:  # already text (an embedding program): refuse what it mangled
+                text = sys.stdin.read(MAX_REQUEST_BYTES + 1)
+                return text.encode("utf-8", errors="strict")
+            return bytes(stream.read(MAX_REQUEST_BYTES + 1))
+        with open(spec, "rb") as fh:
+            return fh.read(MAX_REQUEST_BYTES + 1)
+    except UnicodeError:  # lone surrogates: the text layer could not decode the bytes
+        raise RequestError("request", f"The request {shown} is not UTF-8 text; save it as "
+                           "UTF-8 and try again.") from None
+    except OSError:
+        raise RequestError("request", f"The request file {shown} cannot be read; check the "
                            "path.") from None
+
+
+def _read_request_file(spec: str) -> dict[str, Any]:
+    from .errors import RequestError
+    from .textio import TextFormatError, decode_utf8, loads_json
+
+    shown = "on standard input" if spec == "-" else spec
+    raw = _read_request_bytes(spec)
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise RequestError("request", f"The request file {shown} is larger than 1 MB, so it "
+                           "is not a request; check the file.")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RequestError("request", f"The request file is not valid JSON (line {exc.lineno})"
-                           "; fix it and try again.") from None
+        data = loads_json(decode_utf8(raw))
+    except TextFormatError as exc:
+        where = f", line {exc.line}" if exc.line else ""
+        raise RequestError("request", f"The request file {shown}{where} cannot be used: "
+                           f"{exc.reason}.") from None
     if not isinstance(data, dict):
         raise RequestError("request", "The request file must hold one JSON object.")
     return data

@@ -9,7 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .domain.clinic import _CLINIC_KEYS
+from .domain.clinic import (
+    _CLINIC_KEYS,
+    MAX_CLINIC_LINES,
+    MAX_CLINIC_TEXT,
+    MAX_LOGO_BYTES,
+    MAX_LOGO_PIXELS,
+    MAX_LOGO_SIDE,
+)
 from .domain.parameters import PARAMETERS
 from .render.context import VARIABLES
 from .render.document import BOX_KINDS, DIRECTIVES
@@ -127,23 +134,32 @@ def clinic_profile_md() -> str:
         "## [clinic]", "",
         "| key | kind | required | meaning |", "|---|---|---|---|",
     ]
+    cap, lines_cap = MAX_CLINIC_TEXT, MAX_CLINIC_LINES
     meaning = {
-        "name": "Clinic name, shown at the top of every page.",
-        "address": "Address lines.",
+        "name": f"Clinic name, shown at the top of every page (at most {cap['name']} "
+                "characters).",
+        "address": f"Address lines (at most {lines_cap['address']}, {cap['address']} "
+                   "characters each).",
         "phone": "Daytime phone.",
         "after_hours_phone": "After-hours phone.",
         "emergency_number": "Emergency number (default 911).",
         "portal_name": "Patient portal name.",
         "portal_url": "Patient portal address (https://); printed as a QR code.",
-        "logo": "PNG or JPEG file inside the clinic folder, at most 2 MB.",
-        "physicians": "Physician names offered in the form.",
+        "logo": f"PNG or JPEG file inside the clinic folder, at most {MAX_LOGO_BYTES // 1_000_000} "
+                f"MB, {MAX_LOGO_SIDE} x {MAX_LOGO_SIDE} pixels and {MAX_LOGO_PIXELS:,} pixels "
+                "in all (such as 1000 x 1000 or 2000 x 500).",
+        "physicians": f"Physician names offered in the form (at most {cap['physicians']} "
+                      "characters each).",
         "version": "Your version label for the profile and templates (shown in the app).",
     }
     for key, kind in _CLINIC_KEYS.items():
         kind_name = "list of text" if kind is list else "text"
         req = "yes" if key in ("name", "phone") else "no"
         lines.append(f"| `{key}` | {kind_name} | {req} | {meaning[key]} |")
-    lines += ["", "## [parameters]", "",
+    lines += ["", "Text is cleaned as in the form (control and invisible characters removed) "
+              "and must be printable with the handout font; a value of invisible characters "
+              "only counts as empty.",
+              "", "## [parameters]", "",
               "Every number that published sources disagree on is the clinic's choice. "
               "Defaults are conservative.", "",
               "| key | default | unit | allowed | meaning |", "|---|---|---|---|---|"]

@@ -8,6 +8,7 @@ saying what is allowed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,10 +18,22 @@ from typing import Any
 
 from ..errors import ClinicProfileError
 from ..resources import procedures_file, sample_clinic_dir
+from ..textio import TextFormatError, loads_toml, read_text_utf8
 from .parameters import BY_KEY, defaults
+from .textclean import clean_text, has_rtl, has_visible
 
 PROFILE_FILE = "clinic.toml"
 MAX_LOGO_BYTES = 2_000_000
+#: Largest logo, checked from the image header before it is decoded: it prints about 1.5 cm
+#: high, and every handout decodes it again (12000 x 12000 took 5-12 s and 480 MB; 4 MP
+#: still added 1.4 s to each render of both handouts, 1 MP about 0.35 s).
+MAX_LOGO_SIDE = 4000
+MAX_LOGO_PIXELS = 1_000_000
+#: Caps of the clinic's text (characters; lines for lists), as for the request's fields.
+MAX_CLINIC_TEXT = {"name": 120, "portal_name": 120, "address": 120, "physicians": 100,
+                   "version": 40}
+MAX_CLINIC_LINES = {"address": 6, "physicians": 60}
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
 _PHONE_RE = re.compile(r"^[0-9+() .\-/extEXT]{3,30}$")
 
@@ -93,26 +106,90 @@ def load_clinic(folder: str | Path) -> ClinicProfile:
         raise ClinicProfileError(f"The clinic folder {folder} does not exist or cannot be "
                                  "reached; check the path or the network connection.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_utf8(path)
     except FileNotFoundError:
         raise ClinicProfileError(f"There is no {PROFILE_FILE} in the clinic folder {folder}; "
                                  "create one with 'dischargedesk templates export'.") from None
-    except (OSError, UnicodeDecodeError):
-        raise ClinicProfileError(f"{shown} cannot be read; check that it is a UTF-8 text file "
-                                 "you have permission to open.") from None
+    except TextFormatError as exc:
+        raise ClinicProfileError(f"{exc.reason}.", file=shown, line=exc.line) from None
+    except OSError:
+        raise ClinicProfileError(f"{shown} cannot be read; check that it is a file you have "
+                                 "permission to open.") from None
     return validate_profile_text(text, folder, shown)
 
 
 def validate_profile_text(text: str, folder: Path, shown: str) -> ClinicProfile:
     """Parse and validate clinic.toml text (``shown`` names the file in messages)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise ClinicProfileError(f"this is not valid TOML ({str(exc).split(' (at')[0]}); fix "
-                                 "the quoting or brackets.", file=shown,
-                                 line=int(m.group(1)) if m else None) from None
+        data = loads_toml(text)
+    except TextFormatError as exc:
+        raise ClinicProfileError(f"{exc.reason}.", file=shown, line=exc.line) from None
     return _profile_from_data(data, text, folder, shown)
+
+
+def _clinic_text(key: str, value: str | list[str], fail: Any) -> str | list[str]:
+    """Clean one text value (or list of lines) of [clinic] with the request's rules: length
+    caps, no unprintable or right-to-left characters, every line visible. Messages name the
+    key, never the text."""
+    from ..render.fonts import describe_characters, missing_characters
+
+    cap = MAX_CLINIC_TEXT[key]
+    lines = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and len(value) > MAX_CLINIC_LINES[key]:
+        raise fail("clinic", key, f"has too many lines: at most {MAX_CLINIC_LINES[key]}.")
+    cleaned = []
+    for raw in lines:
+        if len(raw) > cap * 2:
+            raise fail("clinic", key, f"is too long: at most {cap} characters a line.")
+        line = clean_text(raw)
+        if len(line) > cap:
+            raise fail("clinic", key, f"is too long: at most {cap} characters a line.")
+        if not has_visible(line):
+            if not isinstance(value, list):
+                return ""  # nothing that prints: the same as not given ("required" for name)
+            raise fail("clinic", key, "has an empty line (or one of invisible characters only); "
+                       "remove it.")
+        missing = missing_characters(line)
+        if missing:
+            raise fail("clinic", key, "has characters the handout font cannot print: "
+                       f"{describe_characters(missing)}; type them another way or leave "
+                       "them out.")
+        if has_rtl(line):
+            raise fail("clinic", key, "has right-to-left text (such as Arabic or Hebrew), "
+                       "which cannot be printed correctly yet.")
+        cleaned.append(line)
+    return cleaned if isinstance(value, list) else cleaned[0]
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why the logo cannot be printed, or None. The pixel size is read from the header
+    first, so a huge image is refused without decoding it; then it is decoded once to catch
+    damaged files (what every handout would otherwise fail on)."""
+    import warnings
+
+    from PIL import Image
+
+    formats = "save the logo as a PNG or JPEG image"
+    too_big = (f"use an image of at most {MAX_LOGO_SIDE} x {MAX_LOGO_SIDE} pixels and "
+               f"{MAX_LOGO_PIXELS:,} pixels in all, such as 1000 x 1000 or 2000 x 500 (a logo "
+               "prints about 1.5 cm high, and every handout decodes it again).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=("PNG", "JPEG")) as img:
+                width, height = img.size
+                if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE \
+                        or width * height > MAX_LOGO_PIXELS:
+                    return f"is {width} x {height} pixels; {too_big}"
+                if width < 1 or height < 1:
+                    raise ValueError("empty image")
+                img.load()
+    except Image.DecompressionBombError:  # Pillow's own limit, hit while reading the header
+        return f"is far too many pixels; {too_big}"
+    except Exception:  # Pillow raises many kinds on damaged input; all mean the same here
+        return (f"cannot be read as an image (the file is damaged, empty or in another "
+                f"format such as SVG); {formats}.")
+    return None
 
 
 def _line_of(text: str, key: str, section: str | None = None) -> int | None:
@@ -135,8 +212,8 @@ def _line_of(text: str, key: str, section: str | None = None) -> int | None:
 def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
                        shown: str) -> ClinicProfile:
     def fail(section: str | None, key: str, message: str) -> ClinicProfileError:
-        line = _line_of(text, key, section)
         full = f"{section}.{key}" if section else key
+        line = _line_of(text, key, section) or (_line_of(text, full) if section else None)
         return ClinicProfileError(f"“{full}” {message}", file=shown, line=line, key=full)
 
     for key in data:
@@ -156,8 +233,12 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
             raise fail("clinic", key, f"must be {kind}.")
         if isinstance(value, list) and not all(isinstance(x, str) for x in value):
             raise fail("clinic", key, "must be a list of text lines in quotes.")
+        if key in MAX_CLINIC_TEXT and isinstance(value, str | list):
+            clinic[key] = _clinic_text(key, value, fail)
+        elif isinstance(value, str) and len(value) > 300:  # phones, web address, logo path
+            raise fail("clinic", key, "is too long: at most 300 characters.")
     for key in ("name", "phone"):
-        if not str(clinic.get(key, "")).strip():
+        if not has_visible(str(clinic.get(key, ""))):
             raise fail("clinic", key, "is required.") if key in clinic else ClinicProfileError(
                 f"“clinic.{key}” is required in the [clinic] section.", file=shown,
                 key=f"clinic.{key}")
@@ -168,9 +249,6 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
     url = clinic.get("portal_url", "")
     if url and not _URL_RE.match(url):
         raise fail("clinic", "portal_url", "must be a web address starting with https://.")
-    for key in ("name", "portal_name"):
-        if len(clinic.get(key, "")) > 120:
-            raise fail("clinic", key, "is too long: at most 120 characters.")
     logo: Path | None = None
     if clinic.get("logo"):
         logo = (folder / clinic["logo"]).resolve()
@@ -183,6 +261,9 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
             raise fail("clinic", "logo", "must be a PNG or JPEG image.")
         if logo.stat().st_size > MAX_LOGO_BYTES:
             raise fail("clinic", "logo", "is larger than 2 MB; use a smaller image.")
+        problem = logo_problem(logo)
+        if problem:
+            raise fail("clinic", "logo", problem)
 
     params = defaults()
     raw_params = data.get("parameters", {})
@@ -199,10 +280,16 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
         params[key] = float(value) if spec.kind is float else value
 
     procedures = builtin_procedures()
-    for pid, spec in data.get("procedures", {}).items():
-        if not re.match(r"^[a-z][a-z0-9-]{0,39}$", pid) or not isinstance(spec, dict):
-            raise fail(None, f"procedures.{pid}", "must be a lowercase name with a table "
-                       "such as uses_balloon = false.")
+    raw_procedures = data.get("procedures", {})
+    if not isinstance(raw_procedures, dict):
+        raise fail(None, "procedures", "must be tables such as [procedures.sacroplasty] "
+                   "with uses_balloon = false.")
+    for pid, spec in raw_procedures.items():
+        if not re.match(r"^[a-z][a-z0-9-]{0,39}$", pid):
+            raise fail(None, "procedures", "has a procedure name that is not a lowercase "
+                       "name such as sacroplasty.")
+        if not isinstance(spec, dict):
+            raise fail("procedures", pid, "must be a table such as uses_balloon = false.")
         unknown = set(spec) - {"uses_balloon"}
         if unknown or not isinstance(spec.get("uses_balloon", False), bool):
             raise fail(f"procedures.{pid}", "uses_balloon", "must be true or false (the only "
@@ -210,20 +297,34 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
         procedures[pid] = Procedure(pid, bool(spec.get("uses_balloon", False)))
 
     reviews: dict[str, TranslationReview] = {}
-    for lang, spec in data.get("translation_reviews", {}).items():
-        if not isinstance(spec, dict) or not str(spec.get("reviewed_by", "")).strip() \
-                or not str(spec.get("date", "")).strip():
-            raise fail(None, f"translation_reviews.{lang}", "needs reviewed_by (the qualified "
-                       "translator) and date.")
-        reviews[lang] = TranslationReview(str(spec["reviewed_by"]), str(spec["date"]))
+    raw_reviews = data.get("translation_reviews", {})
+    if not isinstance(raw_reviews, dict):
+        raise fail(None, "translation_reviews", "must be tables such as "
+                   "[translation_reviews.es] with reviewed_by and date.")
+    for lang, spec in raw_reviews.items():
+        if not _LANG_RE.match(lang):
+            raise fail(None, "translation_reviews", "has a language that is not a code such "
+                       "as es or pt-BR.")
+        reviewer = spec.get("reviewed_by") if isinstance(spec, dict) else None
+        date = spec.get("date") if isinstance(spec, dict) else None
+        if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+            date = date.isoformat()
+        if not isinstance(spec, dict) or set(spec) - {"reviewed_by", "date"} \
+                or not isinstance(reviewer, str) or not has_visible(reviewer) \
+                or len(reviewer) > 100 or not isinstance(date, str) \
+                or not re.match(r"^\d{4}-\d{2}-\d{2}$", date.strip()):
+            raise fail("translation_reviews", lang, "needs reviewed_by (the qualified "
+                       "translator, in quotes) and date (written like 2026-11-01), and "
+                       "nothing else.")
+        reviews[lang] = TranslationReview(clean_text(reviewer), date.strip())
 
     return ClinicProfile(
-        name=clinic["name"].strip(),
+        name=clinic["name"],
         address=tuple(clinic.get("address", ())),
         phone=clinic["phone"].strip(),
         after_hours_phone=clinic.get("after_hours_phone", "").strip(),
         emergency_number=clinic.get("emergency_number", "911").strip() or "911",
-        portal_name=clinic.get("portal_name", "").strip(),
+        portal_name=clinic.get("portal_name", ""),
         portal_url=url,
         logo=logo,
         physicians=tuple(clinic.get("physicians", ())),

@@ -28,6 +28,16 @@ def parse_level(text: str) -> str | None:
     return name if name in _ORDER else None
 
 
+def repeated(levels: Iterable[str]) -> list[str]:
+    """Canonical names given more than once, in spine order (a repeat is usually a typo for
+    another level, so a request refuses it instead of merging)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for name in levels:
+        (twice if name in seen else seen).add(name)
+    return sorted(twice, key=_ORDER.__getitem__)
+
+
 def spine_order(levels: Iterable[str]) -> list[str]:
     """Canonical names, without duplicates, top of the spine first."""
     return sorted(set(levels), key=_ORDER.__getitem__)

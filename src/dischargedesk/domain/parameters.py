@@ -6,6 +6,7 @@ context and ``docs/clinic-profile.md`` are all generated from it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ class Parameter:
                 return f"must be one of: {', '.join(repr(c) for c in self.choices)}"
             return None
         number_ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a plain number (nan and inf are not numbers that can be printed)"
         if self.kind is float and not number_ok:
             return "must be a number"
         if self.kind is int and (not isinstance(value, int) or isinstance(value, bool)):

@@ -14,6 +14,7 @@ import tomlkit
 
 from ..errors import ClinicProfileError, OutputError
 from ..output import write_text_atomic
+from ..textio import TextFormatError, read_text_utf8
 from .clinic import PROFILE_FILE, ClinicProfile, load_clinic, validate_profile_text
 
 
@@ -22,8 +23,10 @@ def update_profile(folder: Path, clinic_values: Mapping[str, Any],
     """Set keys of [clinic] and [parameters]; empty text removes an optional key."""
     path = Path(folder) / PROFILE_FILE
     try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        doc = tomlkit.parse(read_text_utf8(path))
+    except TextFormatError as exc:
+        raise ClinicProfileError(f"{exc.reason}.", file=str(path), line=exc.line) from None
+    except OSError as exc:
         raise OutputError(f"{path} cannot be read ({type(exc).__name__}); check the clinic "
                           "folder.") from None
     except tomlkit.exceptions.TOMLKitError:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import RequestError
-from .levels import MAX_LEVEL_COUNT, LevelFacts, parse_level, spine_order
-from .textclean import clean_text, has_rtl
+from .levels import MAX_LEVEL_COUNT, LevelFacts, parse_level, repeated, spine_order
+from .textclean import clean_text, has_rtl, has_visible
 
 ANESTHESIA = ("local", "sedation", "general")
 HANDOUTS = ("discharge", "recovery")
@@ -129,11 +129,12 @@ class HandoutRequest:
 
         ``today`` is passed in so that validation is a pure function of its inputs.
         """
-        known = {f.name for f in fields(cls)}
-        for key in data:
+        known = [f.name for f in fields(cls)]
+        for position, key in enumerate(data, 1):
             if key not in known:
-                raise RequestError(str(key)[:40], f"Unknown field “{str(key)[:40]}” in the "
-                                   "request; check the spelling against the documentation.")
+                # the key itself is never shown: a mistyped file may hold a name there
+                raise RequestError("request", f"Field {position} of the request has a name that "
+                                   f"is not known; the known fields are: {', '.join(known)}.")
         v = _Validator(data)
         procedure = v.choice_text("procedure", _PROC_RE, required=True,
                                   hint="a procedure name such as kyphoplasty")
@@ -219,6 +220,8 @@ class _Validator:
         if len(raw) > cap * 2:  # cheap guard before cleaning huge pastes
             raise RequestError(name, f"{label} is too long: at most {cap} characters.")
         value = clean_text(raw, multiline=name in MULTILINE_FIELDS)
+        if not has_visible(value):
+            value = ""  # only spaces, joiners or blank glyphs: nothing would print
         if required and not value:
             raise RequestError(name, f"{label} is required.")
         if len(value) > cap:
@@ -306,19 +309,24 @@ class _Validator:
             if not isinstance(raw_levels, list | tuple):
                 raise RequestError("levels", "Levels treated must be a list such as T12, L1.")
             names = []
-            for item in raw_levels:
+            for position, item in enumerate(raw_levels, 1):
                 name = parse_level(item) if isinstance(item, str) else None
-                if name is None:
-                    shown = str(item)[:8] if isinstance(item, str) else "that value"
-                    raise RequestError("levels", f"Levels treated: “{shown}” is not a level "
-                                       "that can be treated; use T1 to T12, L1 to L5 or S1.")
+                if name is None:  # named by position: the text may be anything at all
+                    raise RequestError("levels", f"Levels treated: entry {position} is not a "
+                                       "level that can be treated; use T1 to T12, L1 to L5 "
+                                       "or S1.")
                 names.append(name)
+            twice = repeated(names)
+            if twice:  # canonical names only, never the typed text
+                raise RequestError("levels", f"Levels treated: {', '.join(twice)} is given "
+                                   "twice; check the levels (a repeated level is usually a "
+                                   "typo for another).")
             ordered = tuple(spine_order(names))
             if len(ordered) > MAX_LEVEL_COUNT:
                 raise RequestError("levels", f"Levels treated: at most {MAX_LEVEL_COUNT}.")
             return ordered, None
         if raw_count is not None:
-            if isinstance(raw_count, str) and raw_count.strip().isdigit():
+            if isinstance(raw_count, str) and re.fullmatch(r"[0-9]{1,3}", raw_count.strip()):
                 raw_count = int(raw_count.strip())
             if (not isinstance(raw_count, int) or isinstance(raw_count, bool)
                     or not 1 <= raw_count <= MAX_LEVEL_COUNT):

@@ -13,6 +13,11 @@ _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A
                                    0x061C)}
 _RTL_CLASSES = {"R", "AL"}
 _JOINERS = {"\u200c", "\u200d"}  # needed to spell some scripts correctly
+#: Letters and symbols that print as nothing (Unicode default-ignorable or blank glyphs):
+#: combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian selectors,
+#: Braille blank. A value made only of these (and joiners, spaces, marks) is empty on paper.
+BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e"
+                             "\u180f\u2800\u3164\uffa0")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -41,6 +46,14 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
         lines = [" ".join(line.split()) for line in text.split("\n")]
         return "\n".join(lines).strip("\n")
     return " ".join(text.split())
+
+
+def has_visible(value: str) -> bool:
+    """True if the text has at least one character that leaves ink on the page: a letter,
+    digit, punctuation mark or symbol that is not a blank glyph. Spaces, joiners, format
+    characters and combining marks on their own do not count."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_CHARACTERS
+               for ch in value)
 
 
 def has_rtl(value: str) -> bool:

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from ..errors import DischargeDeskError
 from ..resources import templates_dir
+from ..textio import TextFormatError, loads_toml, read_text_utf8
 
 PACK_FILE = "pack.toml"
 REVIEWED_STATUSES = ("source", "reviewed")
@@ -58,7 +59,7 @@ class LanguagePack:
 @cache
 def _read_pack(path: Path) -> LanguagePack:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = loads_toml(read_text_utf8(path))  # strict UTF-8, a BOM is dropped
         lang, tr = data["language"], data["translation"]
         return LanguagePack(
             code=lang["code"], name=lang["name"],
@@ -69,6 +70,10 @@ def _read_pack(path: Path) -> LanguagePack:
             unreviewed_notice=tr.get("unreviewed_notice", ""),
             locale=lang.get("locale", ""),
         )
+    except TextFormatError as exc:
+        where = f", line {exc.line}" if exc.line else ""
+        raise DischargeDeskError(f"The language pack {path}{where} cannot be used: "
+                                 f"{exc.reason}.") from None
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise DischargeDeskError(f"The language pack {path} is incomplete or not valid TOML "
                                  f"({type(exc).__name__}: {exc}); fix it or remove the "

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, engine
+from .. import APP_NAME, engine, output
 from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         self._column.insertWidget(1, self.idle.banner)
         self.session.refresh()
         self.form.patient_name.setFocus()
+        if (folder := self.output_start_folder()) is not None:
+            output.clean_folder(folder)  # temp files (patient data) a killed save left behind
 
     # -- construction ------------------------------------------------------------------------
     def _build_actions(self) -> None:
