@@ -1,4 +1,5 @@
-"""The live preview: the real PDF, re-rendering off the GUI thread as soon as the form changes, honest banners."""
+"""The live preview: the real PDF, re-rendered off the GUI thread as soon as the form
+changes, honest banners."""
 
 from __future__ import annotations
 

@@ -2,9 +2,10 @@
 
 Each edit bumps a generation number and (re)starts a zero-length timer, so the edits of one
 event-loop pass (a paste, a New patient) are handled once and nothing waits for the nurse to
-stop typing. When it fires, the form's values are validated into a :class:`HandoutRequest`; a valid request goes to the
-worker, an invalid one puts its message under the field. Results of older generations are
-dropped, and the preview banner says whenever the pages shown do not match the form.
+stop typing. When it fires, the form's values are validated into a :class:`HandoutRequest`;
+a valid request goes to the worker, an invalid one puts its message under the field. Results
+of older generations are dropped, and the preview banner says whenever the pages shown do
+not match the form.
 """
 
 from __future__ import annotations
