@@ -153,8 +153,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
     if request.mrn:
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
-    phones = clinic.phone + (f" · {clinic.after_hours_phone}" if clinic.after_hours_phone
-                             else "")
+    phones = _phone_line(pack, clinic)
     is_sample = clinic.folder is not None and clinic.folder.resolve() == \
         sample_clinic_dir().resolve()
     ident = PageIdentity(
@@ -181,6 +180,19 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
+
+
+def _phone_line(pack: LanguagePack, clinic: ClinicProfile) -> str:
+    """Header phones with their labels ("Daytime: ... · Nights and weekends: ..."); a
+    clinic's older language pack without the labels prints the bare numbers."""
+    def labelled(key: str, phone: str) -> str:
+        label = pack.labels.get(key)
+        return f"{label}: {phone}" if isinstance(label, str) and label else phone
+
+    parts = [labelled("phone_day", clinic.phone)]
+    if clinic.after_hours_phone:
+        parts.append(labelled("phone_night", clinic.after_hours_phone))
+    return " · ".join(parts)
 
 
 def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,
