@@ -149,6 +149,10 @@ def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
 
     request = HandoutRequest.from_mapping(data, today=today)
     clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
+    from .domain.calendar import request_warnings
+
+    for warning in request_warnings(request, clinic):
+        print(f"warning: {warning}", file=sys.stderr)
     handouts = render_handouts(request, clinic)
     return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
                               create_folder=True)

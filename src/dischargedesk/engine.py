@@ -153,7 +153,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
     if request.mrn:
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
-    phones = _phone_line(pack, clinic)
+    phones = _phone_line(pack, clinic, labelled=not request.large_print)
     is_sample = clinic.folder is not None and clinic.folder.resolve() == \
         sample_clinic_dir().resolve()
     ident = PageIdentity(
@@ -182,16 +182,18 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                     clinic.version)
 
 
-def _phone_line(pack: LanguagePack, clinic: ClinicProfile) -> str:
+def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True) -> str:
     """Header phones with their labels ("Daytime: ... · Nights and weekends: ..."); a
-    clinic's older language pack without the labels prints the bare numbers."""
-    def labelled(key: str, phone: str) -> str:
-        label = pack.labels.get(key)
+    clinic's older language pack without the labels prints the bare numbers. The header
+    draws one line: at large print the labelled line would be cut, so it prints the bare
+    numbers (the boxes on the summary name both numbers in words)."""
+    def with_label(key: str, phone: str) -> str:
+        label = pack.labels.get(key) if labelled else None
         return f"{label}: {phone}" if isinstance(label, str) and label else phone
 
-    parts = [labelled("phone_day", clinic.phone)]
+    parts = [with_label("phone_day", clinic.phone)]
     if clinic.after_hours_phone:
-        parts.append(labelled("phone_night", clinic.after_hours_phone))
+        parts.append(with_label("phone_night", clinic.after_hours_phone))
     return " · ".join(parts)
 
 
