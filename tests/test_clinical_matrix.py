@@ -39,8 +39,9 @@ COMBOS = list(itertools.product(("kyphoplasty", "vertebroplasty"), LEVELS, ANEST
                                 FOLLOW_UP, ("en", "es")))
 
 WORDS = {
-    "en": {"late": "even days or months from now", "cement": "bone cement in your spine",
-           "blood": "coughing up blood", "faint": "fainting", "strong": "watch your breathing",
+    "en": {"late": "even days or months from now", "cement": "you have bone cement",
+           "blood": "coughing up blood", "faint": "fainting",
+           "strong": "watch your breathing. tell",
            "alcohol": "do not drink alcohol", "legal": "legal papers",
            "takeback": "take-back", "brace_shower": "to shower", "brace_bend":
            "bend only as far as the brace", "brace": "brace",
@@ -48,8 +49,8 @@ WORDS = {
            "bt_teach": "when to restart your blood thinner", "until_visit":
            "until your follow-up visit", "book": "to book your visit for about",
            "soreness": "where the needles went in"},
-    "es": {"late": "aunque pasen días o meses", "cement": "cemento de hueso en la columna",
-           "blood": "tose sangre", "faint": "se desmaya", "strong": "vigile bien su respiración",
+    "es": {"late": "aunque pasen días o meses", "cement": "que tiene cemento de hueso",
+           "blood": "tose sangre", "faint": "se desmaya", "strong": "vigile su respiración",
            "alcohol": "no tome alcohol", "legal": "papeles legales",
            "takeback": "devolución de medicinas", "brace_shower": "para ducharse",
            "brace_bend": "solo hasta donde el corsé", "brace": "corsé",
