@@ -168,8 +168,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     extras = Extras(
         levels=facts.names,
         level_count=facts.count,
-        spine_caption=(f"{pack.label('treated')}: {context['levels']['text']}" if facts.known
-                       else f"{pack.label('not_recorded')} ({context['levels']['text']})"),
+        spine_caption=_spine_caption(pack, facts.known, facts.count, context["levels"]["text"]),
         portal_url=clinic.portal_url,
         signature_labels=tuple(pack.label(k) for k in (
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
@@ -180,6 +179,20 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
+
+
+#: With more levels than this, the caption counts them (the drawing and the subtitle name
+#: them): a caption of 10 names takes 3 lines beside the drawing and pushes the summary
+#: off page 1.
+CAPTION_NAMES_MAX = 3
+
+
+def _spine_caption(pack: LanguagePack, known: bool, count: int, levels_text: str) -> str:
+    if not known:
+        return f"{pack.label('not_recorded')} ({levels_text})"
+    if count > CAPTION_NAMES_MAX:
+        return pack.label("levels_count", count=count)
+    return f"{pack.label('treated')}: {levels_text}"
 
 
 def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True) -> str:
