@@ -193,3 +193,31 @@ def test_cli_prints_the_warning_on_stderr(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 0 and err.startswith("warning: Follow-up date is before the bandages")
     assert "Zed" not in err and TODAY.isoformat() not in err
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBOS if c[-1] == "en"],
+                         ids=lambda c: "-".join(map(str, c)))
+def test_summary_with_its_three_tiers_on_page_one(matrix, combo):
+    # English at normal print. Spanish needs the layout to make room for the
+    # unreviewed-translation notice first (see the lead's notes).
+    _, pages = matrix[combo]
+    first, second = fold(pages["discharge"][0]), fold(pages["discharge"][1])
+    for tier in ("call 911 now", "call us now at", "in office hours"):
+        assert tier in first and tier not in second, tier
+
+
+def test_page_budget_of_the_standard_case(sample_clinic):
+    """1-2 levels, every option, normal print: at most 4 Letter pages per handout."""
+    from .conftest import pdf_pages_text
+
+    for levels in (["L2"], ["T12", "L1"]):
+        data = base_request_data(
+            levels=levels, anesthesia="general", brace=True, opioids=True,
+            medications="Oxycodone 5 mg every 6 hours if needed\nSenna 1 tablet at bedtime",
+            blood_thinner=BLOOD_THINNER, physician="Dr. Ana Rivera",
+            follow_up_date=(TODAY + dt.timedelta(days=14)).isoformat(),
+            follow_up_time="10:30", follow_up_with="Dr. Ana Rivera",
+            follow_up_where="Suite 200", caregiver="Tom Example")
+        req = HandoutRequest.from_mapping(data, today=TODAY)
+        for handout in render_handouts(req, sample_clinic):
+            assert len(pdf_pages_text(handout.pdf)) <= 4, (levels, handout.kind)
