@@ -112,6 +112,8 @@ def test_duplex_print_keeps_each_handout_on_its_own_sheets(qtbot, window, questi
     from ..conftest import pdf_pages_text
 
     fill_minimal(qtbot, window)
+    qtbot.keyClicks(window.form.anesthesia, "L")  # local anesthesia: an odd discharge count
+    assert window.form.anesthesia.currentData() == "local"
     wait_for_preview(qtbot, window)
     pages = pdf_pages_text(window.preview.pdf_bytes())
     discharge = next(i for i, p in enumerate(pages) if "Your recovery plan" in p)
@@ -120,7 +122,7 @@ def test_duplex_print_keeps_each_handout_on_its_own_sheets(qtbot, window, questi
     window.print_handouts()
     printed = pdf_page_count(questions.print_file.read_bytes())
     assert printed == len(pages) + discharge % 2  # an empty back page only when odd
-    assert discharge % 2 == 1  # the sample patient's discharge sheet has an odd count
+    assert discharge % 2 == 1  # this patient's discharge sheet has an odd page count
 
 
 def test_single_sided_print_adds_no_page(qtbot, window, questions):
