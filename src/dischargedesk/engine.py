@@ -103,7 +103,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     """Validate against the clinic, render the templates and parse them into documents.
 
     ``overrides`` maps template paths relative to the templates folder
-    ("en/discharge/40-pain.txt") to unsaved text of the clinic's copy (template workspace).
+    ("en/discharge/30-wound-care.txt") to unsaved text of the clinic's copy (template workspace).
     """
     pin_reportlab_settings()
     pack = check_request_against(request, clinic)
