@@ -73,7 +73,8 @@ def test_gaps():
     (("L1", "L2", "L3"), 3, True, False),
     (("T8",), 1, True, True),
     ((), 3, True, False),
-    ((), 2, False, False),
+    ((), 2, True, False),  # levels not recorded: could be thoracic
+    ((), 1, True, False),
 ])
 def test_lung_risk(names, count, lung, thoracic):
     f = LevelFacts(names, count)

@@ -16,7 +16,7 @@ from dischargedesk.resources import sample_clinic_dir
 
 from .conftest import pdf_text
 
-SECTION = "en/discharge/40-pain.txt"
+SECTION = "en/discharge/30-wound-care.txt"
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_override_takes_effect_and_revert_restores(clinic_folder, make_request):
     assert "Pain at Riverbend" in text and "Call our pain nurse at (555) 010-2000." in text
     revert(clinic_folder, SECTION)
     text = pdf_text(render_pdf(make_request(), load_clinic(clinic_folder)))
-    assert "Pain at Riverbend" not in text and "Pain and soreness" in text
+    assert "Pain at Riverbend" not in text and "Needle sites and soreness" in text
 
 
 def test_clinic_can_add_a_section(clinic_folder, make_request):
@@ -84,7 +84,7 @@ def test_check_warns_above_grade_8(clinic_folder):
 def test_builtin_english_sections_read_at_grade_8_or_lower(sample_clinic):
     report = check_templates(sample_clinic, languages=["en"], build_pdfs=False)
     assert report.ok, [str(p) for p in report.problems]
-    assert len({g.file for g in report.grades}) >= 15
+    assert len({g.file for g in report.grades}) >= 13
     for g in report.grades:
         assert g.grade <= 8, f"{g.file}: {g.grade}"
     assert sum(g.grade for g in report.grades) / len(report.grades) <= 6.5

@@ -31,6 +31,8 @@ def test_spanish_combination(sample_clinic, make_request, proc, pattern, anesthe
     low = text.lower()
     assert "Instrucciones para el alta" in text and "Su plan de recuperación" in text
     assert ("Cifoplastia" if proc == "kyphoplasty" else "Vertebroplastia") in text
+    assert ("una cifoplastia" if proc == "kyphoplasty" else "una vertebroplastia") in text
+    assert "aunque pasen días o meses" in low and "que tiene cemento de hueso" in low
     assert ("globo" in low) is (proc == "kyphoplasty")
     assert "miércoles, 25 de noviembre de 2026" in low  # procedure date, Spanish
     assert "viernes, 27 de noviembre" in low  # bandages off / shower, day 2

@@ -251,6 +251,10 @@ def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
 
     request = HandoutRequest.from_mapping(data, today=today)
     source = _clinic_source(clinic_dir)
+    from .domain.calendar import request_warnings
+
+    for warning in request_warnings(request, source.clinic):
+        print(f"warning: {warning}", file=sys.stderr)
     handouts = render_handouts(request, source.clinic)
     return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
                               create_folder=True)

@@ -103,7 +103,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     """Validate against the clinic, render the templates and parse them into documents.
 
     ``overrides`` maps template paths relative to the templates folder
-    ("en/discharge/40-pain.txt") to unsaved text of the clinic's copy (template workspace).
+    ("en/discharge/30-wound-care.txt") to unsaved text of the clinic's copy (template workspace).
     """
     pin_reportlab_settings()
     pack = check_request_against(request, clinic)
@@ -153,8 +153,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
     if request.mrn:
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
-    phones = clinic.phone + (f" · {clinic.after_hours_phone}" if clinic.after_hours_phone
-                             else "")
+    phones = _phone_line(pack, clinic, labelled=not request.large_print)
     is_sample = clinic.folder is not None and clinic.folder.resolve() == \
         sample_clinic_dir().resolve()
     ident = PageIdentity(
@@ -169,8 +168,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     extras = Extras(
         levels=facts.names,
         level_count=facts.count,
-        spine_caption=(f"{pack.label('treated')}: {context['levels']['text']}" if facts.known
-                       else f"{pack.label('not_recorded')} ({context['levels']['text']})"),
+        spine_caption=_spine_caption(pack, facts.known, facts.count, context["levels"]["text"]),
         portal_url=clinic.portal_url,
         signature_labels=tuple(pack.label(k) for k in (
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
@@ -181,6 +179,35 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
+
+
+#: With more levels than this, the caption counts them (the drawing and the subtitle name
+#: them): a caption of 10 names takes 3 lines beside the drawing and pushes the summary
+#: off page 1.
+CAPTION_NAMES_MAX = 3
+
+
+def _spine_caption(pack: LanguagePack, known: bool, count: int, levels_text: str) -> str:
+    if not known:
+        return f"{pack.label('not_recorded')} ({levels_text})"
+    if count > CAPTION_NAMES_MAX:
+        return pack.label("levels_count", count=count)
+    return f"{pack.label('treated')}: {levels_text}"
+
+
+def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True) -> str:
+    """Header phones with their labels ("Daytime: ... · Nights and weekends: ..."); a
+    clinic's older language pack without the labels prints the bare numbers. The header
+    draws one line: at large print the labelled line would be cut, so it prints the bare
+    numbers (the boxes on the summary name both numbers in words)."""
+    def with_label(key: str, phone: str) -> str:
+        label = pack.labels.get(key) if labelled else None
+        return f"{label}: {phone}" if isinstance(label, str) and label else phone
+
+    parts = [with_label("phone_day", clinic.phone)]
+    if clinic.after_hours_phone:
+        parts.append(with_label("phone_night", clinic.after_hours_phone))
+    return " · ".join(parts)
 
 
 def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,

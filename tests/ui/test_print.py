@@ -160,6 +160,8 @@ def test_print_menu_prints_just_one_handout(qtbot, window, questions):
 def test_duplex_print_keeps_each_handout_on_its_own_sheets(qtbot, window, questions,
                                                            monkeypatch):
     fill_minimal(qtbot, window)
+    qtbot.keyClicks(window.form.anesthesia, "L")  # local anesthesia: an odd discharge count
+    assert window.form.anesthesia.currentData() == "local"
     wait_for_preview(qtbot, window)
     pages = pdf_pages_text(window.preview.pdf_bytes())
     discharge = next(i for i, p in enumerate(pages) if "Your recovery plan" in p)
@@ -168,7 +170,7 @@ def test_duplex_print_keeps_each_handout_on_its_own_sheets(qtbot, window, questi
     window.print_handouts()
     printed = pdf_pages_text(questions.print_file.read_bytes())
     assert len(printed) == len(pages) + discharge % 2  # an empty back page only when odd
-    assert discharge % 2 == 1  # the sample patient's discharge sheet has an odd count
+    assert discharge % 2 == 1  # this patient's discharge sheet has an odd page count
     assert printed[discharge].strip() == ""
     assert "Your recovery plan" in printed[discharge + 1]
 

@@ -13,7 +13,7 @@ from dischargedesk.ui.workspace import TemplateWorkspace
 
 from ..conftest import pdf_text
 
-NAME = "en/discharge/40-pain.txt"
+NAME = "en/discharge/30-wound-care.txt"
 
 
 @pytest.fixture

@@ -6,7 +6,12 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clinic import ClinicProfile
+    from .request import HandoutRequest
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -47,3 +52,89 @@ def recovery_dates(procedure_date: dt.date, params: Mapping[str, Any],
         "week6": plus(42),
         "month3": add_months(procedure_date, 3),
     }
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One restriction: it ends on ``end``, never before its own minimum duration."""
+
+    key: str
+    end: dt.date
+    until_visit: bool  # True only when a booked visit falls on or after the minimum
+
+
+#: Each restriction and the parameter holding its minimum duration in days.
+LIMIT_MINIMUMS = (("lifting", "lifting_min_days"), ("bending", "bending_min_days"),
+                  ("soaking", "soaking_min_days"))
+
+
+def restriction_limits(procedure_date: dt.date, params: Mapping[str, Any],
+                       follow_up_date: dt.date | None) -> dict[str, Limit]:
+    """When each restriction ends. A visit booked before a limit's minimum never shortens
+    it: then the handout prints the minimum's date instead of "until your follow-up visit"."""
+    out = {}
+    for key, param in LIMIT_MINIMUMS:
+        minimum = procedure_date + dt.timedelta(days=int(params[param]))
+        at_visit = follow_up_date is not None and follow_up_date >= minimum
+        out[key] = Limit(key, follow_up_date if at_visit and follow_up_date else minimum,
+                         at_visit)
+    return out
+
+
+def calendar_events(procedure_date: dt.date, params: Mapping[str, Any],
+                    follow_up_date: dt.date | None) -> list[tuple[dt.date, list[str]]]:
+    """The recovery calendar: (date, event ids) in date order, one row per date.
+
+    Event ids name the sentence the template prints. Events on the same day share a row,
+    in the order listed here (so "bandages off" comes before "shower").
+    """
+    dates = recovery_dates(procedure_date, params, follow_up_date)
+    limits = restriction_limits(procedure_date, params, follow_up_date)
+    events: list[tuple[dt.date, str]] = [
+        (dates["procedure"], "procedure"),
+        (dates["day1"], "day1"),
+        (dates["bandage_off"], "bandage_off"),
+        (dates["shower"], "shower"),
+        (dates["day3"], "pain_relief"),
+    ]
+    if params["no_driving_hours"] > 0:
+        events.append((dates["driving"], "driving"))
+    events.append((dates["desk_work"], "desk_work"))
+    events.append((dates["follow_up"], "follow_up" if follow_up_date else "book_visit"))
+    # A limit that ends at the visit is covered by the visit row ("ask when you can lift
+    # more"); a limit "until the doctor clears it" has no end date to print.
+    dated = {"lifting": True, "bending": params["bending_restriction"] == "until_follow_up",
+             "soaking": params["tub_bath"] == "until_follow_up"}
+    ends = [limit for limit in limits.values()
+            if dated[limit.key] and limit.end != dates["follow_up"]]
+    if len(ends) == len(limits) and len({limit.end for limit in ends}) == 1:
+        events.append((ends[0].end, "limits_end"))
+    else:
+        events += [(limit.end, f"{limit.key}_end") for limit in ends]
+    events += [(dates["week3"], "light_work"), (dates["week6"], "healed"),
+               (dates["month3"], "month3")]
+    rows: dict[dt.date, list[str]] = {}
+    for day, event in sorted(events, key=lambda e: e[0]):  # stable: same-day order kept
+        rows.setdefault(day, []).append(event)
+    return list(rows.items())
+
+
+def request_warnings(request: HandoutRequest, clinic: ClinicProfile) -> list[str]:
+    """Things the nurse should check before printing (the handout still prints).
+
+    Plain sentences naming the field, never its value (the CLI prints them on stderr; the
+    form shows them next to the follow-up date).
+    """
+    fu = request.follow_up_date
+    if fu is None:
+        return []
+    p = clinic.parameters
+    dates = recovery_dates(request.procedure_date, p, fu)
+    warnings = []
+    care_day = max(dates["bandage_off"], dates["shower"])
+    if fu < care_day:
+        warnings.append(
+            "Follow-up date is before the bandages come off and the first shower "
+            f"(day {(care_day - request.procedure_date).days}); check the date. The handout "
+            "keeps the bandage, shower and activity dates as the clinic set them.")
+    return warnings

@@ -77,8 +77,9 @@ class LevelFacts:
 
     @property
     def lung_risk(self) -> bool:
-        """Cement embolism risk is higher with 3+ levels or any thoracic level."""
-        return self.three_or_more or self.thoracic
+        """Cement embolism risk is higher with 3+ levels or any thoracic level. Levels not
+        recorded (count only) could be thoracic: they count as the higher-risk case."""
+        return self.three_or_more or self.thoracic or not self.known
 
     @property
     def gaps(self) -> list[str]:

@@ -83,6 +83,19 @@ PARAMETERS: tuple[Parameter, ...] = (
               choices=UNTIL),
     Parameter("desk_work_days", 7, "days", "Days after the procedure when desk work may start "
               "if comfortable.", 1, 42),
+    Parameter("lifting_min_days", 14, "days", "Fewest days the lifting limit lasts. An earlier "
+              "follow-up visit never ends it sooner.", 1, 90),
+    Parameter("bending_min_days", 14, "days", "Fewest days the no-bending, no-twisting rule "
+              "lasts. An earlier follow-up visit never ends it sooner.", 1, 90),
+    Parameter("soaking_min_days", 14, "days", "Fewest days with no tub bath, pool or hot tub. "
+              "An earlier follow-up visit never ends it sooner.", 2, 90),
+    Parameter("sedation_rules_hours", 24, "hours", "Hours after sedation or general anesthesia "
+              "with no alcohol, no driving, no important decisions and no signing legal "
+              "papers.", 12, 48),
+    Parameter("brace_in_shower", "off", "", "Brace in the shower: take it off to shower, or "
+              "keep it on.", choices=("off", "on")),
+    Parameter("brace_in_bed", "off", "", "Brace in bed: take it off to sleep and lie down, or "
+              "keep it on.", choices=("off", "on")),
 )
 BY_KEY = {p.key: p for p in PARAMETERS}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.calendar import recovery_dates
+from ..domain.calendar import calendar_events, recovery_dates, restriction_limits
 from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
 from .language import (
@@ -29,6 +29,14 @@ def fahrenheit_to_celsius(f: float) -> float:
     return (f - 32) * 5 / 9
 
 
+def in_sentence(name: str) -> str:
+    """A procedure name as written mid-sentence: "Kyphoplasty" -> "kyphoplasty" (English
+    and Spanish write these names in lower case); an acronym such as "PVP" stays."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def build_context(request: HandoutRequest, clinic: ClinicProfile,
                   pack: LanguagePack) -> dict[str, Any]:
     lang = pack.format_locale
@@ -36,6 +44,9 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
     dates = recovery_dates(request.procedure_date, p, request.follow_up_date)
+    limits = restriction_limits(request.procedure_date, p, request.follow_up_date)
+    events = calendar_events(request.procedure_date, p, request.follow_up_date)
+    name = pack.procedures.get(procedure.id, procedure.id.capitalize())
     gaps = facts.gaps
     fever_f = float(p["fever_threshold_f"])
     lift_lb = float(p["lifting_limit_lb"])
@@ -51,7 +62,8 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         },
         "procedure": {
             "id": procedure.id,
-            "name": pack.procedures.get(procedure.id, procedure.id.capitalize()),
+            "name": name,
+            "in_sentence": in_sentence(name),
             "uses_balloon": procedure.uses_balloon,
         },
         "levels": {
@@ -112,7 +124,13 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             "bending_until_follow_up": p["bending_restriction"] == "until_follow_up",
             "tub_until_follow_up": p["tub_bath"] == "until_follow_up",
             "desk_work_days": p["desk_work_days"],
+            "sedation_rules_hours": p["sedation_rules_hours"],
+            "brace_in_shower": p["brace_in_shower"] == "on",
+            "brace_in_bed": p["brace_in_bed"] == "on",
         },
+        "limits": {key: {"date": day_text(limit.end, lang), "until_visit": limit.until_visit}
+                   for key, limit in limits.items()},
+        "calendar": [{"date": day_text(day, lang), "events": ids} for day, ids in events],
         "dates": {
             **{key: day_text(value, lang) for key, value in dates.items()},
             "procedure": full_date_text(request.procedure_date, lang),
@@ -132,6 +150,8 @@ VARIABLES: dict[str, str] = {
     "patient.caregiver": "Caregiver name; may be empty.",
     "procedure.id": "`kyphoplasty`, `vertebroplasty` or a clinic's own procedure id.",
     "procedure.name": "Procedure name in the handout language (from pack.toml).",
+    "procedure.in_sentence": "Procedure name as written mid-sentence (`kyphoplasty`; an "
+                             "acronym stays as it is).",
     "procedure.uses_balloon": "True for kyphoplasty: a balloon made a space before the cement.",
     "levels.known": "True when the levels were recorded; false when only a count was given.",
     "levels.list": "Treated levels in spine order, e.g. `['T12', 'L1']`; empty when unknown.",
@@ -182,6 +202,22 @@ VARIABLES: dict[str, str] = {
     "params.tub_until_follow_up": "True: no tub, pool or hot tub until the follow-up visit; "
                                   "false: until the doctor clears it.",
     "params.desk_work_days": "Days before desk work may start.",
+    "params.sedation_rules_hours": "Hours after sedation with no alcohol, driving, important "
+                                   "decisions or legal papers.",
+    "params.brace_in_shower": "True: keep the brace on in the shower; false: take it off.",
+    "params.brace_in_bed": "True: keep the brace on in bed; false: take it off to sleep.",
+    "limits.lifting.date": "Last day of the lifting limit: the booked follow-up visit, or "
+                           "the limit's minimum when the visit is earlier or not booked.",
+    "limits.lifting.until_visit": "True only when a booked visit falls on or after the "
+                                  "minimum: then say \"until your follow-up visit\".",
+    "limits.bending.date": "Last day of the no-bending, no-twisting rule (as above).",
+    "limits.bending.until_visit": "True when the bending rule ends at the booked visit.",
+    "limits.soaking.date": "Last day with no tub bath, pool or hot tub (as above).",
+    "limits.soaking.until_visit": "True when the soaking rule ends at the booked visit.",
+    "calendar": "Recovery calendar rows in date order: `row.date` (text) and `row.events` "
+                "(ids: procedure, day1, bandage_off, shower, pain_relief, driving, desk_work, "
+                "follow_up or book_visit, limits_end or lifting_end, bending_end, soaking_end, "
+                "light_work, healed, month3).",
     "dates.procedure": "Procedure date with weekday and year.",
     "dates.procedure_short": "Procedure date with weekday, no year.",
     "dates.day1": "Day after the procedure.",
