@@ -142,6 +142,7 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
 
 def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
                     today: dt.date) -> list[Path]:
+    from .domain.calendar import procedure_date_warning
     from .domain.clinic import load_clinic, load_sample_clinic
     from .domain.request import HandoutRequest
     from .engine import render_handouts
@@ -150,8 +151,12 @@ def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
     request = HandoutRequest.from_mapping(data, today=today)
     clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
     handouts = render_handouts(request, clinic)
-    return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
-                              create_folder=True)
+    paths = write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
+                               create_folder=True)
+    warning = procedure_date_warning(request.procedure_date, today)
+    if warning:  # written anyway (a late print can be right), but never unnoticed
+        print(f"dischargedesk: warning: {warning}", file=sys.stderr)
+    return paths
 
 
 def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
