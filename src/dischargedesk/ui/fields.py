@@ -395,7 +395,7 @@ class FollowUpField(QWidget):
         self.details = QWidget()
         form = QFormLayout(self.details)
         form.setContentsMargins(12, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for text, field, buddy in (("Follow-up dat&e:", "follow_up_date", self.date),
                                    ("Follow-up time:", "follow_up_time", self.time),
                                    ("Follow-up wit&h:", "follow_up_with", self.with_whom),

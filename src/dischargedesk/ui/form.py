@@ -137,7 +137,7 @@ class HandoutForm(QWidget):
     def _group(title: str) -> tuple[QGroupBox, QFormLayout]:
         group = QGroupBox(title)
         form = QFormLayout(group)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setContentsMargins(8, 4, 8, 6)
@@ -241,7 +241,7 @@ class HandoutForm(QWidget):
         med_label.setBuddy(self.medications)
         form.addRow(med_label)
         self._row(form, "", "medications", self.medications)
-        self._row(form, "Blood &thinner:", "blood_thinner", self.blood_thinner)
+        self._row(form, "Blood &thinner restart:", "blood_thinner", self.blood_thinner)
         right = [group]
 
         group, form = self._group("Care team and follow-up")

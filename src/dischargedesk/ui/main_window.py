@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -229,21 +229,32 @@ class MainWindow(QMainWindow):
             self._split_pending = False
             self._fit_form()
 
+    def _form_widths(self, total: int) -> tuple[int, int]:
+        """(two columns, one column) widths of the form pane for a window ``total`` wide."""
+        extra = self._scroll_extra()
+        one = max(self.form_scroll.minimumWidth(), self.form.one_column_width() + extra)
+        return self.form.two_column_width() + extra, max(one, min(total // 2, 520))
+
     def _fit_form(self) -> None:
         total = self.splitter.width() or self.width()
-        extra = self._scroll_extra()
-        two = self.form.two_column_width() + extra
-        one = max(self.form_scroll.minimumWidth(), self.form.one_column_width() + extra)
-        form_width = two if total - two >= PREVIEW_ROOM else max(one, min(total // 2, 520))
+        two, one = self._form_widths(total)
+        form_width = two if total - two >= PREVIEW_ROOM else one
         self.splitter.setSizes([form_width, max(1, total - form_width)])
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if not self._split_pending and self.isVisible():
-            sizes = self.splitter.sizes()
-            # the window got narrower: the form gives the room back to the preview
-            if len(sizes) == 2 and sizes[1] < PREVIEW_ROOM and self.form.two_columns():
-                self._fit_form()
+            QTimer.singleShot(0, self._rebalance)  # once the splitter has its new width
+
+    def _rebalance(self) -> None:
+        """The window got narrower: a form wider than one column gives the preview back
+        its room."""
+        if not shiboken6.isValid(self):
+            return
+        sizes = self.splitter.sizes()
+        if len(sizes) == 2 and sizes[1] < PREVIEW_ROOM and \
+                sizes[0] > self._form_widths(sum(sizes))[1]:
+            self._fit_form()
 
     def _scroll_to_focus(self, old: QWidget | None, new: QWidget | None) -> None:
         """A field focused by Tab, a mnemonic or New patient is scrolled into view, with
