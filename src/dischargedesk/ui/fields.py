@@ -112,7 +112,8 @@ def date_order(locale: QLocale | None = None) -> str:
     first = {c: fmt.find(c) for c in "dMy" if c in fmt}
     if len(first) != 3:
         return "MDY"
-    return "".join({"d": "D", "M": "M", "y": "Y"}[c] for c in sorted(first, key=first.get))
+    return "".join({"d": "D", "M": "M", "y": "Y"}[c]
+                   for c in sorted(first, key=lambda c: first[c]))
 
 
 class DateEdit(QLineEdit):

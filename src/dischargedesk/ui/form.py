@@ -268,12 +268,12 @@ class HandoutForm(QWidget):
         self._column_widgets: list[QWidget] = []
         for groups in (left, right):
             column = QWidget()
-            box = QVBoxLayout(column)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(6)
+            stack = QVBoxLayout(column)
+            stack.setContentsMargins(0, 0, 0, 0)
+            stack.setSpacing(6)
             for g in groups:
-                box.addWidget(g)
-            box.addStretch(1)
+                stack.addWidget(g)
+            stack.addStretch(1)
             self._columns.addWidget(column, 1)
             self._column_widgets.append(column)
         outer.addLayout(self._columns)
@@ -301,8 +301,9 @@ class HandoutForm(QWidget):
 
     # -- two columns where the width allows ----------------------------------------------
     def _margins(self) -> int:
-        m = self.layout().contentsMargins()
-        return m.left() + m.right()
+        layout = self.layout()
+        m = layout.contentsMargins() if layout is not None else None
+        return m.left() + m.right() if m is not None else 0
 
     def one_column_width(self) -> int:
         widest = max(w.minimumSizeHint().width()
