@@ -62,6 +62,13 @@ def test_dates_shown_back_unambiguously():
     assert date_example("MDY") == "11/30/2026"
     assert date_example("DMY") == "30/11/2026"
     assert date_example("YMD") == "2026-11-30"
+    assert date_example("") == "2026-11-30"
+
+
+def test_without_a_known_locale_order_only_iso_is_read():
+    assert parse_date_text("1948-03-04", "") == dt.date(1948, 3, 4)
+    with pytest.raises(TypedValueError, match="YYYY-MM-DD"):
+        parse_date_text("03/04/1948", "")
 
 
 def test_procedure_date_warning_unless_today_or_yesterday():

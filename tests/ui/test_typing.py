@@ -380,3 +380,15 @@ def test_language_and_large_print_are_per_patient(qtbot, window, questions, samp
     assert again.form.language.currentData() == "en"
     assert not again.form.large_print.isChecked()
     again.close()
+
+
+def test_date_order_follows_the_locale_and_never_guesses():
+    from dischargedesk.ui.fields import DateEdit, date_order
+
+    assert date_order(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)) == "MDY"
+    assert date_order(QLocale(QLocale.Language.German, QLocale.Country.Germany)) == "DMY"
+    assert date_order(QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)) == "YMD"
+    assert date_order(QLocale.c()) == ""  # an unset machine: only YYYY-MM-DD
+    edit = DateEdit("Date of birth", order="")
+    edit.setText("03/04/1948")
+    assert "YYYY-MM-DD" in edit.problem("Date of birth")

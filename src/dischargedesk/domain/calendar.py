@@ -67,16 +67,17 @@ class TypedValueError(ValueError):
 
 
 def date_example(order: str, day: dt.date = dt.date(2026, 11, 30)) -> str:
-    """``day`` written in the numeric order ``order`` ("MDY", "DMY" or "YMD")."""
+    """``day`` written in the numeric order ``order`` ("MDY", "DMY"; "YMD" or "": ISO)."""
     parts = {"Y": f"{day.year:04d}", "M": f"{day.month:02d}", "D": f"{day.day:02d}"}
-    sep = "-" if order == "YMD" else "/"
-    return sep.join(parts[c] for c in order)
+    if order in ("YMD", ""):
+        return day.isoformat()
+    return "/".join(parts[c] for c in order)
 
 
 def parse_date_text(text: str, order: str = "MDY") -> dt.date:
     """A typed date: ``YYYY-MM-DD`` (also ``YYYYMMDD``) or three numbers in the locale's
-    ``order`` with a four-digit year (``03/04/1948`` for "MDY"). Never guesses: anything
-    else raises :class:`TypedValueError`."""
+    ``order`` with a four-digit year (``03/04/1948`` for "MDY"; ``order`` "" accepts only
+    the first two). Never guesses: anything else raises :class:`TypedValueError`."""
     text = text.strip()
     numbers: tuple[int, int, int] | None = None
     m = _ISO_RE.match(text) or _COMPACT_RE.match(text)
@@ -86,6 +87,8 @@ def parse_date_text(text: str, order: str = "MDY") -> dt.date:
         m = _THREE_NUMBERS_RE.match(text)
         if m is None:
             raise TypedValueError("is not a complete date")
+        if not order:
+            raise TypedValueError("is not written as YYYY-MM-DD")
         groups = dict(zip(order, m.groups(), strict=True))
         if len(groups["Y"]) != 4:
             raise TypedValueError("needs the year with four digits")

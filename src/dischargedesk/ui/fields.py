@@ -107,11 +107,14 @@ def check_box(text: str, name: str) -> CheckBox:
 
 
 def date_order(locale: QLocale | None = None) -> str:
-    """"MDY", "DMY" or "YMD": the order of the locale's short date format (en-US: MDY)."""
-    fmt = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
+    """"MDY", "DMY" or "YMD": the order of the locale's numeric short date format (en-US:
+    MDY). "" (only YYYY-MM-DD) when the locale does not say: the C locale of an unset
+    machine, or a short format with month names; a guess could read 03/04 the wrong way."""
+    locale = locale or QLocale()
+    fmt = locale.dateFormat(QLocale.FormatType.ShortFormat)
     first = {c: fmt.find(c) for c in "dMy" if c in fmt}
-    if len(first) != 3:
-        return "MDY"
+    if locale.language() == QLocale.Language.C or "MMM" in fmt or len(first) != 3:
+        return ""
     return "".join({"d": "D", "M": "M", "y": "Y"}[c]
                    for c in sorted(first, key=lambda c: first[c]))
 
@@ -125,12 +128,12 @@ class DateEdit(QLineEdit):
     def __init__(self, name: str, value: dt.date | None = None, order: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.order = order or date_order()
+        self.order = date_order() if order is None else order
         self.setAccessibleName(name)
         self.setMaxLength(24)
         pattern = {"Y": "YYYY", "M": "MM", "D": "DD"}
-        local = ("-" if self.order == "YMD" else "/").join(pattern[c] for c in self.order)
-        self.setPlaceholderText("YYYY-MM-DD" if self.order == "YMD" else
+        local = "/".join(pattern[c] for c in self.order)
+        self.setPlaceholderText("YYYY-MM-DD" if self.order in ("YMD", "") else
                                 f"YYYY-MM-DD or {local}")
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + 24)
         self.reading = QLabel()
@@ -165,8 +168,9 @@ class DateEdit(QLineEdit):
         try:
             self.value()
         except TypedValueError as exc:
-            return (f"{label} {exc}; type it like 2026-11-30 or {date_example(self.order)}, "
-                    "or pick it on the calendar (F4).")
+            local = "" if self.order in ("YMD", "") else f" or {date_example(self.order)}"
+            return (f"{label} {exc}; type it like 2026-11-30{local}, or pick it on the "
+                    "calendar (F4).")
         return ""
 
     def _parsed(self) -> dt.date | None:
