@@ -232,3 +232,27 @@ def test_repeated_level_exit_2_naming_it(tmp_path, capsys):
                           "--patient-name", "A B", "--mrn", "1", "--out", str(tmp_path)],
                          capsys)
     assert code == 2 and "T12" in err and "twice" in err and out == ""
+def test_unusual_procedure_date_warns_on_stderr_exit_unchanged(tmp_path, capsys):
+    import datetime as dt
+
+    today = dt.date.today()
+    base = [a for a in ARGS if a not in ("--procedure-date", "2026-11-20")]
+    for day, warned in ((today, False), (today - dt.timedelta(days=1), False),
+                        (today - dt.timedelta(days=9), True),
+                        (today + dt.timedelta(days=3), True)):
+        code, out, err = run([*base, "--procedure-date", day.isoformat(),
+                              "--out", str(tmp_path / day.isoformat())], capsys)
+        assert code == 0, err
+        assert len(out.splitlines()) == 2
+        lines = [ln for ln in err.splitlines() if "warning" in ln]
+        assert len(lines) == (1 if warned else 0), (day, err)
+        if warned:
+            assert "procedure date is not today or yesterday" in lines[0]
+            assert day.isoformat() not in err  # a sentence, never the value
+
+
+def test_levels_range_on_the_command_line(tmp_path, capsys):
+    argv = [a if a != "L1,T12" else "T11-L1" for a in ARGS]
+    code, out, err = run([*argv, "--handouts", "discharge", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert "T11, T12, and L1" in pdf_text(Path(out.strip()).read_bytes())

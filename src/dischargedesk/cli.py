@@ -245,19 +245,22 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
 
 def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
                     today: dt.date) -> list[Path]:
+    from .domain.calendar import procedure_date_warning, request_warnings
     from .domain.request import HandoutRequest
     from .engine import render_handouts
     from .output import write_files_atomic
 
     request = HandoutRequest.from_mapping(data, today=today)
     source = _clinic_source(clinic_dir)
-    from .domain.calendar import request_warnings
-
     for warning in request_warnings(request, source.clinic):
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"dischargedesk: warning: {warning}", file=sys.stderr)
     handouts = render_handouts(request, source.clinic)
-    return write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
-                              create_folder=True)
+    paths = write_files_atomic(out, [(h.file_name, h.pdf) for h in handouts],
+                               create_folder=True)
+    warning = procedure_date_warning(request.procedure_date, today)
+    if warning:  # written anyway (a late print can be right), but never unnoticed
+        print(f"dischargedesk: warning: {warning}", file=sys.stderr)
+    return paths
 
 
 def _clinic_source(folder: Path | None) -> Any:

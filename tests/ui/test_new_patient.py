@@ -59,10 +59,11 @@ def test_new_patient_asks_then_clears_every_patient_field(qtbot, window, questio
     assert not form.brace.isChecked() and not form.opioids.isChecked()
     assert not form.follow_up.enabled.isChecked()
     assert form.anesthesia.currentData() == "sedation"
-    assert form.procedure_date.date().toPython() == dt.date.today()
+    assert form.values()["procedure_date"] == dt.date.today()
+    assert form.procedure_date.text() == dt.date.today().isoformat()
     assert not form.has_patient_data()
-    # handout preferences stay
-    assert form.large_print.isChecked()
+    # language and large print are per patient: back to the clinic's default
+    assert not form.large_print.isChecked()
     assert form.language.currentData() == "en"
     # the last patient's pages are gone, and no red errors greet the next patient
     assert window.preview.page_count() == 0

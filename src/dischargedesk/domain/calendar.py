@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -138,3 +139,85 @@ def request_warnings(request: HandoutRequest, clinic: ClinicProfile) -> list[str
             f"(day {(care_day - request.procedure_date).days}); check the date. The handout "
             "keeps the bandage, shower and activity dates as the clinic set them.")
     return warnings
+# -- typed dates and times (the form and the CLI read what people type) -----------------------
+
+_ISO_RE = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_THREE_NUMBERS_RE = re.compile(r"^(\d{1,4})\s*[-/.]\s*(\d{1,4})\s*[-/.]\s*(\d{1,4})$")
+_TIME_RE = re.compile(r"^(\d{1,2})(?:\s*[:.h]\s*(\d{2})|(\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?$",
+                      re.IGNORECASE)
+SHORT_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
+class TypedValueError(ValueError):
+    """What is wrong with a typed date or time, as the end of a sentence (never the value)."""
+
+
+def date_example(order: str, day: dt.date = dt.date(2026, 11, 30)) -> str:
+    """``day`` written in the numeric order ``order`` ("MDY", "DMY"; "YMD" or "": ISO)."""
+    parts = {"Y": f"{day.year:04d}", "M": f"{day.month:02d}", "D": f"{day.day:02d}"}
+    if order in ("YMD", ""):
+        return day.isoformat()
+    return "/".join(parts[c] for c in order)
+
+
+def parse_date_text(text: str, order: str = "MDY") -> dt.date:
+    """A typed date: ``YYYY-MM-DD`` (also ``YYYYMMDD``) or three numbers in the locale's
+    ``order`` with a four-digit year (``03/04/1948`` for "MDY"; ``order`` "" accepts only
+    the first two). Never guesses: anything else raises :class:`TypedValueError`."""
+    text = text.strip()
+    numbers: tuple[int, int, int] | None = None
+    m = _ISO_RE.match(text) or _COMPACT_RE.match(text)
+    if m:
+        numbers = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    else:
+        m = _THREE_NUMBERS_RE.match(text)
+        if m is None:
+            raise TypedValueError("is not a complete date")
+        if not order:
+            raise TypedValueError("is not written as YYYY-MM-DD")
+        groups = dict(zip(order, m.groups(), strict=True))
+        if len(groups["Y"]) != 4:
+            raise TypedValueError("needs the year with four digits")
+        if len(groups["M"]) > 2 or len(groups["D"]) > 2:
+            raise TypedValueError("is not a complete date")
+        numbers = (int(groups["Y"]), int(groups["M"]), int(groups["D"]))
+    try:
+        return dt.date(*numbers)
+    except ValueError:
+        raise TypedValueError("is not a real date") from None
+
+
+def parse_time_text(text: str) -> dt.time:
+    """A typed time of day: ``14:30``, ``1430``, ``9:30``, ``930``, ``2:30 pm``."""
+    m = _TIME_RE.match(text.strip())
+    if m is None:
+        raise TypedValueError("is not a time of day")
+    hour = int(m.group(1))
+    minute = int(m.group(2) or m.group(3) or 0)
+    half = (m.group(4) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise TypedValueError("is not a time of day")
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        raise TypedValueError("is not a time of day")
+    return dt.time(hour, minute)
+
+
+def weekday_date_text(day: dt.date) -> str:
+    """"Wed, Mar 4, 1948": a date nobody can read in the wrong order."""
+    return f"{SHORT_WEEKDAYS[day.weekday()]}, {SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+PROCEDURE_DATE_WARNING = ("The procedure date is not today or yesterday; check it, because "
+                          "every date in the handouts is counted from it.")
+
+
+def procedure_date_warning(procedure_date: dt.date, today: dt.date) -> str:
+    """A sentence when the procedure date is neither today nor yesterday (else "")."""
+    if procedure_date in (today, today - dt.timedelta(days=1)):
+        return ""
+    return PROCEDURE_DATE_WARNING

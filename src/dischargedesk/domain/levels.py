@@ -84,3 +84,30 @@ class LevelFacts:
     @property
     def gaps(self) -> list[str]:
         return gaps(self.names)
+
+
+_RANGE_RE = re.compile(r"\s*[-\u2013\u2014]\s*|\s+(?:to|through)\s+", re.IGNORECASE)
+
+
+def level_tokens(text: str) -> list[str]:
+    """Split typed levels into single names: "T12 L1", "T12, L1", and ranges such as "T11-L1"
+    (every level from T11 to L1). A piece that is not a level, or a range with such an end,
+    is returned as typed, for the caller to report."""
+    out: list[str] = []
+    for piece in re.split(r"[,;\s]+", _RANGE_RE.sub("-", text.strip())):
+        if not piece:
+            continue
+        ends = piece.split("-")
+        if len(ends) == 2 and all(ends):
+            first, last = parse_level(ends[0]), parse_level(ends[1])
+            if first is not None and last is not None:
+                a, b = sorted((_ORDER[first], _ORDER[last]))
+                out.extend(TREATABLE_LEVELS[a : b + 1])
+                continue
+        out.append(piece)
+    return out
+
+
+def format_levels(names: Iterable[str]) -> str:
+    """Canonical typed form, top of the spine first: "T12 L1"."""
+    return " ".join(spine_order(names))

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import RequestError
-from .levels import MAX_LEVEL_COUNT, LevelFacts, parse_level, repeated, spine_order
+from .levels import (
+    MAX_LEVEL_COUNT,
+    LevelFacts,
+    level_tokens,
+    parse_level,
+    repeated,
+    spine_order,
+)
 from .textclean import clean_text, has_rtl, has_visible
 
 ANESTHESIA = ("local", "sedation", "general")
@@ -305,7 +312,7 @@ class _Validator:
                                "not both.")
         if raw_levels:
             if isinstance(raw_levels, str):
-                raw_levels = [p for p in re.split(r"[,\s]+", raw_levels) if p]
+                raw_levels = level_tokens(raw_levels)  # "T12 L1", "T11-L1" (a range)
             if not isinstance(raw_levels, list | tuple):
                 raise RequestError("levels", "Levels treated must be a list such as T12, L1.")
             names = []

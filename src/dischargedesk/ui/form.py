@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -25,11 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.calendar import (
+    PROCEDURE_DATE_WARNING,
+    TypedValueError,
+    procedure_date_warning,
+    weekday_date_text,
+)
 from ..domain.clinic import ClinicProfile
-from ..domain.request import HANDOUTS, MAX_LENGTH
-from ..errors import DischargeDeskError
+from ..domain.request import HANDOUTS, LABELS, MAX_LENGTH
+from ..errors import DischargeDeskError, RequestError
 from ..render.language import available_languages, load_pack
-from .fields import FieldBox, FollowUpField, LevelsField, date_edit, to_date
+from .fields import DateEdit, FieldBox, FollowUpField, LevelsField, check_box
 from .notify import Notifier
 
 ANESTHESIA_CHOICES = (("local", "Local anesthetic only"), ("sedation", "Sedation"),
@@ -80,19 +89,36 @@ def _line(name: str, field: str) -> QLineEdit:
     return edit
 
 
+def language_name(code: str) -> str:
+    """"Spanish" for "es" (in English, like the form); the code when Qt does not know it."""
+    language = QLocale(code).language()
+    if language == QLocale.Language.C or not code:
+        return code
+    return QLocale.languageToString(language)
+
+
 class HandoutForm(QWidget):
-    """All inputs of one patient's handouts. Emits ``changed`` on every edit."""
+    """All inputs of one patient's handouts. Emits ``changed`` on every edit and
+    ``confirm_changed`` when the procedure-date confirmation changes."""
 
     def __init__(self, choices: FormChoices, today: Callable[[], dt.date],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, default_language: str = "en") -> None:
         super().__init__(parent)
         self.changed = Notifier()
+        self.confirm_changed = Notifier()
         self._quiet = False
         self.setObjectName("handoutForm")
         self._today = today
         self._boxes: dict[str, FieldBox] = {}
+        self._confirmed_date: dt.date | None = None
         self._build(choices)
+        codes = [code for code, _ in choices.languages]
+        self.default_language = default_language if default_language in codes else \
+            (codes[0] if codes else default_language)
+        self.reset_handout_choices()
         self._connect()
+        self.setMinimumWidth(self.one_column_width())
+        self._arrange()
 
     # -- construction ------------------------------------------------------------------------
     def _row(self, form: QFormLayout, text: str, field: str, *inputs: QWidget,
@@ -114,55 +140,91 @@ class HandoutForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setContentsMargins(8, 4, 8, 6)
+        form.setVerticalSpacing(5)
         return group, form
 
     def _build(self, choices: FormChoices) -> None:
         today = self._today()
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 8, 8, 8)
-        outer.setSpacing(10)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(6)
+
+        # Per patient, at the top: language, large print and which handouts.
+        group, form = self._group("Handouts for this patient")
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language")
+        for code, name in choices.languages:
+            self.language.addItem(name, code)
+        self.large_print = check_box("Lar&ge print (18 pt)", "Large print")
+        self.handout_checks: dict[str, QCheckBox] = {}
+        for key, name in choices.handouts:
+            check = check_box(name, name)
+            check.setChecked(True)
+            self.handout_checks[key] = check
+        box = self._row(form, "Lang&uage:", "language", self.language, self.large_print,
+                        stretch_last=False)
+        self._boxes["large_print"] = box
+        self._row(form, "Print:", "handouts", *self.handout_checks.values(), stretch_last=False)
+        outer.addWidget(group)
+        self.handouts_group = group
 
         group, form = self._group("Patient")
         self.patient_name = _line("Patient name", "patient_name")
-        self.date_of_birth = QLineEdit()
-        self.date_of_birth.setAccessibleName("Date of birth")
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD, for example 1948-03-04")
-        self.date_of_birth.setMaxLength(20)
+        self.date_of_birth = DateEdit("Date of birth")
         self.mrn = _line("MRN", "mrn")
         self.mrn.setPlaceholderText("date of birth, MRN, or both")
         self._row(form, "Patient &name:", "patient_name", self.patient_name)
-        self._row(form, "Date of &birth:", "date_of_birth", self.date_of_birth)
+        self._row(form, "Date of &birth:", "date_of_birth", *self.date_of_birth.widgets(),
+                  stretch_last=False)
         self._row(form, "&MRN:", "mrn", self.mrn)
-        outer.addWidget(group)
+        left = [group]
 
         group, form = self._group("Procedure")
         self.procedure = QComboBox()
         self.procedure.setAccessibleName("Procedure")
         for pid, name in choices.procedures:
             self.procedure.addItem(name, pid)
-        self.procedure_date = date_edit("Procedure date", today)
+        self.procedure_date = DateEdit("Procedure date", today)
         self.anesthesia = QComboBox()
         self.anesthesia.setAccessibleName("Anesthesia")
         for key, name in ANESTHESIA_CHOICES:
             self.anesthesia.addItem(name, key)
         self.anesthesia.setCurrentIndex(self.anesthesia.findData(DEFAULT_ANESTHESIA))
         self.levels = LevelsField()
-        self.brace = QCheckBox("Bra&ce prescribed")
-        self.brace.setAccessibleName("Brace prescribed")
-        self.opioids = QCheckBox("&Opioid pain medicine prescribed")
-        self.opioids.setAccessibleName("Opioid pain medicine prescribed")
+        self.brace = check_box("Bra&ce prescribed", "Brace prescribed")
+        self.opioids = check_box("&Opioid pain medicine", "Opioid pain medicine prescribed")
         self._row(form, "&Procedure:", "procedure", self.procedure)
-        self._row(form, "Procedure &date:", "procedure_date", self.procedure_date,
+        self._row(form, "Procedure &date:", "procedure_date", *self.procedure_date.widgets(),
                   stretch_last=False)
-        levels_label = QLabel("&Levels treated:")
-        levels_label.setBuddy(self.levels.picker.current_button())
-        self._levels_label = levels_label
-        form.addRow(levels_label)
-        form.addRow(self.levels)
+        self.date_warning = QFrame()
+        self.date_warning.setObjectName("procedureDateWarning")
+        bg, fg = "#fff1c2", "#4d3300"  # the preview's notice colours (contrast > 7:1)
+        self.date_warning.setStyleSheet(f"QFrame#procedureDateWarning {{ background: {bg}; "
+                                        f"border: 1px solid #c9a227; border-radius: 4px; }} "
+                                        f"QFrame#procedureDateWarning * {{ color: {fg}; }}")
+        warning_box = QVBoxLayout(self.date_warning)
+        warning_box.setContentsMargins(6, 4, 6, 4)
+        warning_box.setSpacing(2)
+        self.date_warning_text = QLabel(PROCEDURE_DATE_WARNING)
+        self.date_warning_text.setWordWrap(True)
+        self.date_warning_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.date_warning_text.setAccessibleName("Procedure date warning")
+        self.date_confirm = check_box("Yes, the procedure was on that day",
+                                      "Confirm the procedure date")
+        warning_box.addWidget(self.date_warning_text)
+        warning_box.addWidget(self.date_confirm)
+        self.date_warning.hide()
+        form.addRow(self.date_warning)
+        self._row(form, "&Levels treated:", "levels_typed", self.levels)
+        form.addRow(self.levels.below)
+        self._levels_label = form.labelForField(self._boxes["levels_typed"])
+        assert isinstance(self._levels_label, QLabel)
+        self._levels_label.setBuddy(self.levels.typed)  # Alt+L: to the levels, toggling none
         self._row(form, "&Anesthesia:", "anesthesia", self.anesthesia)
-        self._row(form, "", "brace", self.brace)
-        self._row(form, "", "opioids", self.opioids)
-        outer.addWidget(group)
+        self._row(form, "", "brace", self.brace, self.opioids, stretch_last=False)
+        self._boxes["opioids"] = self._boxes["brace"]
+        left.append(group)
 
         group, form = self._group("Medicines")
         self.medications = QPlainTextEdit()
@@ -172,7 +234,7 @@ class HandoutForm(QWidget):
                                             "Oxycodone 5 mg: 1 tablet every 6 hours if needed")
         lines = self.medications.fontMetrics().lineSpacing()
         self.medications.setMinimumHeight(lines * 4 + 12)
-        self.medications.setMaximumHeight(lines * 8 + 12)
+        self.medications.setMaximumHeight(lines * 5 + 12)
         self.blood_thinner = _line("Blood thinner restart", "blood_thinner")
         self.blood_thinner.setPlaceholderText("e.g. restart apixaban tomorrow")
         med_label = QLabel("Medication &instructions:")
@@ -180,7 +242,7 @@ class HandoutForm(QWidget):
         form.addRow(med_label)
         self._row(form, "", "medications", self.medications)
         self._row(form, "Blood &thinner restart:", "blood_thinner", self.blood_thinner)
-        outer.addWidget(group)
+        right = [group]
 
         group, form = self._group("Care team and follow-up")
         self.physician = QComboBox()
@@ -199,74 +261,135 @@ class HandoutForm(QWidget):
         form.addRow(self.follow_up)
         self._boxes.update(self.follow_up.boxes)
         self._row(form, "Caregi&ver name:", "caregiver", self.caregiver)
-        outer.addWidget(group)
+        right.append(group)
 
-        group, form = self._group("Handouts")
-        self.language = QComboBox()
-        self.language.setAccessibleName("Language")
-        for code, name in choices.languages:
-            self.language.addItem(name, code)
-        self.large_print = QCheckBox("Lar&ge print (18 pt)")
-        self.large_print.setAccessibleName("Large print")
-        self.handout_checks: dict[str, QCheckBox] = {}
-        for key, name in choices.handouts:
-            check = QCheckBox(name)
-            check.setAccessibleName(name)
-            check.setChecked(True)
-            self.handout_checks[key] = check
-        self._row(form, "Lang&uage:", "language", self.language)
-        self._row(form, "", "large_print", self.large_print)
-        self._row(form, "Print:", "handouts", *self.handout_checks.values(), stretch_last=False)
-        outer.addWidget(group)
+        self._columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._columns.setSpacing(6)
+        self._column_widgets: list[QWidget] = []
+        for groups in (left, right):
+            column = QWidget()
+            stack = QVBoxLayout(column)
+            stack.setContentsMargins(0, 0, 0, 0)
+            stack.setSpacing(6)
+            for g in groups:
+                stack.addWidget(g)
+            stack.addStretch(1)
+            self._columns.addWidget(column, 1)
+            self._column_widgets.append(column)
+        outer.addLayout(self._columns)
         outer.addStretch(1)
 
     def _connect(self) -> None:
         for edit in (self.patient_name, self.date_of_birth, self.mrn, self.blood_thinner,
-                     self.caregiver):
+                     self.caregiver, self.procedure_date):
             edit.textChanged.connect(self._emit)
         for combo in (self.procedure, self.anesthesia, self.language):
             combo.currentIndexChanged.connect(self._emit)
         self.physician.currentTextChanged.connect(self._emit)
-        self.procedure_date.dateChanged.connect(self._emit)
         self.medications.textChanged.connect(self._emit)
         for check in (self.brace, self.opioids, self.large_print,
                       *self.handout_checks.values()):
             check.toggled.connect(self._emit)
         self.levels.changed.connect(self._emit)
-        self.levels.picker.changed.connect(self._follow_roving_stop)
         self.follow_up.changed.connect(self._emit)
+        self.procedure_date.textChanged.connect(self._update_date_warning)
+        self.date_confirm.toggled.connect(self._on_date_confirmed)
 
     def _emit(self, *_: object) -> None:
         if not self._quiet:
             self.changed.emit()
 
-    def _follow_roving_stop(self) -> None:
-        self._levels_label.setBuddy(self.levels.picker.current_button())
+    # -- two columns where the width allows ----------------------------------------------
+    def _margins(self) -> int:
+        layout = self.layout()
+        m = layout.contentsMargins() if layout is not None else None
+        return m.left() + m.right() if m is not None else 0
+
+    def one_column_width(self) -> int:
+        widest = max(w.minimumSizeHint().width()
+                     for w in (*self._column_widgets, self.handouts_group))
+        return widest + self._margins()
+
+    def two_column_width(self) -> int:
+        """The width at which the sections stand side by side."""
+        left, right = (w.sizeHint().width() for w in self._column_widgets)
+        return left + right + self._columns.spacing() + self._margins()
+
+    def two_columns(self) -> bool:
+        return self._columns.direction() == QBoxLayout.Direction.LeftToRight
+
+    def _arrange(self) -> None:
+        wanted = (QBoxLayout.Direction.LeftToRight if self.width() >= self.two_column_width()
+                  else QBoxLayout.Direction.TopToBottom)
+        if self._columns.direction() != wanted:
+            self._columns.setDirection(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    # -- the procedure date must be today or yesterday, or confirmed ----------------------
+    def _procedure_day(self) -> dt.date | None:
+        try:
+            return self.procedure_date.value()
+        except TypedValueError:
+            return None
+
+    def _update_date_warning(self, *_: object) -> None:
+        day = self._procedure_day()
+        unusual = day is not None and bool(procedure_date_warning(day, self._today()))
+        if unusual and day is not None:
+            self.date_confirm.setText(f"Yes, the procedure was on {weekday_date_text(day)}")
+        self.date_confirm.blockSignals(True)
+        self.date_confirm.setChecked(unusual and day == self._confirmed_date)
+        self.date_confirm.blockSignals(False)
+        self.date_warning.setVisible(unusual)
+        self.confirm_changed.emit()
+
+    def _on_date_confirmed(self, checked: bool) -> None:
+        self._confirmed_date = self._procedure_day() if checked else None
+        self.confirm_changed.emit()
+
+    def unconfirmed_date(self) -> str:
+        """Why Print and Save must wait ("" when they need not). Computed now: "today" may
+        have moved on since the last edit."""
+        day = self._procedure_day()
+        if day is not None and procedure_date_warning(day, self._today()) and \
+                self._confirmed_date != day:
+            return "Confirm the procedure date in the form: it is not today or yesterday."
+        return ""
 
     # -- keyboard order ----------------------------------------------------------------------
     def focus_chain(self) -> list[QWidget]:
         """Every focusable input, in visual order (the caller applies setTabOrder)."""
-        return [self.patient_name, self.date_of_birth, self.mrn, self.procedure,
-                self.procedure_date, *self.levels.focus_widgets(), self.anesthesia, self.brace,
-                self.opioids, self.medications, self.blood_thinner, self.physician,
-                *self.follow_up.focus_widgets(), self.caregiver, self.language,
-                self.large_print, *self.handout_checks.values()]
+        return [self.language, self.large_print, *self.handout_checks.values(),
+                self.patient_name, self.date_of_birth, self.mrn, self.procedure,
+                self.procedure_date, self.date_confirm, *self.levels.focus_widgets(),
+                self.anesthesia, self.brace, self.opioids, self.medications,
+                self.blood_thinner, self.physician, *self.follow_up.focus_widgets(),
+                self.caregiver]
 
     # -- values ------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
-        """Raw values in the shape ``HandoutRequest.from_mapping`` reads (no checking)."""
-        dob_text = self.date_of_birth.text().strip()
-        try:
-            dob: Any = dt.date.fromisoformat(dob_text) if dob_text else None
-        except ValueError:
-            dob = dob_text  # the validation explains the expected form
+        """Raw values in the shape ``HandoutRequest.from_mapping`` reads. A date or time that
+        cannot be read raises RequestError naming the field: it is never replaced by
+        another date (an empty procedure date is not "today")."""
+        problem = self.date_of_birth.problem(LABELS["date_of_birth"])
+        if problem:
+            raise RequestError("date_of_birth", problem)
+        problem = self.procedure_date.problem(LABELS["procedure_date"])
+        if problem:
+            raise RequestError("procedure_date", problem)
+        procedure_date = self.procedure_date.value()
+        if procedure_date is None:
+            raise RequestError("procedure_date", "Enter the procedure date.")
         data: dict[str, Any] = {
             "procedure": self.procedure.currentData(),
             **self.levels.values(),
             "patient_name": self.patient_name.text(),
-            "date_of_birth": dob,
+            "date_of_birth": self.date_of_birth.value(),
             "mrn": self.mrn.text(),
-            "procedure_date": to_date(self.procedure_date.date()),
+            "procedure_date": procedure_date,
             "anesthesia": self.anesthesia.currentData(),
             "brace": self.brace.isChecked(),
             "opioids": self.opioids.isChecked(),
@@ -285,6 +408,23 @@ class HandoutForm(QWidget):
         index = self.language.findData(code)
         if index >= 0:
             self.language.setCurrentIndex(index)
+
+    def reset_handout_choices(self) -> None:
+        """The clinic's default language, regular print, both handouts: per patient, never
+        carried over to the next one."""
+        self.set_language(self.default_language)
+        self.large_print.setChecked(False)
+        for check in self.handout_checks.values():
+            check.setChecked(True)
+
+    def handout_summary(self) -> tuple[str, bool]:
+        """("Spanish handouts, large print", True when not the clinic's default)."""
+        code = str(self.language.currentData() or "")
+        text = f"{language_name(code)} handouts"
+        if self.large_print.isChecked():
+            text += ", large print"
+        unusual = code != self.default_language or self.large_print.isChecked()
+        return text, unusual
 
     # -- errors ------------------------------------------------------------------------------
     def set_field_error(self, field: str, message: str) -> bool:
@@ -306,7 +446,7 @@ class HandoutForm(QWidget):
 
     def field_widget(self, field: str) -> QWidget | None:
         if field == "levels":
-            return self.levels.picker.current_button()
+            return self.levels.typed
         if field == "level_count":
             return self.levels.count
         box = self._boxes.get(field)
@@ -321,7 +461,7 @@ class HandoutForm(QWidget):
                 or self.follow_up.has_data())
 
     def clear_patient(self) -> None:
-        """Clear everything about the patient; keep the handout preferences."""
+        """Clear everything about the patient, and the per-patient handout choices."""
         today = self._today()
         self._quiet = True
         try:
@@ -330,7 +470,8 @@ class HandoutForm(QWidget):
                 edit.clear()
             self.medications.clear()
             self.procedure.setCurrentIndex(0)
-            self.procedure_date.setDate(QDate(today.year, today.month, today.day))
+            self.procedure_date.set_value(today)
+            self._confirmed_date = None
             self.anesthesia.setCurrentIndex(self.anesthesia.findData(DEFAULT_ANESTHESIA))
             self.brace.setChecked(False)
             self.opioids.setChecked(False)
@@ -338,6 +479,7 @@ class HandoutForm(QWidget):
             self.physician.clearEditText()
             self.levels.clear()
             self.follow_up.clear(today)
+            self.reset_handout_choices()
             self.clear_errors()
         finally:
             self._quiet = False

@@ -18,7 +18,7 @@ from ..domain.clinic import load_sample_clinic
 from ..errors import DischargeDeskError
 from ..resources import resources_dir
 from ..siteconfig import SiteConfig, load_config
-from . import refcount_guard
+from . import refcount_guard, wheel_guard
 from .errors import install_excepthook
 from .main_window import MainWindow
 from .settings import APPLICATION, ORGANIZATION, AppSettings
@@ -36,6 +36,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     refcount_guard.install(app)
+    wheel_guard.install(app)  # the wheel never changes a field without focus
     icon = resources_dir() / "images" / "icon.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))

@@ -12,13 +12,15 @@ from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QGuiApplication,
     QIcon,
     QKeySequence,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtPrintSupport import QPrinter
@@ -42,11 +44,13 @@ from .. import APP_NAME, engine, output
 from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
+from ..errors import RequestError
 from ..resources import sample_clinic_dir
 from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
 from .about import AboutDialog
 from .errors import guarded
+from .fields import FieldBox
 from .focus_ring import FocusRing
 from .form import HandoutForm, choices_for
 from .idle import IdleClear, close_dialogs
@@ -58,6 +62,7 @@ from .workspace import TemplateWorkspace
 
 log = logging.getLogger("dischargedesk.ui")
 
+PREVIEW_ROOM = 420  # px the preview keeps before the form goes to two columns
 PRINT_REPEAT_GUARD_S = 2.0  # the same pages again this soon: a double click, not a reprint
 
 
@@ -105,14 +110,16 @@ class MainWindow(QMainWindow):
         self.now: Callable[[], dt.datetime] = dt.datetime.now
         self.setWindowTitle(clinic.name)  # Qt appends " — Discharge Desk"; never patient data
 
-        self.form = HandoutForm(choices_for(clinic, self.config.languages), today)
-        self.form.set_language(settings.language or "en")
+        # language and large print are per patient: the clinic's default at every start
+        offered = self.config.languages
+        self.form = HandoutForm(choices_for(clinic, offered), today,
+                                default_language=offered[0] if offered else "en")
         self.form_scroll = QScrollArea()
         self.form_scroll.setObjectName("formScroll")
         self.form_scroll.setWidget(self.form)
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.form_scroll.setMinimumWidth(self.form.minimumSizeHint().width() + self._scroll_extra())
+        self.form_scroll.setMinimumWidth(self.form.minimumWidth() + self._scroll_extra())
         self.preview = PreviewPane()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -137,7 +144,12 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._set_tab_order()
         self.session.state_changed.connect(self._update_actions)
-        self.form.language.currentIndexChanged.connect(self._remember_language)
+        self.form.confirm_changed.connect(self._update_actions)
+        self.form.changed.connect(self._show_handout_choice)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._scroll_to_focus)
+        self._show_handout_choice()
         self._restore_layout()
         self.focus_ring = FocusRing(self)
         self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self,
@@ -294,12 +306,52 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._split_pending:  # first start: the form as wide as it likes, up to half
+        if self._split_pending:  # first start: two columns if the preview keeps its room
             self._split_pending = False
-            total = self.splitter.width() or self.width()
-            wanted = self.form.sizeHint().width() + self._scroll_extra()
-            form_width = max(self.form_scroll.minimumWidth(), min(wanted, total // 2))
-            self.splitter.setSizes([form_width, max(1, total - form_width)])
+            self._fit_form()
+
+    def _form_widths(self, total: int) -> tuple[int, int]:
+        """(two columns, one column) widths of the form pane for a window ``total`` wide."""
+        extra = self._scroll_extra()
+        one = max(self.form_scroll.minimumWidth(), self.form.one_column_width() + extra)
+        return self.form.two_column_width() + extra, max(one, min(total // 2, 520))
+
+    def _fit_form(self) -> None:
+        total = self.splitter.width() or self.width()
+        two, one = self._form_widths(total)
+        form_width = two if total - two >= PREVIEW_ROOM else one
+        self.splitter.setSizes([form_width, max(1, total - form_width)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._split_pending and self.isVisible():
+            QTimer.singleShot(0, self._rebalance)  # once the splitter has its new width
+
+    def _rebalance(self) -> None:
+        """The window got narrower: a form wider than one column gives the preview back
+        its room."""
+        if not shiboken6.isValid(self):
+            return
+        sizes = self.splitter.sizes()
+        if len(sizes) == 2 and sizes[1] < PREVIEW_ROOM and \
+                sizes[0] > self._form_widths(sum(sizes))[1]:
+            self._fit_form()
+
+    def _scroll_to_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        """A field focused by Tab, a mnemonic or New patient is scrolled into view, with
+        its error line."""
+        if not shiboken6.isValid(self) or new is None or not self.form.isAncestorOf(new):
+            return
+        box = new.parentWidget()
+        while box is not None and box is not self.form and not isinstance(box, FieldBox):
+            box = box.parentWidget()
+        viewport = self.form_scroll.viewport().height()
+        target = box if isinstance(box, FieldBox) and box.height() < viewport - 32 else new
+        self.form_scroll.ensureWidgetVisible(target, 16, 16)
+
+    def _show_handout_choice(self) -> None:
+        text, unusual = self.form.handout_summary()
+        self.preview.set_handout_note(text, unusual)
 
     def _scroll_extra(self) -> int:
         scroll = self.form_scroll
@@ -342,14 +394,12 @@ class MainWindow(QMainWindow):
     # -- state -------------------------------------------------------------------------------
     def _update_actions(self) -> None:
         ok, reason = self.session.readiness()
+        unconfirmed = self.form.unconfirmed_date()
+        if ok and unconfirmed:
+            ok, reason = False, unconfirmed
         self.print_action.setEnabled(ok and not self._printing)
         self.save_action.setEnabled(ok)
         self.status_label.setText(reason if ok else f"Not ready to print: {reason}")
-
-    def _remember_language(self) -> None:
-        code = self.form.language.currentData()
-        if code:
-            self.settings.language = code
 
     # -- actions -----------------------------------------------------------------------------
     @guarded("print")
@@ -375,6 +425,7 @@ class MainWindow(QMainWindow):
                 request = entry.request
                 pdf = engine.render_pdf(request, self.clinic)
             else:
+                self._require_confirmed_date()
                 request, pdf = self.session.pdf_matching_form()
                 if kinds is not None and kinds != request.handouts:
                     request = dataclasses.replace(request, handouts=kinds)
@@ -427,6 +478,11 @@ class MainWindow(QMainWindow):
         log.info("%s dropped: the patient was cleared meanwhile", what)
         return False
 
+    def _require_confirmed_date(self) -> None:
+        unconfirmed = self.form.unconfirmed_date()
+        if unconfirmed:
+            raise RequestError("procedure_date", unconfirmed)
+
     def output_start_folder(self) -> Path | None:
         """Site-locked folder, else the nurse's last folder, else the site default."""
         if not self.config.editable("output_folder"):
@@ -436,6 +492,7 @@ class MainWindow(QMainWindow):
     @guarded("save")
     def save_pdfs(self) -> None:
         """Save the handouts ticked in the form (Ctrl+S)."""
+        self._require_confirmed_date()
         self._save(self.session.current_request(), from_form=True)
 
     def resave(self, entry: RecentSet) -> None:

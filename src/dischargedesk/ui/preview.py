@@ -60,6 +60,11 @@ class PreviewPane(QWidget):
         self.banner.setAccessibleName("Preview status")
         self.banner.hide()
 
+        self.handout_note = QLabel()
+        self.handout_note.setObjectName("handoutNote")
+        self.handout_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.handout_note.setAccessibleName("Handout language and print size")
+
         self.view = QPdfView(self)
         self.view.setObjectName("pdfView")
         self.view.setAccessibleName("Handout preview")
@@ -103,6 +108,7 @@ class PreviewPane(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(4)
+        box.addWidget(self.handout_note)
         box.addWidget(self.banner)
         box.addWidget(self.view, 1)
         box.addLayout(bar)
@@ -196,6 +202,16 @@ class PreviewPane(QWidget):
         self.banner.setText(text)
         self.banner.setAccessibleDescription(text)
         self.banner.show()
+
+    def set_handout_note(self, text: str, unusual: bool) -> None:
+        """Which language and print size the pages are in ("Spanish handouts, large print");
+        highlighted when it is not the clinic's default."""
+        bg, fg = _BANNER_STYLES["invalid"] if unusual else ("transparent", "#1c2530")
+        weight = "bold" if unusual else "normal"
+        self.handout_note.setStyleSheet(f"QLabel#handoutNote {{ background: {bg}; color: {fg}; "
+                                        f"padding: 3px 8px; font-weight: {weight}; }}")
+        self.handout_note.setText(text)
+        self.handout_note.setAccessibleDescription(text)
 
     def banner_kind(self) -> str | None:
         return str(self.banner.property("kind") or "") or None if self.banner.isVisible() \

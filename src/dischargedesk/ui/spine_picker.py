@@ -1,8 +1,9 @@
-"""The spine picker: one toggle button per treatable level, stacked top (T1) to bottom (S1).
+"""The spine picker: a compact grid of toggle buttons, one per treatable level, grouped by
+region (thoracic T1-T12 in two rows of six, lumbar L1-L5, sacral S1), top of the spine first.
 
 Keyboard: Tab enters the picker on the current level (one tab stop for the whole spine),
-Up/Down (or Left/Right) move between levels, Home/End jump to T1/S1, Space toggles, Tab
-leaves. The selection reads as text ("T12 and L1") next to the spine.
+Up/Down (or Left/Right) move one level along the spine, Home/End jump to T1/S1, Space
+toggles, Tab leaves. The selection reads as text ("T12 and L1") next to the spine.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from ..render.language import list_text
 from .notify import Notifier
 
 REGIONS = (("Thoracic", "T"), ("Lumbar", "L"), ("Sacral", "S"))
+PER_ROW = 6
 _REGION_NAMES = {"T": "thoracic", "L": "lumbar", "S": "sacral"}
 
 _STYLE = """
 QPushButton#vertebra {
-    min-width: 4.2em; padding: 1px 6px; border: 1px solid #6b7785; border-radius: 7px;
+    min-width: 2.2em; padding: 2px 3px; border: 1px solid #6b7785; border-radius: 7px;
     background: #eef1f4; color: #1c2530;
 }
 QPushButton#vertebra:hover { background: #dde4ec; }
@@ -47,23 +49,21 @@ class SpinePicker(QWidget):
         self._current = TREATABLE_LEVELS.index("L1")
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(1)
+        grid.setHorizontalSpacing(3)
+        grid.setVerticalSpacing(3)
         row = 0
         for region, prefix in REGIONS:
             names = [n for n in TREATABLE_LEVELS if n.startswith(prefix)]
+            rows = (len(names) + PER_ROW - 1) // PER_ROW
             label = QLabel(region)
             label.setObjectName("spineRegion")
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            label.setStyleSheet("color: #4a5561;")
-            grid.addWidget(label, row, 0, len(names), 1)
-            for name in names:
-                grid.addWidget(self._make_button(name), row, 1)
-                row += 1
-            if prefix != "S":
-                grid.setRowMinimumHeight(row, 6)  # a small gap between regions
-                row += 1
-        grid.setColumnStretch(2, 1)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            label.setStyleSheet("color: #4a5561; padding-top: 3px; padding-right: 4px;")
+            grid.addWidget(label, row, 0, rows, 1)
+            for i, name in enumerate(names):
+                grid.addWidget(self._make_button(name), row + i // PER_ROW, 1 + i % PER_ROW)
+            row += rows
+        grid.setColumnStretch(PER_ROW + 1, 1)
         self._update_focus_policies()
 
     def _make_button(self, name: str) -> QPushButton:
