@@ -394,3 +394,26 @@ def test_date_order_follows_the_locale_and_never_guesses():
     edit = DateEdit("Date of birth", order="")
     edit.setText("03/04/1948")
     assert "YYYY-MM-DD" in edit.problem("Date of birth")
+
+
+def test_follow_up_before_the_bandage_day_is_flagged_in_the_form(qtbot, us_window):
+    """Issue 9: a visit booked before the bandages come off is flagged to the nurse (the CLI
+    prints the same sentence on stderr); a later date clears the note."""
+    form = us_window.form
+    fill_minimal(qtbot, us_window)
+    note = form.follow_up_warning
+    assert not note.isVisible()
+    alt(qtbot, us_window, "k")  # booked
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focus() is form.follow_up.date
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    procedure_day = form.values()["procedure_date"]
+    type_keys(qtbot, (procedure_day + dt.timedelta(days=1)).isoformat())
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: note.isVisible() and "before the bandages come off" in note.text(),
+                    timeout=WAIT_MS)
+    click_into(qtbot, form.follow_up.date)
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_keys(qtbot, (procedure_day + dt.timedelta(days=14)).isoformat())
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=WAIT_MS)

@@ -139,6 +139,8 @@ def request_warnings(request: HandoutRequest, clinic: ClinicProfile) -> list[str
             f"(day {(care_day - request.procedure_date).days}); check the date. The handout "
             "keeps the bandage, shower and activity dates as the clinic set them.")
     return warnings
+
+
 # -- typed dates and times (the form and the CLI read what people type) -----------------------
 
 _ISO_RE = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$")

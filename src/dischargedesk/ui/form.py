@@ -40,6 +40,7 @@ from ..errors import DischargeDeskError, RequestError
 from ..render.language import available_languages, load_pack
 from .fields import DateEdit, FieldBox, FollowUpField, LevelsField, check_box
 from .notify import Notifier
+from .preview import notice_label
 
 ANESTHESIA_CHOICES = (("local", "Local anesthetic only"), ("sedation", "Sedation"),
                       ("general", "General anesthesia"))
@@ -259,6 +260,10 @@ class HandoutForm(QWidget):
         self.caregiver = _line("Caregiver name", "caregiver")
         self._row(form, "Ph&ysician:", "physician", self.physician)
         form.addRow(self.follow_up)
+        # "check this date" notes from the engine (request_warnings): the handout still prints
+        self.follow_up_warning = notice_label("", "followUpWarning")
+        self.follow_up_warning.setAccessibleName("Follow-up date warning")
+        form.addRow(self.follow_up_warning)
         self._boxes.update(self.follow_up.boxes)
         self._row(form, "Caregi&ver name:", "caregiver", self.caregiver)
         right.append(group)
@@ -349,6 +354,11 @@ class HandoutForm(QWidget):
     def _on_date_confirmed(self, checked: bool) -> None:
         self._confirmed_date = self._procedure_day() if checked else None
         self.confirm_changed.emit()
+
+    def set_request_warnings(self, warnings: list[str]) -> None:
+        """Show the engine's warnings for a valid request (empty list: hide)."""
+        self.follow_up_warning.setText(" ".join(warnings))
+        self.follow_up_warning.setVisible(bool(warnings))
 
     def unconfirmed_date(self) -> str:
         """Why Print and Save must wait ("" when they need not). Computed now: "today" may

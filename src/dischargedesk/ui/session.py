@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from .. import engine
+from ..domain.calendar import request_warnings
 from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError, RequestError
@@ -95,9 +96,11 @@ class FormSession(QObject):
         try:
             request = build_request(self.form.values(), self.clinic, self.today())
         except RequestError as exc:
+            self.form.set_request_warnings([])
             self._show_invalid(exc)
             return None
         self.request, self.problem = request, ""
+        self.form.set_request_warnings(request_warnings(request, self.clinic))
         return request
 
     def _show_invalid(self, exc: RequestError) -> None:
