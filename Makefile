@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README):  make run   and   make test
-.PHONY: run test lint bench sample clean
+.PHONY: run test lint test-noqt bench sample clean
 
 run:
 	@scripts/setup.sh app
@@ -13,6 +13,11 @@ lint:
 	@scripts/setup.sh dev
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache
+
+# the engine's tests in a venv without PySide6 (.venv-noqt)
+test-noqt:
+	@scripts/test-without-qt.sh
 
 sample:
 	@scripts/setup.sh app
@@ -23,4 +28,4 @@ bench:
 	.venv/bin/python bench/engine.py
 
 clean:
-	rm -rf .venv build dist sample-handouts
+	rm -rf .venv .venv-noqt build dist sample-handouts

@@ -21,6 +21,16 @@ settings.register_profile("dev", max_examples=20, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Without pytest-qt (scripts/test-without-qt.sh runs the engine tests with no Qt at all)
+    its ini options in pyproject.toml stay known, so --strict-config still holds."""
+    try:
+        import pytestqt  # noqa: F401
+    except ImportError:
+        for name in ("qt_api", "qt_log_level_fail", "qt_log_ignore"):
+            parser.addini(name, "pytest-qt option (pytest-qt is not installed)", type="linelist")
+
+
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 
 
