@@ -100,35 +100,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _request_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("the patient and the procedure")
-    g.add_argument("--procedure", help="kyphoplasty or vertebroplasty (or a clinic's own)")
-    lv = g.add_mutually_exclusive_group()
-    lv.add_argument("--levels", help="levels treated, in any order, e.g. T12,L1")
-    lv.add_argument("--level-count", type=int, metavar="N",
-                    help="number of levels (1-10) when the levels were not recorded")
-    g.add_argument("--patient-name", metavar="NAME")
-    g.add_argument("--date-of-birth", metavar="YYYY-MM-DD")
-    g.add_argument("--mrn", metavar="ID", help="medical record number")
-    g.add_argument("--procedure-date", metavar="YYYY-MM-DD", help="default: today")
-    g.add_argument("--anesthesia", choices=("local", "sedation", "general"),
-                   help="default: sedation")
-    g.add_argument("--brace", action="store_true", default=None, help="a brace was prescribed")
-    g.add_argument("--opioids", action="store_true", default=None,
-                   help="opioid pain medicine was prescribed")
-    g.add_argument("--medication", action="append", metavar="LINE", dest="medication_lines",
-                   help="one line of medication instructions (repeat for more lines)")
-    g.add_argument("--blood-thinner", metavar="TEXT", help="when to restart blood thinners")
-    g.add_argument("--physician", metavar="NAME")
-    g.add_argument("--follow-up-date", metavar="YYYY-MM-DD")
-    g.add_argument("--follow-up-time", metavar="HH:MM")
-    g.add_argument("--follow-up-with", metavar="NAME")
-    g.add_argument("--follow-up-where", metavar="PLACE")
-    g.add_argument("--caregiver", metavar="NAME")
-    o = p.add_argument_group("the handouts")
-    o.add_argument("--language", help="handout language code, default en")
-    o.add_argument("--large-print", action="store_true", default=None,
-                   help="body text at 18 pt")
-    o.add_argument("--handouts", metavar="LIST", help="discharge,recovery (default: both)")
+    """One option per request field, from the field table (domain/fields.py)."""
+    from .domain.fields import FIELDS
+    from .domain.request import ANESTHESIA
+
+    groups = {"patient": p.add_argument_group("the patient and the procedure"),
+              "handouts": p.add_argument_group("the handouts")}
+    levels = groups["patient"].add_mutually_exclusive_group()  # levels or only their number
+    for f in FIELDS:
+        if f.option is None:
+            continue
+        where = levels if f.kind in ("levels", "count") else groups[f.group]
+        kwargs: dict[str, Any] = {"help": f.help or None}
+        if f.metavar:
+            kwargs["metavar"] = f.metavar
+        if f.kind == "flag":
+            kwargs.update(action="store_true", default=None)
+        elif f.kind == "count":
+            kwargs["type"] = int
+        elif f.kind == "multiline":  # one option per line
+            kwargs.update(action="append", dest=f"{f.name}_lines")
+        if f.name == "anesthesia":
+            kwargs["choices"] = ANESTHESIA
+        where.add_argument(f.option, **kwargs)
+    o = groups["handouts"]
     o.add_argument("--clinic", metavar="DIR", type=Path,
                    help="clinic folder (clinic.toml + templates); default: the site's clinic "
                         "(site.toml), else the sample clinic; refused when the site locks it")
@@ -139,10 +134,11 @@ def _request_options(p: argparse.ArgumentParser) -> None:
                    help="folder for the PDFs (created if missing)")
 
 
-_FIELD_OPTIONS = ("procedure", "levels", "level_count", "patient_name", "date_of_birth", "mrn",
-                  "procedure_date", "anesthesia", "brace", "opioids", "blood_thinner",
-                  "physician", "follow_up_date", "follow_up_time", "follow_up_with",
-                  "follow_up_where", "caregiver", "language", "large_print", "handouts")
+def _field_options() -> list[str]:
+    """Request fields that are single-value options (multi-line ones are joined by _render)."""
+    from .domain.fields import FIELDS
+
+    return [f.name for f in FIELDS if f.option is not None and f.kind != "multiline"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -228,12 +224,12 @@ def _read_request_file(spec: str) -> dict[str, Any]:
 
 def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
     data: dict[str, Any] = _read_request_file(args.request) if args.request else {}
-    for name in _FIELD_OPTIONS:
+    for name in _field_options():
         value = getattr(args, name)
         if value is not None:
             data[name] = value
-    if args.medication_lines:
-        data["medications"] = "\n".join(args.medication_lines)
+    if args.medications_lines:
+        data["medications"] = "\n".join(args.medications_lines)
     data = ehr_options.apply_context(args, data)  # the record fills what the options left
     if "levels" in data and args.level_count is not None:
         data.pop("levels")

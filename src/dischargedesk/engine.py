@@ -24,7 +24,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__
 from .domain.clinic import ClinicProfile
-from .domain.request import LABELS, HandoutRequest
+from .domain.request import HANDOUTS, LABELS, HandoutRequest
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d
 from .render.context import build_context
@@ -289,3 +289,43 @@ def render_handouts(request: HandoutRequest, clinic: ClinicProfile) -> list[Rend
             pdf=pdf,
         ))
     return out
+
+
+# -- what the form offers (the UI asks the engine; it never reads packs itself) -----------------
+
+FALLBACK_HANDOUT_NAMES = {"discharge": "Discharge instructions", "recovery": "Recovery plan"}
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the clinic offers: procedures and languages (code, shown name), physicians."""
+
+    procedures: tuple[tuple[str, str], ...]
+    physicians: tuple[str, ...]
+    languages: tuple[tuple[str, str], ...]
+    handouts: tuple[tuple[str, str], ...]
+
+
+def _pack_or_none(code: str, clinic: ClinicProfile) -> LanguagePack | None:
+    try:
+        return load_pack(code, clinic.templates_dir)
+    except (KeyError, DischargeDeskError):
+        return None
+
+
+def form_choices(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormChoices:
+    """Display names come from the English language pack (the form is in English).
+    ``offered`` (site setting ``languages``) limits the languages; empty offers all."""
+    pack = _pack_or_none("en", clinic)
+    names = dict(pack.procedures) if pack else {}
+    procedures = tuple((pid, names.get(pid, pid.replace("-", " ").capitalize()))
+                       for pid in clinic.procedures)
+    languages = []
+    for code in available_languages(clinic.templates_dir):
+        if offered and code not in offered:
+            continue
+        lp = _pack_or_none(code, clinic)
+        languages.append((code, f"{lp.name} ({code})" if lp else code))
+    handout_names = dict(pack.handouts) if pack else {}
+    handouts = tuple((k, handout_names.get(k, FALLBACK_HANDOUT_NAMES[k])) for k in HANDOUTS)
+    return FormChoices(procedures, tuple(clinic.physicians), tuple(languages), handouts)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import RequestError
+from .fields import FIELDS
 from .levels import (
     MAX_LEVEL_COUNT,
     LevelFacts,
@@ -27,45 +28,14 @@ from .textclean import clean_text, has_rtl, has_visible
 ANESTHESIA = ("local", "sedation", "general")
 HANDOUTS = ("discharge", "recovery")
 
-#: Human names of the fields, used in messages (the form shows the same labels).
-LABELS: dict[str, str] = {
-    "procedure": "Procedure",
-    "levels": "Levels treated",
-    "level_count": "Number of levels",
-    "patient_name": "Patient name",
-    "date_of_birth": "Date of birth",
-    "mrn": "MRN",
-    "procedure_date": "Procedure date",
-    "anesthesia": "Anesthesia",
-    "brace": "Brace prescribed",
-    "opioids": "Opioid pain medicine",
-    "medications": "Medication instructions",
-    "blood_thinner": "Blood thinner restart",
-    "physician": "Physician",
-    "follow_up_date": "Follow-up date",
-    "follow_up_time": "Follow-up time",
-    "follow_up_with": "Follow-up with",
-    "follow_up_where": "Follow-up place",
-    "caregiver": "Caregiver name",
-    "language": "Language",
-    "large_print": "Large print",
-    "handouts": "Handouts",
-}
-
-#: Length caps of the free-text fields (characters). Tested at their maximum.
-MAX_LENGTH: dict[str, int] = {
-    "patient_name": 100,
-    "mrn": 30,
-    "medications": 2000,
-    "blood_thinner": 300,
-    "physician": 100,
-    "follow_up_with": 100,
-    "follow_up_where": 200,
-    "caregiver": 100,
-}
+#: Human names of the fields, used in messages (the form shows the same labels), and the
+#: length caps of the free-text fields (characters, tested at their maximum): both from the
+#: field table (domain/fields.py).
+LABELS: dict[str, str] = {f.name: f.label for f in FIELDS}
+MAX_LENGTH: dict[str, int] = {f.name: f.cap for f in FIELDS if f.cap is not None}
 MAX_MEDICATION_LINES = 30
 MAX_WORD = 60  # longest unbroken word (a 5,000-character word breaks table layout)
-MULTILINE_FIELDS = frozenset({"medications"})
+MULTILINE_FIELDS = frozenset(f.name for f in FIELDS if f.kind == "multiline")
 TEXT_FIELDS = tuple(MAX_LENGTH)
 
 _MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")

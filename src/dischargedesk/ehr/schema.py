@@ -1,8 +1,9 @@
 """JSON Schema of the handout request (docs/request.schema.json), generated from the
-request's own definitions in domain/request.py: the dataclass fields, LABELS, MAX_LENGTH,
-the choice tuples and the patterns. Rules that compare fields with each other or with today
-(dates in range, follow-up after the procedure) stay in the validator only; the schema's
-description says so. ``python -m dischargedesk.ehr.schema`` prints it."""
+request's own definitions: the field table (domain/fields.py: labels, caps, help), the
+dataclass fields, the choice tuples and the patterns in domain/request.py. Rules that
+compare fields with each other or with today (dates in range, follow-up after the
+procedure) stay in the validator only; the schema's description says so.
+``python -m dischargedesk.ehr.schema`` prints it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..domain import request as rq
+from ..domain.fields import FIELD
 from ..domain.levels import MAX_LEVEL_COUNT, TREATABLE_LEVELS
 
 SCHEMA_ID = "https://dischargedesk.invalid/request.schema.json"
@@ -61,6 +63,8 @@ def _property(name: str, kind: Any) -> dict[str, Any]:
     else:  # pragma: no cover - a new field must be described here
         raise TypeError(f"no schema for request field {name}")
     prop.setdefault("title", label)
+    if FIELD[name].help:
+        prop.setdefault("description", FIELD[name].help)
     return prop
 
 

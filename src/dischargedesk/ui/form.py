@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt
@@ -34,10 +33,9 @@ from ..domain.calendar import (
     procedure_date_warning,
     weekday_date_text,
 )
-from ..domain.clinic import ClinicProfile
-from ..domain.request import HANDOUTS, LABELS, MAX_LENGTH
-from ..errors import DischargeDeskError, RequestError
-from ..render.language import available_languages, load_pack
+from ..domain.request import LABELS, MAX_LENGTH
+from ..engine import FormChoices
+from ..errors import RequestError
 from .fields import DateEdit, FieldBox, FollowUpField, LevelsField, check_box
 from .notify import Notifier
 from .preview import notice_label
@@ -45,44 +43,6 @@ from .preview import notice_label
 ANESTHESIA_CHOICES = (("local", "Local anesthetic only"), ("sedation", "Sedation"),
                       ("general", "General anesthesia"))
 DEFAULT_ANESTHESIA = "sedation"
-FALLBACK_HANDOUT_NAMES = {"discharge": "Discharge instructions", "recovery": "Recovery plan"}
-
-
-@dataclass(frozen=True)
-class FormChoices:
-    """What the clinic offers: procedures and languages (code, shown name), physicians."""
-
-    procedures: tuple[tuple[str, str], ...]
-    physicians: tuple[str, ...]
-    languages: tuple[tuple[str, str], ...]
-    handouts: tuple[tuple[str, str], ...]
-
-
-def _pack_or_none(code: str, clinic: ClinicProfile) -> Any:
-    try:
-        return load_pack(code, clinic.templates_dir)
-    except (KeyError, DischargeDeskError):
-        return None
-
-
-def choices_for(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormChoices:
-    """Display names come from the English language pack (the form is in English).
-    ``offered`` (site setting ``languages``) limits the languages; empty offers all."""
-    pack = _pack_or_none("en", clinic)
-    names = dict(pack.procedures) if pack else {}
-    procedures = tuple((pid, names.get(pid, pid.replace("-", " ").capitalize()))
-                       for pid in clinic.procedures)
-    languages = []
-    for code in available_languages(clinic.templates_dir):
-        if offered and code not in offered:
-            continue
-        lp = _pack_or_none(code, clinic)
-        languages.append((code, f"{lp.name} ({code})" if lp else code))
-    handout_names = dict(pack.handouts) if pack else {}
-    handouts = tuple((k, handout_names.get(k, FALLBACK_HANDOUT_NAMES[k])) for k in HANDOUTS)
-    return FormChoices(procedures, tuple(clinic.physicians), tuple(languages), handouts)
-
-
 def _line(name: str, field: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setAccessibleName(name)

@@ -44,6 +44,7 @@ from .. import APP_NAME, engine, output
 from ..clinicsource import ClinicSource
 from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
+from ..engine import form_choices
 from ..errors import RequestError
 from ..resources import sample_clinic_dir
 from ..siteconfig import SiteConfig, load_config
@@ -52,7 +53,7 @@ from .about import AboutDialog
 from .errors import guarded
 from .fields import FieldBox
 from .focus_ring import FocusRing
-from .form import HandoutForm, choices_for
+from .form import HandoutForm
 from .idle import IdleClear, close_dialogs
 from .preview import PreviewPane, notice_label
 from .recent import RecentHandouts, RecentSet
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
 
         # language and large print are per patient: the clinic's default at every start
         offered = self.config.languages
-        self.form = HandoutForm(choices_for(clinic, offered), today,
+        self.form = HandoutForm(form_choices(clinic, offered), today,
                                 default_language=offered[0] if offered else "en")
         self.form_scroll = QScrollArea()
         self.form_scroll.setObjectName("formScroll")
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
 
     def _build_print_menu(self, bar: QToolBar) -> None:
         """The Print button prints the handouts ticked in the form; its menu prints one."""
-        choices = choices_for(self.clinic)
+        choices = form_choices(self.clinic)
         self.procedure_names = dict(choices.procedures)
         menu = QMenu("Print", self)
         menu.setObjectName("printMenu")
