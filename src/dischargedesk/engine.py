@@ -32,7 +32,6 @@ from .render.fonts import describe_characters, missing_characters
 from .render.language import LanguagePack, available_languages, load_pack, pack_roots
 from .render.pdf import Extras, HandoutLayout, PageIdentity, build_pdf
 from .render.templating import HandoutEnvironment, render_section, section_sources
-from .resources import sample_clinic_dir
 from .rlsafety import pin_reportlab_settings
 
 MAX_DIARY_DAYS = 14
@@ -154,15 +153,13 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     if request.mrn:
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
     phones = _phone_line(pack, clinic, labelled=not request.large_print)
-    is_sample = clinic.folder is not None and clinic.folder.resolve() == \
-        sample_clinic_dir().resolve()
     ident = PageIdentity(
         clinic_name=clinic.name,
         clinic_phone_line=phones,
         logo=clinic.logo,
         patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
         page_label=pack.label("page", page="{page}", pages="{pages}"),
-        notice=pack.label("sample_notice") if is_sample else "",
+        notice=pack.label("sample_notice") if clinic.is_sample else "",
     )
     facts = request.level_facts
     extras = Extras(

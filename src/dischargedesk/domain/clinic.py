@@ -71,6 +71,11 @@ class ClinicProfile:
     folder: Path | None = None
 
     @property
+    def is_sample(self) -> bool:
+        """The bundled fictional clinic (its handouts say so in the footer)."""
+        return self.folder is not None and self.folder.resolve() == sample_clinic_dir().resolve()
+
+    @property
     def templates_dir(self) -> Path | None:
         """The clinic's template overrides, if it has any."""
         if self.folder is None:

@@ -46,7 +46,6 @@ from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..engine import form_choices
 from ..errors import RequestError
-from ..resources import sample_clinic_dir
 from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
 from .about import AboutDialog
@@ -197,10 +196,8 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        is_sample = self.clinic.folder is not None and \
-            self.clinic.folder.resolve() == sample_clinic_dir().resolve()
         clinic_text = f"Clinic: {self.clinic.name}" + (" (sample, for trying out)"
-                                                       if is_sample else "")
+                                                       if self.clinic.is_sample else "")
         self.clinic_label = QLabel(clinic_text)
         self.clinic_label.setObjectName("clinicLabel")
         self.clinic_label.setContentsMargins(8, 0, 8, 0)
