@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from dischargedesk.siteconfig import SITE_ENV
 from .conftest import pdf_text
 
 ARGS = ["render", "--procedure", "kyphoplasty", "--levels", "L1", "--patient-name",
-        "Zed Quorum", "--mrn", "Q-77", "--procedure-date", "2026-11-20"]
+        "Zed Quorum", "--mrn", "Q-77",
+        # today: another date adds the procedure-date warning on stderr
+        "--procedure-date", dt.date.today().isoformat()]
 CLINIC = "Lakeside Spine Clinic"
 PHONE = "555-0142"
 
