@@ -127,7 +127,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                 section = d.parse_section(text, source.display)
             except d.MarkupProblem as exc:
                 raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
-                                    f"markup the handout format does not allow: {exc}",
+                                    "markup the handout format does not allow: "
+                                    f"{exc.category}",
                                     path=source.path) from None
             missing = missing_characters("\n".join(section.plain_sentences()))
             if missing:
