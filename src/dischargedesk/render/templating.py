@@ -107,7 +107,7 @@ class SandboxLimit(SecurityError):
 
 
 class TemplateTimeout(SandboxLimit):
-    pass
+    filename: str | None = None
 
 
 class TemplateTooComplex(TemplateSyntaxError):
@@ -444,7 +444,9 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
     def _load_template(self, name: str, globals: Any) -> Any:
         template = super()._load_template(name, globals)
         if template.filename in _limits.runaway:
-            raise TemplateTimeout(TIMEOUT_TEXT)
+            exc = TemplateTimeout(TIMEOUT_TEXT)
+            exc.filename = template.filename  # the runaway file, not the one including it
+            raise exc
         return template
 
     def display_name(self, path: Path) -> str:
@@ -609,6 +611,8 @@ def render_section(env: HandoutEnvironment, source: SectionSource,
         path, line = _template_location(exc)
         if isinstance(exc, TemplateSyntaxError | TemplateNotUtf8) and exc.filename:
             path, line = Path(exc.filename), exc.lineno or None
+        elif isinstance(exc, TemplateTimeout) and exc.filename:
+            path, line = Path(exc.filename), None
         path = path or source.path
         message = describe(exc)
         if isinstance(exc, UndefinedError):
