@@ -62,9 +62,12 @@ class Prepared:
 
 
 @lru_cache(maxsize=16)
-def _environment(roots: tuple[Path, ...], clinic_root: Path | None,
-                 language: str) -> HandoutEnvironment:
-    return HandoutEnvironment(list(roots), clinic_root, language)
+def _environment(roots: tuple[Path, ...], clinic_root: Path | None, language: str,
+                 overlay: tuple[tuple[str, str, Path], ...] = ()) -> HandoutEnvironment:
+    """One environment (and its compiled templates) per folder, language and unsaved text,
+    so a check of an edit compiles each template once, not once per combination."""
+    sources = {name: (text, path) for name, text, path in overlay}
+    return HandoutEnvironment(list(roots), clinic_root, language, sources)
 
 
 def file_name(kind: str, procedure: str) -> str:
@@ -112,8 +115,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
     overlay = _overlay(overrides, clinic_root, pack.code)
-    env = HandoutEnvironment(list(roots), clinic_root, pack.code, overlay) if overlay \
-        else _environment(roots, clinic_root, pack.code)
+    env = _environment(roots, clinic_root, pack.code,
+                       tuple(sorted((k, text, path) for k, (text, path) in overlay.items())))
     layouts = []
     for kind in kinds:
         sections = []
