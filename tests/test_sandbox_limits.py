@@ -221,6 +221,19 @@ def test_deep_nesting_is_a_plain_message(tmp_path, source, line):
     assert err.line == line, str(err)
 
 
+@pytest.mark.parametrize("expression", [
+    "not " * 3000 + "1", "+".join(["1"] * 3000), "n" + "|string" * 300,
+    " and ".join(["n"] * 1000), "1 if n else " * 500 + "1", "~".join(["n"] * 1000),
+    "[" + ",".join(["1"] * 3000) + "]", "n" + ".x" * 500,
+])
+def test_long_chains_are_a_plain_message_with_line(tmp_path, expression):
+    """Long chains build trees as deep as nesting: refused with a line, quickly."""
+    start = time.monotonic()
+    err = template_error(tmp_path, "# T\nok\n{{ " + expression + " }}\n")
+    assert err.line == 3 and ("nested" in err.detail or "parts" in err.detail), str(err)
+    assert time.monotonic() - start < 5
+
+
 def test_latin1_template_says_not_utf8(tmp_path):
     err = template_error(tmp_path, "# Cuidado\nok\n- Llame si tiene fiebre o dolor en la "
                          "pantorrilla (señal).\n".encode("latin-1"))

@@ -62,6 +62,7 @@ MAX_INT_ARG = 10_000
 MAX_TEMPLATE_BYTES = 200_000
 MAX_BLOCK_DEPTH = 10  # for/if/macro... inside each other (Python allows 20 loops in all)
 MAX_BRACKET_DEPTH = 30  # ( [ { inside each other (the parser recurses for each)
+MAX_TAG_TOKENS = 200  # words and signs in one {{ }} or {% %} (long chains nest as deeply)
 
 # Characters that start block markup at the beginning of a line, or inline markup anywhere.
 _ESCAPES = {
@@ -345,7 +346,7 @@ def _check_nesting(stream: Any, filename: str | None) -> None:
     """Refuse nesting deeper than the limits, with its line, before the recursive parser
     and Python's compiler see it (they fail with RecursionError or SyntaxError)."""
     blocks: list[str] = []
-    brackets = unary = 0
+    brackets = unary = parts = 0
     tag: list[Any] | None = None
 
     def too_deep(what: str, limit: int, line: int) -> TemplateTooComplex:
@@ -353,13 +354,19 @@ def _check_nesting(stream: Any, filename: str | None) -> None:
                                   "template", line, None, filename)
 
     for tok in stream:
+        parts = 0 if tok.type in ("block_begin", "variable_begin") else parts + 1
+        if parts > MAX_TAG_TOKENS:
+            raise TemplateTooComplex(f"one {{{{ }}}} or {{% %}} has more than {MAX_TAG_TOKENS} "
+                                     "parts; split it into shorter ones", tok.lineno, None,
+                                     filename)
         if tok.type in _OPEN:
             brackets += 1
             if brackets > MAX_BRACKET_DEPTH:
                 raise too_deep("brackets", MAX_BRACKET_DEPTH, tok.lineno)
         elif tok.type in _CLOSE:
             brackets = max(0, brackets - 1)
-        unary = unary + 1 if tok.type in _UNARY else 0
+        unary = unary + 1 if tok.type in _UNARY or (tok.type == "name" and tok.value == "not") \
+            else 0
         if unary > MAX_BRACKET_DEPTH:
             raise too_deep("signs", MAX_BRACKET_DEPTH, tok.lineno)
         if tok.type == "block_begin":
