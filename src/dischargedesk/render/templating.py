@@ -189,8 +189,8 @@ def _check_percent_format(fmt: str) -> None:
     for m in _PERCENT_SPEC.finditer(fmt):
         for part in m.group(1, 2):
             if part == "*" or (part and (len(part) > 3 or int(part) > MAX_FORMAT_WIDTH)):
-                raise SandboxLimit(f"format widths above {MAX_FORMAT_WIDTH} (and '*') are "
-                                   "not allowed")
+                raise SandboxLimit(f"format widths or precisions above {MAX_FORMAT_WIDTH}, "
+                                   "or '*'")
 
 
 def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
