@@ -148,6 +148,23 @@ def test_size_of_every_value_capped(tmp_path, payload):
     assert err.line == 2, str(err)
 
 
+@pytest.mark.parametrize("use", ["{{ l }}", "{{ l|string }}", "{{ l|join }}",
+                                 "{{ l ~ '' }}", "{{ '%s' % l }}", "{{ l|list|length }}"])
+def test_huge_values_are_refused_before_memory_is_used(tmp_path, use):
+    """A list of references costs nothing until printed: it is refused before str()."""
+    import tracemalloc
+
+    source = "# T\n{% set l = ['x' * 9000] * 9 %}" + \
+        "{% set l = [l, l, l, l, l, l, l, l, l] %}" * 4 + use + "\n"
+    tracemalloc.start()
+    try:
+        err = template_error(tmp_path, source)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.line == 2 and peak < 30_000_000, (str(err), peak)
+
+
 def test_ordinary_templates_still_render(tmp_path):
     out, error, _ = render_in(tmp_path / "root", "# T\n{% for i in items %}- {{ i|upper }} "
                               "{{ '%5.1f'|format(2.25) }} {{ '%s' % n }} "

@@ -46,6 +46,7 @@ from jinja2 import (
 )
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
+from jinja2.filters import FILTERS as _JINJA_FILTERS
 from jinja2.loaders import split_template_path
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -86,6 +87,7 @@ def finalize(value: Any) -> Markup:
     """Applied to every ``{{ ... }}``: values are escaped once, never interpreted."""
     if isinstance(value, Markup):
         return value
+    _check_size(value)  # before str(): a list of references can print as gigabytes
     return Markup(escape_value(str(value)))
 
 
@@ -235,8 +237,6 @@ def _guarded_range(*args: int) -> Iterator[int]:
 REMOVED_FILTERS = frozenset({"safe", "urlize", "xmlattr", "tojson", "forceescape", "attr",
                              "pprint", "indent"})
 
-from jinja2.filters import FILTERS as _JINJA_FILTERS  # noqa: E402
-
 _ORIGINAL_FILTERS = dict(_JINJA_FILTERS)
 #: Filters whose output can be far larger than their input: checked before they run.
 _SAFE_FILTERS: dict[str, Callable[..., Any]] = {
@@ -326,12 +326,26 @@ class OverlayLoader(BaseLoader):
 
 
 class _LimitedCodeGenerator(CodeGenerator):
-    """``a ~ b`` results are size-checked like every other value."""
+    """``a ~ b`` checks the size of its parts before turning them into text (as Jinja's
+    own ``visit_Concat``, through :func:`_checked_concat`)."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
-        self.write("environment.checked(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"environment.checked_concat({func_name}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _checked_concat(join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
+    _check_size(parts)
+    return _checked(join(parts))
 
 
 #: Block tags that open a level of nesting (``set`` only in its block form).
@@ -416,7 +430,7 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
                         if k not in REMOVED_FILTERS}
         self.tests = {k: _guard(v) for k, v in self.tests.items()}  # type: ignore[arg-type]
 
-    checked = staticmethod(_checked)
+    checked_concat = staticmethod(_checked_concat)
 
     # -- compile: bounded nesting, size and time; every compiled file is template code ------
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
