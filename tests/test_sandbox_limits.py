@@ -291,3 +291,24 @@ def test_markup_errors_never_quote_the_rendered_value(tmp_path, make_request, li
     assert "markup the handout format does not allow" in message
     for part in ("quillfeather", "ana", "featherq", "aquill"):
         assert part not in message.replace("an unknown", "").replace("cannot", ""), message
+
+
+def test_unprintable_characters_made_from_a_value_are_not_named(tmp_path, make_request):
+    """'ɡ' prints, its capital 'Ɡ' (U+A7AC) does not: naming it would quote the name."""
+    import shutil
+
+    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.engine import prepare
+    from dischargedesk.resources import sample_clinic_dir
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+    write(folder / "templates", "discharge/40-pain.txt", "# Pain\n- {{ patient.name|upper }}\n")
+    with pytest.raises(TemplateError) as info:
+        prepare(make_request(patient_name="Maɡda Quill"), load_clinic(folder))
+    message = str(info.value)
+    assert "cannot print" in message and "\ua7ac" not in message and "A7AC" not in message
+    write(folder / "templates", "discharge/40-pain.txt", "# Pain\n- 漢\n")
+    with pytest.raises(TemplateError) as info:  # the template's own text is still named
+        prepare(make_request(), load_clinic(folder))
+    assert "U+6F22" in str(info.value)

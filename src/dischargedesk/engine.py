@@ -135,9 +135,14 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                                     path=source.path) from None
             missing = missing_characters("\n".join(section.plain_sentences()))
             if missing:
+                # Name only characters the templates' own text holds: others were made from
+                # an entry by a filter (e.g. |upper), and naming them would quote the entry.
+                written = "".join(env.sources.values())
+                named = [c for c in missing if c in written]
+                what = describe_characters(named) if named else \
+                    "characters a filter made from an entry (for example |upper)"
                 raise TemplateError(source.display, None, "the template has characters the "
-                                    f"handout font cannot print: {describe_characters(missing)}",
-                                    path=source.path)
+                                    f"handout font cannot print: {what}", path=source.path)
             sections.append(section)
         if not sections:
             raise TemplateError(f"{pack.code}/{kind}", None, "this handout has no section "
