@@ -135,3 +135,21 @@ def test_unsaved_editor_text_previews_and_checks(clinic_folder, make_request):
     report = check_templates(clinic, languages=["en"], build_pdfs=False,
                              overrides={SECTION: "# T\n\n{{ oops }}\n"})
     assert [(p.file, p.line) for p in report.errors] == [(f"clinic {SECTION}", 3)]
+
+
+def test_check_reports_a_runaway_template_once_and_fast(clinic_folder):
+    """One timeout per file, then every combination that uses it is skipped (was 144
+    timeouts of 3 s each)."""
+    import time
+
+    write(clinic_folder, "en/partials/spin.inc", "{% for a in range(9999) %}"
+          "{% for b in range(9999) %}{% set z = a %}{% endfor %}{% endfor %}")
+    write(clinic_folder, SECTION, "# T\n{% include 'partials/spin.inc' %}\n")
+    start = time.monotonic()
+    report = check_templates(load_clinic(clinic_folder), languages=["en"], build_pdfs=False,
+                             grades=False)
+    elapsed = time.monotonic() - start
+    runaway = [p for p in report.errors if "longer than" in p.message]
+    assert [p.file for p in runaway] == ["clinic en/partials/spin.inc"], report.errors
+    assert report.errors == runaway
+    assert elapsed < 30, elapsed  # one time limit plus the normal check, not 72 of them

@@ -150,4 +150,4 @@ def test_block_syntax():
 def test_error_messages_never_quote_patient_data(tmp_path):
     with pytest.raises(TemplateError) as info:
         render(tmp_path, "{{ patient[patient.name] }}")
-    assert "O'Brien" not in str(info.value) and "[patient data]" in str(info.value)
+    assert "O'Brien" not in str(info.value) and "unknown variable" in str(info.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 from .domain.clinic import ClinicProfile
 from .domain.request import HandoutRequest
 from .engine import _build, prepare
-from .errors import DischargeDeskError, TemplateError
+from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
+from .render.templating import skipping_runaway
+
+log = logging.getLogger("dischargedesk.checks")
 
 LEVEL_PATTERNS: dict[str, dict[str, Any]] = {
     "1 level": {"levels": ["L2"]},
@@ -72,6 +76,25 @@ class CheckReport:
             self.problems.append(problem)
 
 
+def _problem(exc: Exception, where: str, runaway: set[str]) -> Problem | None:
+    """The problem to list for a failed combination (None: already listed)."""
+    if isinstance(exc, TemplateError):
+        if exc.kind == "timeout":
+            key = str(exc.path or exc.file)
+            if key in runaway:
+                return None
+            runaway.add(key)
+            return Problem(exc.file, None, exc.detail)
+        return Problem(exc.file, exc.line, exc.detail)
+    if isinstance(exc, ClinicProfileError) and exc.file:
+        return Problem(exc.file, exc.line, exc.detail)
+    if isinstance(exc, DischargeDeskError):
+        return Problem(where, None, str(exc))
+    log.error("template check failed: %s", type(exc).__name__)  # never the text (PHI)
+    return Problem(where, None, f"this combination could not be checked "
+                   f"({type(exc).__name__}); report this to your support team")
+
+
 def sample_variants() -> list[dict[str, Any]]:
     """Two patients per combination: one with every option, one with none."""
     return [
@@ -115,6 +138,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     combos = list(itertools.product(sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA,
                                     langs, (False, True)))
     graded: set[tuple[str, str]] = set()
+    runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
     for n, (proc, pattern, anesthesia, lang, large) in enumerate(combos):
         if progress:
             progress(n, len(combos))
@@ -124,15 +148,15 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     **LEVEL_PATTERNS[pattern], **variant}
             report.combinations += 1
             try:
-                request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                prepared = prepare(request, clinic, overrides=overrides)
-                if build_pdfs and v == 1:
-                    _build(prepared, prepared.layouts)
-            except TemplateError as exc:
-                report.add(Problem(exc.file, exc.line, exc.detail))
-                continue
-            except DischargeDeskError as exc:
-                report.add(Problem(f"{lang}/{proc}", None, str(exc)))
+                with skipping_runaway(runaway):
+                    request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
+                    prepared = prepare(request, clinic, overrides=overrides)
+                    if build_pdfs and v == 1:
+                        _build(prepared, prepared.layouts)
+            except Exception as exc:  # a check lists every problem; it never crashes
+                problem = _problem(exc, f"{lang}/{proc}", runaway)
+                if problem is not None:
+                    report.add(problem)
                 continue
             for layout in prepared.layouts:
                 for section in layout.sections:

@@ -77,7 +77,10 @@ would join the next line: end it with `{% endif +%}` instead (the `+` keeps the 
 Templates are content, not code: they cannot read files outside the language folder,
 import anything, call methods (`x.upper()` is refused; use filters such as `x|upper`), or
 run for longer than a few seconds. Unknown variables are errors (a typo like
-`{{ patient.nmae }}` is reported with its line by `templates check`).
+`{{ patient.nmae }}` is reported with its line by `templates check`). Save templates as
+UTF-8 text; keep blocks (`for`, `if`, `macro`) at most 10 inside each other, brackets at
+most 30, and each `{{ }}` or `{% %}` under 200 parts. The template workspace saves a
+template only when its check passes.
 
 Write for a 6th-grade reading level (never above 8th): short sentences (under 15 words),
 everyday words, one idea per bullet, actions first ("Call ... if ..."), numbers as digits.

@@ -61,9 +61,12 @@ class Prepared:
 
 
 @lru_cache(maxsize=16)
-def _environment(roots: tuple[Path, ...], clinic_root: Path | None,
-                 language: str) -> HandoutEnvironment:
-    return HandoutEnvironment(list(roots), clinic_root, language)
+def _environment(roots: tuple[Path, ...], clinic_root: Path | None, language: str,
+                 overlay: tuple[tuple[str, str, Path], ...] = ()) -> HandoutEnvironment:
+    """One environment (and its compiled templates) per folder, language and unsaved text,
+    so a check of an edit compiles each template once, not once per combination."""
+    sources = {name: (text, path) for name, text, path in overlay}
+    return HandoutEnvironment(list(roots), clinic_root, language, sources)
 
 
 def file_name(kind: str, procedure: str) -> str:
@@ -111,8 +114,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
     overlay = _overlay(overrides, clinic_root, pack.code)
-    env = HandoutEnvironment(list(roots), clinic_root, pack.code, overlay) if overlay \
-        else _environment(roots, clinic_root, pack.code)
+    env = _environment(roots, clinic_root, pack.code,
+                       tuple(sorted((k, text, path) for k, (text, path) in overlay.items())))
     layouts = []
     for kind in kinds:
         sections = []
@@ -126,13 +129,19 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                 section = d.parse_section(text, source.display)
             except d.MarkupProblem as exc:
                 raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
-                                    f"markup the handout format does not allow: {exc}",
+                                    "markup the handout format does not allow: "
+                                    f"{exc.category}",
                                     path=source.path) from None
             missing = missing_characters("\n".join(section.plain_sentences()))
             if missing:
+                # Name only characters the templates' own text holds: others were made from
+                # an entry by a filter (e.g. |upper), and naming them would quote the entry.
+                written = "".join(env.sources.values())
+                named = [c for c in missing if c in written]
+                what = describe_characters(named) if named else \
+                    "characters a filter made from an entry (for example |upper)"
                 raise TemplateError(source.display, None, "the template has characters the "
-                                    f"handout font cannot print: {describe_characters(missing)}",
-                                    path=source.path)
+                                    f"handout font cannot print: {what}", path=source.path)
             sections.append(section)
         if not sections:
             raise TemplateError(f"{pack.code}/{kind}", None, "this handout has no section "

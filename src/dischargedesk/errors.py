@@ -52,13 +52,14 @@ class TemplateError(DischargeDeskError):
     """A handout template could not be rendered. Names the file and line, never patient data."""
 
     def __init__(self, file: str, line: int | None, message: str, *,
-                 path: Path | None = None) -> None:
+                 path: Path | None = None, kind: str = "") -> None:
         where = f"template error in {file}" + (f", line {line}" if line else "")
         super().__init__(f"{where}: {message}")
         self.file = file
         self.path = path
         self.line = line
         self.detail = message
+        self.kind = kind  # "timeout" for the time limit; otherwise the failure's type name
 
 
 class RenderError(DischargeDeskError):

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from dischargedesk.domain.clinic import load_clinic
 from dischargedesk.resources import sample_clinic_dir
@@ -16,14 +17,28 @@ from ..conftest import pdf_text
 NAME = "en/discharge/30-wound-care.txt"
 
 
+class Answers:
+    """Stands in for the workspace's one question ("discard?") and records it."""
+
+    def __init__(self) -> None:
+        self.answer = True
+        self.asked: list[str] = []
+
+    def __call__(self, question: str) -> bool:
+        self.asked.append(question)
+        return self.answer
+
+
 @pytest.fixture
 def workspace(qtbot, tmp_path):
     folder = tmp_path / "clinic"
     shutil.copytree(sample_clinic_dir(), folder)
     ws = TemplateWorkspace(load_clinic(folder))
+    ws.confirm_discard = Answers()
     qtbot.addWidget(ws)
     ws.show()
     yield ws
+    ws.confirm_discard = lambda question: True
     ws.close()
 
 
@@ -104,3 +119,113 @@ def test_sample_clinic_is_read_only(qtbot, sample_clinic):
     qtbot.addWidget(ws)
     assert ws.read_only and "sample clinic" in ws.banner.text()
     ws.close()
+
+
+def customized_editor(qtbot, ws):
+    ws.select(NAME)
+    qtbot.mouseClick(ws.customize_button, Qt.MouseButton.LeftButton)
+    assert ws.is_customized(NAME) and not ws.editor.isReadOnly()
+    ws.editor.setFocus()
+    return ws.clinic.folder / "templates" / NAME
+
+
+@pytest.mark.parametrize("bad_line", [
+    "- Sore? {{ patient.nmae }}",
+    "{% for a in range(9999) %}{% for b in range(9999) %}{% set z = a %}{% endfor %}"
+    "{% endfor %}",
+    "{% include 'partials/nowhere.txt' %}",
+    "@{{ patient.name }}",
+])
+def test_save_refuses_a_failing_template_and_keeps_the_text(qtbot, workspace, bad_line):
+    import time
+
+    ws = workspace
+    path = customized_editor(qtbot, ws)
+    before = path.read_text(encoding="utf-8")
+    ws.editor.selectAll()
+    type_lines(qtbot, QApplication.focusWidget(), "# Pain and ice", bad_line)
+    start = time.monotonic()
+    qtbot.mouseClick(ws.save_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - start < 20
+    assert path.read_text(encoding="utf-8") == before  # the nurse's window never sees it
+    assert bad_line in ws.editor.toPlainText() and ws.dirty
+    assert ws.save_message.text().startswith("Not saved")
+    problems = [ws.results.item(i).text() for i in range(ws.results.count())]
+    assert any(p.startswith(f"clinic {NAME}") for p in problems), problems
+    assert all("Check Sample" not in p for p in problems)
+
+
+def test_save_of_a_passing_edit_is_not_blocked_by_another_broken_file(qtbot, workspace):
+    ws = workspace
+    other = ws.clinic.folder / "templates" / "en/discharge/30-wound-care.txt"
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_text("# Wound\n{{ oops }}\n", encoding="utf-8")
+    path = customized_editor(qtbot, ws)
+    ws.editor.selectAll()
+    type_lines(qtbot, QApplication.focusWidget(), "# Pain and ice", "- Ice helps.")
+    qtbot.mouseClick(ws.save_button, Qt.MouseButton.LeftButton)
+    assert "Ice helps." in path.read_text(encoding="utf-8")
+    assert ws.save_message.text().startswith("Saved")
+
+
+def test_unsaved_marker_and_questions_before_losing_edits(qtbot, workspace):
+    ws = workspace
+    path = customized_editor(qtbot, ws)
+    tab_text = ws.tabs.tabText(0)
+    assert not ws.isWindowModified() and "*" not in tab_text
+    qtbot.keyClicks(QApplication.focusWidget(), "More ice. ")
+    assert ws.isWindowModified() and ws.tabs.tabText(0).endswith("*")
+
+    answers = ws.confirm_discard
+    answers.answer = False
+    ws.close()  # asks, and stays open with the text
+    assert len(answers.asked) == 1 and "unsaved" in answers.asked[0]
+    assert ws.isVisible() and "More ice." in ws.editor.toPlainText()
+
+    qtbot.mouseClick(ws.revert_button, Qt.MouseButton.LeftButton)  # asks, keeps the copy
+    assert len(answers.asked) == 2 and ws.is_customized(NAME)
+    assert "More ice." in ws.editor.toPlainText()
+
+    ws.select("en/discharge/10-summary.txt")  # asks, stays on the edited template
+    assert len(answers.asked) == 3 and ws.current == NAME
+    assert "More ice." in ws.editor.toPlainText()
+
+    answers.answer = True
+    qtbot.mouseClick(ws.revert_button, Qt.MouseButton.LeftButton)
+    assert not ws.is_customized(NAME) and not path.exists()
+    assert not ws.isWindowModified() and "*" not in ws.tabs.tabText(0)
+
+
+def test_profile_saved_in_workspace_reaches_the_main_window_at_once(qtbot, tmp_path):
+    from dischargedesk.ui.main_window import MainWindow
+    from dischargedesk.ui.settings import AppSettings
+
+    from .conftest import fill_minimal, wait_for_preview
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+    win = MainWindow(load_clinic(folder), AppSettings(tmp_path / "s.ini"))
+    win.confirm_discard = lambda question: True
+    qtbot.addWidget(win)
+    win.show()
+    fill_minimal(qtbot, win)
+    wait_for_preview(qtbot, win, contains="(555) 010-2000")
+
+    win.open_workspace()
+    ed = win.workspace.profile
+    phone = ed.fields["phone"]
+    win.workspace.tabs.setCurrentWidget(ed)
+    win.workspace.activateWindow()
+    phone.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is phone, timeout=5000)
+    phone.selectAll()
+    qtbot.keyClicks(QApplication.focusWidget(), "(555) 010-7777")
+    assert phone.text() == "(555) 010-7777"
+    with qtbot.waitSignal(ed.saved, timeout=5000):
+        qtbot.mouseClick(ed.save_button, Qt.MouseButton.LeftButton)
+    win.workspace.close()
+
+    text = wait_for_preview(qtbot, win, contains="(555) 010-7777")
+    assert "(555) 010-2000" not in text
+    assert win.session.clinic.phone == win.session.worker.clinic.phone == "(555) 010-7777"
+    win.close()

@@ -21,11 +21,16 @@ _BARE_AMP_RE = re.compile(r"&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|[a-zA-Z]{2,8};)
 
 
 class MarkupProblem(ValueError):
-    """Rendered template text that the document format does not allow."""
+    """Rendered template text that the document format does not allow.
 
-    def __init__(self, message: str, snippet: str) -> None:
+    ``str()`` quotes the rendered text (for the template author's tests); ``category`` is a
+    fixed text that never does, for messages that may be shown beside patient data.
+    """
+
+    def __init__(self, message: str, snippet: str, category: str = "") -> None:
         super().__init__(message)
         self.snippet = snippet
+        self.category = category or message
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,17 @@ def check_inline(text: str) -> str:
     for m in _TAG_RE.finditer(text):
         closing, tag = m.group(1) == "/", m.group(2).lower()
         if tag not in INLINE_TAGS:
-            raise MarkupProblem(f"the tag <{tag}> is not allowed (only <b> and <i>)", m.group(0))
+            raise MarkupProblem(f"the tag <{tag}> is not allowed (only <b> and <i>)", m.group(0),
+                                "a tag that is not allowed (only <b> and <i>)")
         if closing:
             if not stack or stack.pop() != tag:
-                raise MarkupProblem(f"</{tag}> does not close an open <{tag}>", m.group(0))
+                raise MarkupProblem(f"</{tag}> does not close an open <{tag}>", m.group(0),
+                                    "a closing tag that does not close an open tag")
         else:
             stack.append(tag)
     if stack:
         raise MarkupProblem(f"<{stack[-1]}> is opened but not closed on the same line",
-                            f"<{stack[-1]}>")
+                            f"<{stack[-1]}>", "a tag is opened but not closed on the same line")
     rest = _TAG_RE.sub("", text)
     if "<" in rest or ">" in rest:
         where = rest.index("<") if "<" in rest else rest.index(">")
@@ -126,9 +133,11 @@ def check_inline(text: str) -> str:
     for m in _ENTITY_RE.finditer(text):
         ent = m.group(0)
         if html.unescape(ent) == ent:
-            raise MarkupProblem(f"unknown character name {ent}", ent)
+            raise MarkupProblem(f"unknown character name {ent}", ent,
+                                "an unknown character name (&...;)")
         if ent.startswith("&#") and not _printable_codepoint(ent):
-            raise MarkupProblem(f"{ent} is not a printable character", ent)
+            raise MarkupProblem(f"{ent} is not a printable character", ent,
+                                "a character number (&#...;) that is not printable")
     return _BARE_AMP_RE.sub("&amp;", text)
 
 
@@ -173,7 +182,8 @@ def parse_section(text: str, source: str) -> Section:
                 continue
             if kind not in BOX_KINDS:
                 raise MarkupProblem(f"unknown box '::: {kind}' (use one of: "
-                                    f"{', '.join(BOX_KINDS)})", line)
+                                    f"{', '.join(BOX_KINDS)})", line,
+                                    f"an unknown box (use one of: {', '.join(BOX_KINDS)})")
             if box is not None:
                 raise MarkupProblem("a box cannot start inside another box", line)
             box = (kind, [])
@@ -192,9 +202,12 @@ def parse_section(text: str, source: str) -> Section:
             name = line[1:].strip()
             if name not in DIRECTIVES:
                 raise MarkupProblem(f"unknown block '@{name}' (use one of: "
-                                    f"{', '.join('@' + d for d in DIRECTIVES)})", line)
+                                    f"{', '.join('@' + d for d in DIRECTIVES)})", line,
+                                    "an unknown '@' block (use one of: "
+                                    f"{', '.join('@' + d for d in DIRECTIVES)})")
             if box is not None:
-                raise MarkupProblem(f"'@{name}' cannot be inside a box", line)
+                raise MarkupProblem(f"'@{name}' cannot be inside a box", line,
+                                    "an '@' block cannot be inside a box")
             target.append(Directive(name))
         elif line.startswith("## "):
             flush()
@@ -215,5 +228,6 @@ def parse_section(text: str, source: str) -> Section:
             para.append(line)
     flush()
     if box is not None:
-        raise MarkupProblem(f"the box '::: {box[0]}' is not closed with ':::'", "::: " + box[0])
+        raise MarkupProblem(f"the box '::: {box[0]}' is not closed with ':::'", "::: " + box[0],
+                            "a box is not closed with ':::'")
     return section

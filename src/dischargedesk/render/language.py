@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from ..errors import DischargeDeskError
+from ..domain.clinic import _line_of
+from ..errors import ClinicProfileError
 from ..resources import templates_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8
 
@@ -56,28 +58,104 @@ class LanguagePack:
         return text.format(**values)
 
 
+#: Every label a pack must have, and the {placeholders} each may use.
+LABELS: dict[str, frozenset[str]] = {
+    key: frozenset() for key in (
+        "patient", "date_of_birth", "mrn", "treated", "not_recorded", "signature_patient",
+        "signature_nurse", "signature_datetime", "interpreter", "diary_day", "diary_pain",
+        "diary_walking", "diary_bowel", "diary_temperature", "sample_notice")
+} | {"page": frozenset({"page", "pages"}), "levels_count": frozenset({"count"})}
+PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+HANDOUT_KINDS = ("discharge", "recovery")
+
+
+class LanguagePackError(ClinicProfileError):
+    """A language pack (pack.toml) that cannot be used: names the file, line and key."""
+
+
+def _placeholders(text: str) -> set[str]:
+    """Names used as {name} in a label; ValueError when the braces do not pair up."""
+    return {name.split(".")[0].split("[")[0]
+            for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 @cache
 def _read_pack(path: Path) -> LanguagePack:
+    shown = str(path)
     try:
-        data = loads_toml(read_text_utf8(path))  # strict UTF-8, a BOM is dropped
-        lang, tr = data["language"], data["translation"]
-        return LanguagePack(
-            code=lang["code"], name=lang["name"],
-            translated_by=tr.get("translated_by", ""), reviewed_by=tr.get("reviewed_by", ""),
-            date=tr.get("date", ""), status=tr.get("status", "unreviewed"),
-            procedures=dict(data["procedures"]), handouts=dict(data["handouts"]),
-            labels=dict(data["labels"]),
-            unreviewed_notice=tr.get("unreviewed_notice", ""),
-            locale=lang.get("locale", ""),
-        )
+        text = read_text_utf8(path)  # strict UTF-8, a BOM is dropped
+        data = loads_toml(text)  # no nan/inf, bounded nesting and integers
     except TextFormatError as exc:
-        where = f", line {exc.line}" if exc.line else ""
-        raise DischargeDeskError(f"The language pack {path}{where} cannot be used: "
-                                 f"{exc.reason}.") from None
-    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
-        raise DischargeDeskError(f"The language pack {path} is incomplete or not valid TOML "
-                                 f"({type(exc).__name__}: {exc}); fix it or remove the "
-                                 "language folder.") from None
+        raise LanguagePackError(f"{exc.reason}.", file=shown, line=exc.line) from None
+    except OSError as exc:
+        raise LanguagePackError(f"the file cannot be read ({exc.strerror or type(exc).__name__}"
+                                "); check the folder and your permissions.", file=shown) from None
+
+    def fail(section: str, key: str, message: str) -> LanguagePackError:
+        line = (_line_of(text, key, section) if key else None) or _line_of(text, section)
+        full = f"{section}.{key}" if key else f"[{section}]"
+        return LanguagePackError(f"“{full}” {message}", file=shown, line=line, key=full)
+
+    def table(section: str) -> dict[str, Any]:
+        value = data.get(section)
+        if not isinstance(value, dict):
+            raise fail(section, "", "is missing; add the section (see the English pack.toml).")
+        return value
+
+    def text_of(section: str, key: str, required: bool = True) -> str:
+        value = table(section).get(key, "" if not required else None)
+        if value is None:
+            raise fail(section, key, "is missing; add it (see the English pack.toml).")
+        if not isinstance(value, str):
+            raise fail(section, key, "must be text in quotes.")
+        return value
+
+    table("language")
+    code, locale = text_of("language", "code"), text_of("language", "locale", False)
+    for key, value in (("code", code), ("locale", locale)):
+        if value or key == "code":
+            try:
+                Locale.parse(value)
+            except (ValueError, TypeError, UnknownLocaleError):
+                raise fail("language", key, "is not a language or locale Babel knows "
+                           "(for example \"en_US\" or \"es_US\").") from None
+    tr = data.get("translation", {})
+    if not isinstance(tr, dict):
+        raise fail("translation", "", "must be a section of text values.")
+    for section in ("procedures", "handouts"):
+        for key in table(section):
+            text_of(section, key)
+    for kind in HANDOUT_KINDS:
+        text_of("handouts", kind)
+    labels = table("labels")
+    for key, allowed in LABELS.items():
+        label = labels.get(key)
+        forms = label if isinstance(label, dict) else {"other": label}
+        if label is None:
+            raise fail("labels", key, "is missing; add it (see the English pack.toml).")
+        if not forms or "other" not in forms or not set(forms) <= PLURAL_FORMS:
+            raise fail("labels", key, "must be text in quotes, or a table of plural forms "
+                       "with at least \"other\".")
+        for form in forms.values():
+            if not isinstance(form, str):
+                raise fail("labels", key, "must be text in quotes.")
+            try:
+                used = _placeholders(form)
+            except ValueError:
+                raise fail("labels", key, "has a { or } that does not pair up; write {{ or }} "
+                           "for a brace.") from None
+            if not used <= allowed:
+                names = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
+                raise fail("labels", key, f"uses a placeholder it cannot fill (allowed: "
+                           f"{names}).")
+    return LanguagePack(
+        code=code, name=text_of("language", "name"),
+        translated_by=str(tr.get("translated_by", "")), reviewed_by=str(tr.get("reviewed_by", "")),
+        date=str(tr.get("date", "")), status=str(tr.get("status", "unreviewed")),
+        procedures=dict(table("procedures")), handouts=dict(table("handouts")),
+        labels=dict(labels), unreviewed_notice=str(tr.get("unreviewed_notice", "")),
+        locale=locale,
+    )
 
 
 def pack_roots(clinic_templates: Path | None) -> list[Path]:

@@ -558,8 +558,16 @@ class MainWindow(QMainWindow):
             self.clinic, read_only=self.config.lock_templates or copy,
             profile_read_only=self.config.lock_clinic_profile or copy, parent=self)
         workspace.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        workspace.clinic_changed.connect(self.use_clinic)
         workspace.show()
         self.workspace = workspace
+
+    def use_clinic(self, clinic: ClinicProfile) -> None:
+        """A profile or template saved in the workspace reaches the window at once."""
+        self.clinic = clinic
+        self.setWindowTitle(clinic.name)
+        self.clinic_label.setText(f"Clinic: {clinic.name}")
+        self.session.set_clinic(clinic)
 
     @guarded("about")
     def open_about(self) -> None:

@@ -72,6 +72,15 @@ class FormSession(QObject):
         self.worker.rendered.connect(self._on_rendered)
         self.worker.failed.connect(self._on_failed)
 
+    def set_clinic(self, clinic: ClinicProfile) -> None:
+        """Use a clinic profile saved while the app runs: the next preview, print and save
+        render with it; a preview made with the old one is dropped."""
+        self.clinic = clinic
+        self.worker.clinic = clinic
+        self.generation += 1
+        self.shown = None
+        self.refresh()
+
     # -- readiness ---------------------------------------------------------------------------
     def readiness(self) -> tuple[bool, str]:
         if self.request is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...checks import LEVEL_PATTERNS, CheckReport
+from ...checks import LEVEL_PATTERNS, CheckReport, Problem, check_templates
 from ...clinicfiles import customize, read_template, revert, save_template, template_names
 from ...domain.clinic import ClinicProfile, load_clinic
 from ...errors import DischargeDeskError
@@ -57,16 +58,22 @@ def _labelled(text: str, widget: QWidget) -> QWidget:
 
 
 class TemplateWorkspace(QDialog):
-    """Customize, edit, preview and check the templates of one clinic folder."""
+    """Customize, edit, preview and check the templates of one clinic folder.
+
+    A template is saved only when its check passes, so the nurse's window only ever renders
+    checked text. ``confirm_discard`` is the question the dialog asks before unsaved edits
+    are lost (tests replace it on the instance instead of driving a modal box).
+    """
 
     checked = Signal(object)  # CheckReport, after each check (tests wait for it)
     previewed = Signal(bool)  # True when the preview shows the current edit
+    clinic_changed = Signal(object)  # the reloaded ClinicProfile, after any save
 
     def __init__(self, clinic: ClinicProfile, *, read_only: bool = False,
                  profile_read_only: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Templates and clinic profile - Discharge Desk")
+        self.setWindowTitle("Templates and clinic profile[*] - Discharge Desk")
         self.setObjectName("templateWorkspace")
         self.clinic = clinic
         folder = clinic.folder
@@ -83,7 +90,7 @@ class TemplateWorkspace(QDialog):
 
         self.banner = notice_label(self._banner_text(), "workspaceBanner")
 
-        tabs = QTabWidget()
+        self.tabs = tabs = QTabWidget()
         tabs.addTab(self._build_templates_tab(), "&Templates")
         profile_locked = self.read_only if profile_read_only is None else \
             (profile_read_only or self.is_sample or folder is None)
@@ -144,13 +151,17 @@ class TemplateWorkspace(QDialog):
         self.revert_button.clicked.connect(self.revert_current)
         self.save_button = QPushButton("&Save template")
         self.save_button.clicked.connect(self.save_current)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_current)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_current)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.templates)
         for b in (self.customize_button, self.revert_button, self.save_button):
             lv.addWidget(b)
+        self.save_message = QLabel()
+        self.save_message.setObjectName("saveMessage")
+        self.save_message.setWordWrap(True)
+        lv.addWidget(self.save_message)
 
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("templateEditor")
@@ -209,16 +220,42 @@ class TemplateWorkspace(QDialog):
         return bool(name) and self.clinic.folder is not None and \
             (self.clinic.folder / "templates" / name).is_file()  # type: ignore[operator]
 
-    def _on_select(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+    def _on_select(self, item: QListWidgetItem | None,
+                   previous: QListWidgetItem | None = None) -> None:
         if item is None:
             return
+        if self.dirty and item.data(ROLE_NAME) != self.current and not self.confirm_discard(
+                "Discard your unsaved changes to this template?"):
+            if previous is not None:
+                self.templates.blockSignals(True)
+                self.templates.setCurrentItem(previous)
+                self.templates.blockSignals(False)
+            return
         self.current = item.data(ROLE_NAME)
+        self._load_current()
+
+    def _load_current(self) -> None:
         self.editor.blockSignals(True)
-        self.editor.setPlainText(read_template(self.clinic.folder, self.current))
+        self.editor.setPlainText(read_template(self.clinic.folder, self.current)
+                                 if self.current else "")
         self.editor.blockSignals(False)
-        self.dirty = False
-        self._update_buttons()
+        self._set_dirty(False)
+        self.save_message.clear()
         self._schedule()
+
+    def _set_dirty(self, dirty: bool) -> None:
+        """The unsaved marker: '*' in the window title and on the Templates tab."""
+        self.dirty = dirty
+        self.setWindowModified(dirty)
+        self.tabs.setTabText(0, "&Templates *" if dirty else "&Templates")
+        self._update_buttons()
+
+    def confirm_discard(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Discharge Desk", question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _update_buttons(self) -> None:
         own = self.is_customized(self.current)
@@ -238,33 +275,75 @@ class TemplateWorkspace(QDialog):
 
     @guarded("revert template")
     def revert_current(self) -> None:
-        if self.current and self.clinic.folder is not None and not self.read_only:
-            revert(self.clinic.folder, self.current)
-            self._reload_clinic()
-            log.info("template reverted")
+        if not (self.current and self.clinic.folder is not None and not self.read_only):
+            return
+        unsaved = " Your unsaved changes are lost too." if self.dirty else ""
+        if not self.confirm_discard("Revert this template to the built-in text? The clinic's "
+                                    f"copy is deleted.{unsaved}"):
+            return
+        revert(self.clinic.folder, self.current)
+        self._set_dirty(False)
+        self._reload_clinic()
+        log.info("template reverted")
+
+    def save_problems(self, text: str) -> list[Problem]:
+        """Errors the edit would bring: the check of this language with the edit, less the
+        errors the saved files already have (so one broken file never blocks fixing
+        another)."""
+        assert self.current is not None
+        language = self.current.split("/", 1)[0]
+        edited = check_templates(self.clinic, languages=[language], build_pdfs=False,
+                                 overrides={self.current: text}, grades=False)
+        if edited.ok:
+            return []
+        own = f"clinic {self.current}"
+        if all(p.file == own for p in edited.errors):
+            return edited.errors
+        before = check_templates(self.clinic, languages=[language], build_pdfs=False,
+                                 grades=False)
+        return [p for p in edited.errors if p.file == own or p not in before.errors]
 
     @guarded("save template")
     def save_current(self) -> None:
         if not (self.current and self.clinic.folder is not None and self.dirty
                 and not self.read_only and self.is_customized(self.current)):
             return
-        save_template(self.clinic.folder, self.current, self.editor.toPlainText())
-        self.dirty = False
-        self._update_buttons()
+        text = self.editor.toPlainText()
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            problems = self.save_problems(text)
+        finally:
+            self.unsetCursor()
+        if problems:
+            # Not saved: the nurse's window keeps rendering the last text that passed.
+            self._show_report(CheckReport(problems=problems))
+            self.save_message.setText("Not saved: this template has problems (listed below "
+                                      "the editor). Fix them, then save again; your text is "
+                                      "kept in the editor.")
+            self.save_message.setStyleSheet("color:#9a1b12;")
+            log.info("template save refused: %d problem(s)", len(problems))
+            return
+        save_template(self.clinic.folder, self.current, text)
+        self._set_dirty(False)
+        self._reload_clinic()
+        self.save_message.setText("Saved: the check passed.")
+        self.save_message.setStyleSheet("color:#0b5d1e;")
         log.info("template saved")
 
     def _reload_clinic(self) -> None:
         assert self.clinic.folder is not None
         self.clinic = load_clinic(self.clinic.folder)
         self._fill_list()
+        self.clinic_changed.emit(self.clinic)
 
     def _on_profile_saved(self, clinic: ClinicProfile) -> None:
         self.clinic = clinic
         self._schedule()
+        self.clinic_changed.emit(clinic)
 
     def _on_edit(self) -> None:
-        self.dirty = True
-        self._update_buttons()
+        self._set_dirty(True)
+        self.save_message.clear()
         self._schedule()
 
     # -- preview and checks ----------------------------------------------------------------
@@ -325,7 +404,12 @@ class TemplateWorkspace(QDialog):
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.dirty and not self.confirm_discard(
+                "Close the template workspace? Your unsaved changes to this template are "
+                "lost."):
+            event.ignore()
+            return
         self.timer.stop()
         self.worker.wait(5000)
         super().closeEvent(event)

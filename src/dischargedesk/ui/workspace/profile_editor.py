@@ -87,6 +87,7 @@ class ProfileEditor(QWidget):
                 combo.addItem(CHOICE_TEXT.get(choice, choice), choice)
             combo.setCurrentIndex(p.choices.index(value))
             return combo
+        spin: QDoubleSpinBox | QSpinBox
         if p.kind is float:
             spin = QDoubleSpinBox()
             spin.setDecimals(1)

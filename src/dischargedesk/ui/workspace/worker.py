@@ -52,7 +52,10 @@ class _Task(QRunnable):
                                      build_pdfs=False, overrides=self.job.overrides)
         except BaseException:
             report = None
-        self.signals.done.emit(self.generation, pdf, error, report)
+        try:
+            self.signals.done.emit(self.generation, pdf, error, report)
+        except RuntimeError:  # the workspace was closed while this ran: nobody to tell
+            pass
 
 
 class WorkspaceWorker(QObject):
