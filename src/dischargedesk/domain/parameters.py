@@ -80,6 +80,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               choices=UNTIL),
     Parameter("desk_work_days", 7, "days", "Days after the procedure when desk work may start "
               "if comfortable.", 1, 42),
+    Parameter("paper", "Letter", "", "Paper size of the printed handouts.",
+              choices=("Letter", "A4")),
 )
 BY_KEY = {p.key: p for p in PARAMETERS}
 
