@@ -179,6 +179,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         diary_days=_diary_days(request.procedure_date, context, clinic,
                                 pack.format_locale),
         spine_key=(_label(pack, "spine_top"), _label(pack, "spine_key")),
+        spine_legend=pack.label("treated"),
         qr_caption=_label(pack, "qr_caption", portal=clinic.portal_name or _label(
             pack, "qr_portal"), address=_short_address(clinic.portal_url))
         if clinic.portal_url else "",

@@ -84,6 +84,7 @@ class HandoutPages:
     pages: list[Page]
     problems: list[LayoutProblem] = field(default_factory=list)
     kept_starts: set[int] = field(default_factory=set)  # pages opening with a kept piece
+    opens: dict[int, str] = field(default_factory=dict)  # page -> section printed first on it
 
     @property
     def count(self) -> int:
@@ -258,6 +259,8 @@ def check_handouts(pdf: bytes, prepared: Prepared) -> list[HandoutPages]:
                 _check_section(section, placed, stream.lines, large, body_h, probs,
                                first=s_no == 0)
                 hp.kept_starts |= _kept_starts(placed, stream.lines)
+                for pl in placed:
+                    hp.opens.setdefault(stream.lines[pl.first].page, section.source)
         _check_pages(hp, prepared, probs)
         _check_dates(layout, hp, prepared, probs)
     return handouts
@@ -428,14 +431,16 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
         if n < len(hp.pages) and page.body:
             fill = (page.header_rule - min(ln.bottom for ln in page.body)) / \
                 (page.header_rule - page.footer_rule)
+            nxt = hp.opens.get(hp.pages[n].index, where)  # what moved to the next page
             if fill < MIN_FILL and hp.pages[n].index in hp.kept_starts:
-                probs.append(LayoutProblem(where, f"page {n} is only {fill:.0%} full: the "
+                probs.append(LayoutProblem(nxt, f"page {n} is only {fill:.0%} full: the "
                                            "warning boxes or the checklist that follow stay "
                                            "in one piece; shorten the text before them",
                                            "warning"))
             elif fill < MIN_FILL:
-                probs.append(LayoutProblem(where, f"page {n} is only {fill:.0%} full (at "
-                                           f"least {MIN_FILL:.0%} on all but the last page)"))
+                probs.append(LayoutProblem(nxt, f"page {n} is only {fill:.0%} full (at "
+                                           f"least {MIN_FILL:.0%} on all but the last page); "
+                                           "this section starts the next page"))
     # the diary's dates each on one line
     lines = {ln.text.strip() for p in hp.pages for ln in p.body}
     for day in prepared.extras.diary_days if hp.kind == "recovery" else ():

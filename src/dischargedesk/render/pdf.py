@@ -8,6 +8,7 @@ request and version give byte-identical PDFs.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
@@ -56,6 +57,7 @@ PAPER = {"Letter": LETTER, "A4": A4}
 PAGE = LETTER  # the default paper (the clinic parameter ``paper`` chooses another)
 MARGIN = 0.7 * inch
 LARGE_MARGIN = 0.5 * inch  # large print: more room for 18 pt text (printers need ~0.25 in)
+_KEY_BREAK = re.compile(r"(?<=[.,;])\s+")  # the spine key prints one idea a line
 MIN_FILL = 0.40  # a page is at least this full before a forced page break
 TIER_KINDS = ("911", "call", "watch")  # warning tiers: each box, and a run of them, stays whole
 
@@ -93,6 +95,7 @@ class Extras:
     diary_header: tuple[str, ...]
     diary_days: tuple[str, ...]
     spine_key: tuple[str, ...] = ()  # top label ("Neck (C)"), then lines under the caption
+    spine_legend: str = ""  # short caption ("Treated") when space is tight; levels are labelled
     qr_caption: str = ""  # printed under the QR code: what it opens and the address
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
@@ -130,7 +133,6 @@ class Styles:
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD)
         self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_CENTER,
                                       spaceAfter=size * 0.2)
-        self.key = ParagraphStyle("key", parent=self.caption, textColor=MUTED)
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -303,6 +305,7 @@ class _Unit:
     intro: d.Paragraph | None = None  # a paragraph unit's block (it may join a checklist)
     # a unit kept in one piece: how it may split when it cannot move with its heading
     loose: tuple[list[Flowable], float] | None = None
+    tiers: bool = False  # warning tiers
 
 
 class _Builder:
@@ -408,10 +411,15 @@ class _Builder:
             return flows
         tight = _Builder(Styles(self.st.large, tight=True), self.extras, self.width,
                          self.frame_h)
-        tight_flows = tight._flows(blocks, compact=True)
-        return tight_flows
+        # 1: smaller drawing, key in one paragraph; 2: short caption; 3: caption and key
+        # under the text and the drawing, on full-width lines
+        for level in (1, 2, 3):
+            flows = tight._flows(blocks, compact=level)
+            if _stack_height(flows, self.width) <= room * 0.97:
+                break
+        return flows
 
-    def _flows(self, blocks: Sequence[d.Block], compact: bool = False) -> list[Flowable]:
+    def _flows(self, blocks: Sequence[d.Block], compact: int = 0) -> list[Flowable]:
         units = self._units(blocks, compact)
         out: list[Flowable] = []
         slack = self.st.size  # the space before and after each piece
@@ -428,15 +436,19 @@ class _Builder:
             while j < len(units) and j - n < 2 and units[j].intro is not None and \
                     units[j].lines < 2:
                 j += 1
-            if j < len(units) and units[j].loose is not None:
+            if j < len(units) and (units[j].loose is not None or units[j].tiers):
                 group = [f for u in units[n - 1: j + 1] for f in u.flows]
-                if _stack_height(group, self.width) <= self.frame_h * 0.98:
+                if units[j].loose is not None and \
+                        _stack_height(group, self.width) <= self.frame_h * 0.98:
                     out.append(_keep(group))
                     n = j + 1
                     continue
-                loose, lead = units[j].loose  # type: ignore[misc]
+                loose, lead = units[j].loose or (units[j].flows, units[j].lead)
                 head = [f for u in units[n - 1: j] for f in u.flows]
-                out.append(CondPageBreak(_stack_height(head, self.width) + lead + slack * 2))
+                need = _stack_height(head, self.width) + lead + slack * 2
+                if units[j].tiers:  # warning tiers that cannot all fit: from a fresh page
+                    need = self.frame_h * 0.95
+                out.append(CondPageBreak(need))
                 out += head + loose
                 n = j + 1
                 continue
@@ -453,7 +465,7 @@ class _Builder:
             out.extend(unit.flows)
         return out
 
-    def _units(self, blocks: Sequence[d.Block], compact: bool) -> list[_Unit]:
+    def _units(self, blocks: Sequence[d.Block], compact: int) -> list[_Unit]:
         st, width = self.st, self.width
         units: list[_Unit] = []
         deferred: _Unit | None = None
@@ -470,9 +482,10 @@ class _Builder:
                 h = _stack_height(flows, width)
                 first = _stack_height(flows[:1], width)
                 if h <= self.frame_h:  # the tiers of a page stay together as one piece
-                    units.append(_Unit([_keep(flows)], h, 3, loose=(flows, first)))
+                    units.append(_Unit([_keep(flows)], h, 3, loose=(flows, first),
+                                       tiers=True))
                 else:  # each tier box stays whole
-                    units.append(_Unit(flows, first, 3))
+                    units.append(_Unit(flows, first, 3, tiers=True))
                 i = j
             elif isinstance(block, d.Bullet | d.Checkbox):
                 j = i
@@ -571,7 +584,7 @@ class _Builder:
             return _Unit([_keep(flows)], h, 3, loose=(loose, lead))
         return _Unit(loose, lead, 2)
 
-    def _spine_with(self, following: Sequence[d.Block], compact: bool) -> list[_Unit]:
+    def _spine_with(self, following: Sequence[d.Block], compact: int) -> list[_Unit]:
         """The drawing floats right of the paragraphs and bullets that follow it. In large
         print (or when the text is too tall to sit beside it) the text comes first, then
         the drawing with its key beside it, as one piece."""
@@ -583,8 +596,15 @@ class _Builder:
             left_h = sum(f.wrap(left_w, 1e6)[1] + f.getSpaceAfter() for f in flows)
             if left_h < self.frame_h * 0.75:
                 t = self.beside(flows, spine)
-                h = _stack_height([t], self.width)
-                return [_Unit([t], h, 2)]
+                piece: list[Flowable] = [t]
+                if compact >= 3:  # the caption and key on full-width lines under both
+                    e = self.extras
+                    swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
+                    key = " ".join((e.spine_caption + ".", *e.spine_key[1:]))
+                    piece = [_keep([t, RLParagraph(swatch + escape(key).replace(
+                        " = ", "\u00a0=\u00a0"), ParagraphStyle(
+                        "key_wide", parent=self.st.body, textColor=MUTED))])]
+                return [_Unit(piece, _stack_height(piece, self.width), 2)]
         units = [self._list(following)] if flows else []
         wide = self.spine_wide(0.45 if compact else 0.55)
         units.append(_Unit([wide], _stack_height([wide], self.width), 2))
@@ -602,24 +622,37 @@ class _Builder:
         t.spaceAfter = self.st.size * 0.4 * self.st.gap
         return t
 
-    def _spine_key(self, style: ParagraphStyle) -> list[Flowable]:
-        """The caption with a red swatch (red = treated) and the key lines under it."""
+    def _spine_key(self, style: ParagraphStyle, compact: int = 0) -> list[Flowable]:
+        """The caption with a red swatch (red = treated) and the key under it, one idea a
+        line ("Seen from the back." / "T = chest"). Where space is tight the key is one
+        paragraph (level 1), and the caption short when the drawing labels the levels
+        (level 2)."""
         e = self.extras
         swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
-        out: list[Flowable] = [RLParagraph(swatch + escape(e.spine_caption), style)]
-        out += [RLParagraph(escape(line), self.st.key if style is self.st.caption
-                            else ParagraphStyle("key_left", parent=style, textColor=MUTED))
-                for line in e.spine_key[1:]]
+        caption = e.spine_legend if compact >= 2 and e.levels and e.spine_legend \
+            else e.spine_caption
+        out: list[Flowable] = [RLParagraph(swatch + escape(caption), style)]
+        key_style = ParagraphStyle("key_line", parent=style, textColor=MUTED,
+                                   spaceAfter=0, alignment=TA_LEFT)
+        for text in e.spine_key[1:]:
+            parts = _KEY_BREAK.split(text.strip())
+            if compact:
+                parts = [text.strip()]
+            # "T = chest" never breaks
+            out += [RLParagraph(escape(part).replace(" = ", "\u00a0=\u00a0"), key_style)
+                    for part in parts]
         return out
 
-    def spine(self, compact: bool = False) -> Flowable:
+    def spine(self, compact: int = 0) -> Flowable:
         """Drawing over caption and key, one piece (beside the text on the summary)."""
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
         drawing = SpineDrawing(e.levels, self.st.size, top_label=top,
                                scale=0.52 if compact else 0.62)
-        width = max(drawing.width, self.st.size * 11.5)
-        rows = [[drawing]] + [[f] for f in self._spine_key(self.st.caption)]
+        width = max(drawing.width, self.st.size * (0 if compact >= 3 else 11.5))
+        rows = [[drawing]]
+        if compact < 3:
+            rows += [[f] for f in self._spine_key(self.st.caption, compact)]
         return Table(rows, colWidths=[width],
                      style=_table_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -662,24 +695,26 @@ class _Builder:
         else:  # large print: the date on a band of its own, its boxes under it
             n = len(head) - 1
             rows = [[head[0]] + [""] * (n - 1), head[1:]]  # the "Day" band, then the boxes
+            heights: list[float | None] = [None, None]
             cmds += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), shade)]
             for k, day in enumerate(e.diary_days):
                 r = 2 + 2 * k
                 rows.append([RLParagraph(escape(day), st.cell_head)] +
                             [""] * (len(head) - 2))
                 rows.append([""] * (len(head) - 1))
+                heights += [None, st.size * 2.0]  # empty boxes: room to write
                 cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), shade),
-                         ("NOSPLIT", (0, r), (-1, r + 1)),
-                         ("TOPPADDING", (0, r + 1), (-1, r + 1), pad),
-                         ("BOTTOMPADDING", (0, r + 1), (-1, r + 1), pad)]
-        t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT")
+                         ("NOSPLIT", (0, r), (-1, r + 1))]
+        t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
+                  rowHeights=None if one_row else heights)
         t.setStyle(_table_style(cmds))
         return [t, Spacer(1, st.size)]
 
     def directive(self, name: str) -> list[Flowable]:
         st, e = self.st, self.extras
         if name == "pagebreak":
-            return [_PageBreakIfFilled(self.frame_h * (1 - MIN_FILL))]
+            # (a margin over MIN_FILL: drawings reach lower than their lowest text line)
+            return [_PageBreakIfFilled(self.frame_h * (1 - MIN_FILL - 0.05))]
         if name == "spine":
             return [_keep([self.spine()])]
         if name == "qr":
