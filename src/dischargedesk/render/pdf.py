@@ -337,7 +337,7 @@ class _Builder:
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
             longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
                                       st.size) for i, r in enumerate(block.rows)) + 13
-            first = min(longest, self.width * 0.45)
+            first = min(longest, self.width * 0.5)
         else:
             first = self.width / ncols
         widths = [first] + [(self.width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 \
