@@ -140,3 +140,46 @@ def test_signature_block_and_paper_size(checked, sample_clinic):
     letter = checked("kyphoplasty", "two", False, "en", "Letter", ("sedation", True, True))
     assert round(a4[0].pages[0].width) == 595 and round(a4[0].pages[0].height) == 842
     assert round(letter[0].pages[0].width) == 612 and round(letter[0].pages[0].height) == 792
+
+
+@pytest.mark.parametrize(("lang", "key", "qr"), [
+    ("en", "Seen from the back.", "Scan to open Riverbend MyHealth: portal.example.org/riverbend"),
+    ("es", "Vista de espaldas.", "Escanee para abrir Riverbend MyHealth: "
+                                 "portal.example.org/riverbend"),
+])
+@pytest.mark.parametrize("large", [False, True])
+def test_spine_key_and_portal_address_are_printed(sample_clinic, lang, key, qr, large):
+    from dischargedesk.engine import render_pdf
+
+    from .conftest import pdf_text
+
+    req = HandoutRequest.from_mapping(base_request_data(language=lang, large_print=large),
+                                      today=TODAY)
+    text = pdf_text(render_pdf(req, sample_clinic))
+    assert key in text and qr in text
+    assert ("Neck (C)" if lang == "en" else "Cuello (C)") in text
+    assert ("T = chest" if lang == "en" else "T = pecho") in text
+
+
+def test_older_clinic_pack_without_new_labels_gets_the_built_in_ones(tmp_path):
+    """A clinic's pack.toml written before the spine key existed still renders, with the
+    built-in wording of its language."""
+    import shutil
+
+    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.engine import render_pdf
+    from dischargedesk.resources import sample_clinic_dir, templates_dir
+
+    from .conftest import pdf_text
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+    pack = folder / "templates" / "en" / "pack.toml"
+    pack.parent.mkdir(parents=True, exist_ok=True)
+    lines = (templates_dir() / "en" / "pack.toml").read_text(encoding="utf-8").splitlines()
+    new = ("spine_top", "spine_key", "qr_caption", "qr_portal")
+    pack.write_text("\n".join(ln for ln in lines if not ln.startswith(new)) + "\n",
+                    encoding="utf-8")
+    req = HandoutRequest.from_mapping(base_request_data(), today=TODAY)
+    text = pdf_text(render_pdf(req, load_clinic(folder)))
+    assert "Seen from the back." in text and "portal.example.org/riverbend" in text

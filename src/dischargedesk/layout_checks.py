@@ -25,7 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from .render import document as d
 from .render.fonts import FONT, FONT_BOLD, register_fonts
 from .render.language import day_text
-from .render.pdf import TIER_KINDS
+from .render.pdf import TIER_KINDS, is_tier
 
 if TYPE_CHECKING:
     from .engine import Prepared
@@ -379,8 +379,8 @@ def _runs(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
                 nb = placed[j].block
                 if isinstance(nb, d.Box) and nb.kind in TIER_KINDS:
                     j += 1
-                elif isinstance(nb, d.Paragraph) and j + 1 < len(placed) and isinstance(
-                        placed[j + 1].block, d.Box) and placed[j + 1].block.kind in TIER_KINDS:
+                elif isinstance(nb, d.Paragraph) and j + 1 < len(placed) and \
+                        is_tier(placed[j + 1].block):
                     j += 2
                 else:
                     break

@@ -281,6 +281,11 @@ def _keep(flows: Sequence[Flowable]) -> Flowable:
     return KeepTogether(_unkept(flows))
 
 
+def is_tier(block: d.Block) -> bool:
+    """A warning box: call 911, call the clinic, or watch closely."""
+    return isinstance(block, d.Box) and block.kind in TIER_KINDS
+
+
 class _PageBreakIfFilled(CondPageBreak):
     """``@pagebreak``: a new page, unless the page so far is less than MIN_FILL full (a
     few lines left over from the page before would otherwise sit alone on a page)."""
@@ -552,7 +557,7 @@ class _Builder:
                 group.append(b)
                 j += 1
             elif isinstance(b, d.Paragraph) and j + 1 < len(blocks) and \
-                    isinstance(blocks[j + 1], d.Box) and blocks[j + 1].kind in TIER_KINDS:
+                    is_tier(blocks[j + 1]):
                 group += [b, blocks[j + 1]]
                 j += 2
             else:
