@@ -48,6 +48,7 @@ class Line:
     size: float
     text: str
     width: float
+    offset: float = 0.0  # how far this run starts after the line's start
 
     @property
     def top(self) -> float:
@@ -109,11 +110,19 @@ def read_pages(pdf: bytes) -> list[Page]:
                 return
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            last = page.lines[-1] if page.lines else None
+            if last is not None and last.y == y and last.x - last.offset == x:
+                # a second run on the same line (bold, then regular): pypdf does not move
+                # the text position by the width of the run before it
+                offset = last.offset + last.width
+                x += offset
+            else:
+                offset = 0.0
             scale = (tm[3] * cm[3]) or 1.0
             real = size * scale
             base = str((font or {}).get("/BaseFont", ""))
             w = stringWidth(t, FONT_BOLD if "Bold" in base else FONT, real)
-            page.lines.append(Line(page.index, x, y, real, t, w))
+            page.lines.append(Line(page.index, x, y, real, t, w, offset))
 
         def operand(op: bytes, args: list, cm: list[float], tm: list[float],
                     page: Page = page, start: list[float] = start) -> None:
@@ -413,20 +422,8 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
                                            "or under the footer rule"))
                 break
         # no text over other text
-        body = sorted(page.body, key=lambda ln: -ln.y)
-        for i, a in enumerate(body):
-            for b in body[i + 1:]:
-                if b.top < a.bottom:
-                    break
-                overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
-                if overlap > 0.3 * min(a.size, b.size) and a.x < b.x + b.width - 0.5 and \
-                        b.x < a.x + a.width - 0.5:
-                    probs.append(LayoutProblem(where, f"page {n}: text is printed over other "
-                                               "text"))
-                    break
-            else:
-                continue
-            break
+        if _overlapping(page.body):
+            probs.append(LayoutProblem(where, f"page {n}: text is printed over other text"))
         # every page but the last is at least MIN_FILL full
         if n < len(hp.pages) and page.body:
             fill = (page.header_rule - min(ln.bottom for ln in page.body)) / \
@@ -448,6 +445,20 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
             probs.append(LayoutProblem(where, f"the diary date “{day}” does not fit on one "
                                        "line"))
             break
+
+
+def _overlapping(body: list[Line]) -> bool:
+    """Two runs of text whose boxes overlap (by more than a third of the type size)."""
+    lines = sorted(body, key=lambda ln: -ln.y)
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            if b.top < a.bottom:
+                break  # this one and all after it are lower than a
+            overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
+            if overlap > 0.3 * min(a.size, b.size) and a.x < b.x + b.width - 0.5 and \
+                    b.x < a.x + a.width - 0.5:
+                return True
+    return False
 
 
 def _date_parser(prepared: Prepared) -> dict[str, dt.date]:

@@ -451,8 +451,9 @@ class _Builder:
                 loose, lead = units[j].loose or (units[j].flows, units[j].lead)
                 head = [f for u in units[n - 1: j] for f in u.flows]
                 need = _stack_height(head, self.width) + lead + slack * 2
-                if units[j].tiers:  # warning tiers that cannot all fit: from a fresh page
-                    need = self.frame_h * 0.95
+                if units[j].tiers:  # warning tiers that cannot all fit on one page: from
+                    # a fresh page, unless this one is still mostly empty
+                    need = self.frame_h * (1 - MIN_FILL)
                 out.append(CondPageBreak(need))
                 out += head + loose
                 n = j + 1
@@ -707,9 +708,11 @@ class _Builder:
                 rows.append([RLParagraph(escape(day), st.cell_head)] +
                             [""] * (len(head) - 2))
                 rows.append([""] * (len(head) - 1))
-                heights += [None, st.size * 2.0]  # empty boxes: room to write
+                heights += [None, st.size * 1.7]  # empty boxes: room to write
                 cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), shade),
-                         ("NOSPLIT", (0, r), (-1, r + 1))]
+                         ("NOSPLIT", (0, r), (-1, r + 1)),
+                         ("TOPPADDING", (0, r), (-1, r), 1),
+                         ("BOTTOMPADDING", (0, r), (-1, r), 2)]
         t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
                   rowHeights=None if one_row else heights)
         t.setStyle(_table_style(cmds))
