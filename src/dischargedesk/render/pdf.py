@@ -523,6 +523,9 @@ class _Builder:
                 i = j
             elif isinstance(block, d.Directive):
                 flows = self.directive(block.name)
+                if block.name == "qr" and flows and units and units[-1].intro is not None:
+                    # the line that introduces the code stays with it
+                    flows = [_keep([*units.pop().flows, *flows])]
                 lead = _stack_height(flows, width)
                 if block.name == "diary":  # a table that may continue: its first rows
                     lead = min(lead, st.body.leading * 3.5)
@@ -533,7 +536,9 @@ class _Builder:
                 p = flows[0]
                 h = _stack_height(flows, width)
                 n_lines = max(1, round((h - p.getSpaceAfter()) / st.body.leading))
-                units.append(_Unit(flows, min(h, st.body.leading * 2), min(n_lines, 2),
+                # no line alone at the top or bottom of a page: up to 3 lines move whole
+                lead = h if n_lines <= 3 else st.body.leading * 2
+                units.append(_Unit(flows, lead, min(n_lines, 2),
                                    intro=block))
                 i += 1
             else:
