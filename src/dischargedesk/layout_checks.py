@@ -194,15 +194,17 @@ class _Stream:
         self.owner = owner
         self.cursor = 0
 
-    def find(self, text: str) -> tuple[int, int] | None:
-        """First and last line index of ``text`` after the cursor (which moves past it)."""
+    def find(self, text: str, advance: bool = True) -> tuple[int, int] | None:
+        """First and last line index of ``text`` after the cursor (which moves past it,
+        unless ``advance`` is False: a drawing prints after the text beside it)."""
         needle = _squash(text)
         if not needle:
             return None
         at = self.text.find(needle, self.cursor)
         if at < 0:
             return None
-        self.cursor = at + len(needle)
+        if advance:
+            self.cursor = at + len(needle)
         return self.owner[at], self.owner[at + len(needle) - 1]
 
 
@@ -227,6 +229,9 @@ def _block_texts(block: d.Block, prepared: Prepared) -> list[str]:
             return list(e.diary_header) + list(e.diary_days)
         if block.name == "qr" and e.portal_url and e.qr_caption:
             return [e.qr_caption]
+        if block.name == "spine" and e.spine_key:  # the top label, then the caption
+            return [e.spine_key[0], e.spine_legend if e.levels and e.spine_legend
+                    else e.spine_caption]
         return []
     return [d.plain_text(block.text)]
 
@@ -239,8 +244,9 @@ def _place(section: d.Section, stream: _Stream, prepared: Prepared,
         if not texts:
             continue
         parts = []
+        drawing = block == d.Directive("spine")
         for t in texts:
-            found = stream.find(t)
+            found = stream.find(t, advance=not drawing)
             if found is None:
                 problems.append(LayoutProblem(section.source, "some text of this section is "
                                               f"not on the printed page: “{t[:40]}”"))
@@ -323,12 +329,15 @@ def _check_section(section: d.Section, placed: list[_Placed], lines: list[Line],
             add(f"this one-page section takes {span} pages (at most {allowed}); shorten it")
     for n, p in enumerate(placed):
         b = p.block
-        # each warning tier in one piece
+        # each warning tier in one piece; the drawing with its caption
         if isinstance(b, d.Box) and _page(lines, p.first) != _page(lines, p.last):
             add(f"the '::: {b.kind}' box is split over two pages")
+        if b == d.Directive("spine") and _page(lines, p.first) != _page(lines, p.last):
+            add("the spine drawing and its caption are on different pages")
         # a heading keeps its first two lines
-        if isinstance(b, d.Heading) and n + 1 < len(placed):
-            nxt = placed[n + 1]
+        after = [q for q in placed[n + 1:] if q.block != d.Directive("spine")]
+        if isinstance(b, d.Heading) and after:
+            nxt = after[0]
             want = min(nxt.first + 1, nxt.last)
             if _page(lines, want) != _page(lines, p.last):
                 add(f"the heading “{d.plain_text(b.text)[:40]}” is at the bottom of a page, "
