@@ -135,6 +135,22 @@ class Styles:
                                       spaceAfter=size * 0.2)
 
 
+class _Para(RLParagraph):
+    """A paragraph that remembers its line breaks for the last width it was wrapped at:
+    the layout measures pieces before placing them, and ReportLab wraps table cells more
+    than once; the height of a paragraph depends only on its width."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # keyed by id too (the halves of a split paragraph start as copies of it); a
+        # split that gives up drops blPara, and then the lines are broken again
+        key = (availWidth, id(self))
+        if self.__dict__.get("_dd_key") == key and "blPara" in self.__dict__:
+            return self.width, self.height
+        w, h = super().wrap(availWidth, availHeight)
+        self._dd_key = key
+        return w, h
+
+
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
     """Table style that never falls back to Helvetica (empty cells still set a font)."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
@@ -184,6 +200,7 @@ class _Furniture:
         self.footer_lines = self._footer_lines()
         self.notice_lines = len(_fit_lines(ident.notice, FONT, self.size, self.width)) \
             if ident.notice else 0
+        self._logo: ImageReader | None = None
 
     def _footer_lines(self) -> list[str]:
         """Compact footer: only the first line shares its row with the page number; the
@@ -222,7 +239,9 @@ class _Furniture:
         canvas.saveState()
         x = self.margin
         if self.ident.logo is not None:
-            img = ImageReader(str(self.ident.logo))
+            if self._logo is None:  # read once per handout, not once per page
+                self._logo = ImageReader(str(self.ident.logo))
+            img = self._logo
             iw, ih = img.getSize()
             lh = size * 2.4
             lw = min(iw * lh / ih, self.width * 0.35)
@@ -321,13 +340,13 @@ class _Builder:
         st = self.st
         if isinstance(block, d.Heading):
             style = (st.box_h2 if in_box else st.h2) if block.level == 2 else st.h1
-            return [RLParagraph(block.text, style)]
+            return [_Para(block.text, style)]
         if isinstance(block, d.Paragraph):
-            return [RLParagraph(block.text, st.body)]
+            return [_Para(block.text, st.body)]
         if isinstance(block, d.Bullet):
-            return [RLParagraph(block.text, st.bullet, bulletText="•")]
+            return [_Para(block.text, st.bullet, bulletText="•")]
         if isinstance(block, d.Checkbox):
-            return [RLParagraph(block.text, st.bullet, bulletText="☐")]
+            return [_Para(block.text, st.bullet, bulletText="☐")]
         if isinstance(block, d.Table):
             return [self.table(block)]
         if isinstance(block, d.Box):
@@ -336,7 +355,7 @@ class _Builder:
 
     def table(self, block: d.Table) -> Table:
         st = self.st
-        rows = [[RLParagraph(c, st.cell_head if r == 0 else st.cell) for c in row]
+        rows = [[_Para(c, st.cell_head if r == 0 else st.cell) for c in row]
                 for r, row in enumerate(block.rows)]
         ncols = len(block.rows[0])
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
@@ -612,7 +631,7 @@ class _Builder:
                     e = self.extras
                     swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
                     key = " ".join((e.spine_caption + ".", *e.spine_key[1:]))
-                    piece = [_keep([t, RLParagraph(swatch + escape(key).replace(
+                    piece = [_keep([t, _Para(swatch + escape(key).replace(
                         " = ", "\u00a0=\u00a0"), ParagraphStyle(
                         "key_wide", parent=self.st.body, textColor=MUTED))])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
@@ -642,7 +661,7 @@ class _Builder:
         swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
         caption = e.spine_legend if compact >= 2 and e.levels and e.spine_legend \
             else e.spine_caption
-        out: list[Flowable] = [RLParagraph(swatch + escape(caption), style)]
+        out: list[Flowable] = [_Para(swatch + escape(caption), style)]
         key_style = ParagraphStyle("key_line", parent=style, textColor=MUTED,
                                    spaceAfter=0, alignment=TA_LEFT)
         for text in e.spine_key[1:]:
@@ -650,7 +669,7 @@ class _Builder:
             if compact:
                 parts = [text.strip()]
             # "T = chest" never breaks
-            out += [RLParagraph(escape(part).replace(" = ", "\u00a0=\u00a0"), key_style)
+            out += [_Para(escape(part).replace(" = ", "\u00a0=\u00a0"), key_style)
                     for part in parts]
         return out
 
@@ -690,7 +709,7 @@ class _Builder:
         """One row a day. Rows grow with their text, so nothing runs into the next row or
         the footer; the padding gives each empty box room to write in."""
         st, e = self.st, self.extras
-        head = [RLParagraph(escape(h), st.cell_head) for h in e.diary_header]
+        head = [_Para(escape(h), st.cell_head) for h in e.diary_header]
         widths, one_row = self._diary_widths(e.diary_header, [*e.diary_days, "Wed, Dec 30"])
         pad = max(3.0, (st.size * 2.0 - st.cell.leading) / 2)
         shade = colors.HexColor("#eef2f6")
@@ -699,7 +718,7 @@ class _Builder:
                                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         rows: list[list[Any]]
         if one_row:
-            rows = [head] + [[RLParagraph(escape(day), st.cell)] + [""] * (len(head) - 1)
+            rows = [head] + [[_Para(escape(day), st.cell)] + [""] * (len(head) - 1)
                              for day in e.diary_days]
             cmds += [("TOPPADDING", (0, 1), (-1, -1), pad),
                      ("BOTTOMPADDING", (0, 1), (-1, -1), pad)]
@@ -710,7 +729,7 @@ class _Builder:
             cmds += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), shade)]
             for k, day in enumerate(e.diary_days):
                 r = 2 + 2 * k
-                rows.append([RLParagraph(escape(day), st.cell_head)] +
+                rows.append([_Para(escape(day), st.cell_head)] +
                             [""] * (len(head) - 2))
                 rows.append([""] * (len(head) - 1))
                 heights += [None, st.size * 1.7]  # empty boxes: room to write
@@ -735,10 +754,10 @@ class _Builder:
                 return []
             flows: list[Flowable] = [QrCode(e.portal_url, st.size * 7)]
             if e.qr_caption:
-                flows.append(RLParagraph(escape(e.qr_caption), st.body))
+                flows.append(_Para(escape(e.qr_caption), st.body))
             return [_keep(flows)]
         if name == "signatures":
-            rows = [[RLParagraph(escape(label), st.cell), ""] for label in e.signature_labels]
+            rows = [[_Para(escape(label), st.cell), ""] for label in e.signature_labels]
             t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55], hAlign="LEFT")
             t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                      ("TOPPADDING", (0, 0), (-1, -1), st.size * 1.8),
@@ -809,8 +828,8 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
     for n, h in enumerate(handouts):
         if n:
             story += [NextPageTemplate(h.kind), PageBreak()]
-        head: list[Flowable] = [RLParagraph(escape(h.title), styles.title),
-                                RLParagraph(h.subtitle, styles.subtitle)]
+        head: list[Flowable] = [_Para(escape(h.title), styles.title),
+                                _Para(h.subtitle, styles.subtitle)]
         for notice in h.notices:
             head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
         story += head
