@@ -53,19 +53,39 @@ def chars(pdf: bytes):
 
 @pytest.mark.parametrize(("proc", "pattern", "anesthesia", "large"), COMBOS)
 def test_pdf_accessibility(sample_clinic, proc, pattern, anesthesia, large):
+    check_accessibility(sample_clinic, base_request_data(
+        procedure=proc, anesthesia=anesthesia, large_print=large, **LEVEL_PATTERNS[pattern]))
+
+
+@pytest.mark.parametrize(("lang", "paper", "large"),
+                         list(itertools.product(("en", "es"), ("Letter", "A4"), (False, True))))
+def test_pdf_accessibility_languages_and_paper(sample_clinic, lang, paper, large):
+    """Every option on (brace, opioids, 10 levels): the compact summary layouts, the
+    spine key and the large-print diary keep the same minimum sizes and contrast."""
+    import dataclasses
+    from types import MappingProxyType
+
+    clinic = dataclasses.replace(sample_clinic, parameters=MappingProxyType(
+        {**sample_clinic.parameters, "paper": paper}))
+    check_accessibility(clinic, base_request_data(
+        language=lang, large_print=large, brace=True, opioids=True, anesthesia="general",
+        levels=["T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2"]))
+
+
+def check_accessibility(sample_clinic, data):
     from dischargedesk.domain.request import HandoutRequest
 
     from .conftest import TODAY
 
-    req = HandoutRequest.from_mapping(base_request_data(
-        procedure=proc, anesthesia=anesthesia, large_print=large, **LEVEL_PATTERNS[pattern]),
-        today=TODAY)
+    req = HandoutRequest.from_mapping(data, today=TODAY)
+    proc, large = req.procedure, req.large_print
     pdf = render_pdf(req, sample_clinic)
 
     doc = pikepdf.open(io.BytesIO(pdf))
     title = str(doc.docinfo["/Title"])
-    assert "Maria" not in title and "MRN" not in title and proc.capitalize() in title
-    assert str(doc.Root.Lang) == "en"
+    assert "Maria" not in title and "MRN" not in title
+    assert (proc.capitalize() if req.language == "en" else "Cifoplastia") in title
+    assert str(doc.Root.Lang) == req.language
     assert bool(doc.Root.ViewerPreferences.DisplayDocTitle)
 
     minimum = 18 if large else 12

@@ -139,6 +139,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                                     langs, (False, True)))
     graded: set[tuple[str, str]] = set()
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
+    normal_pages: dict[tuple[str, str, str, str], dict[str, int]] = {}
     for n, (proc, pattern, anesthesia, lang, large) in enumerate(combos):
         if progress:
             progress(n, len(combos))
@@ -152,7 +153,10 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
                     prepared = prepare(request, clinic, overrides=overrides)
                     if build_pdfs and v == 1:
-                        _build(prepared, prepared.layouts)
+                        pdf = _build(prepared, prepared.layouts)
+                        for problem in _layout_problems(pdf, prepared, pattern, normal_pages,
+                                                        (proc, pattern, anesthesia, lang)):
+                            report.add(problem)
             except Exception as exc:  # a check lists every problem; it never crashes
                 problem = _problem(exc, f"{lang}/{proc}", runaway)
                 if problem is not None:
@@ -172,3 +176,25 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                                            f"({measure}) is above {MAX_GRADE:g}; use shorter "
                                            "sentences and everyday words", "warning"))
     return report
+
+
+def _layout_problems(pdf: bytes, prepared: Any, pattern: str,
+                     normal_pages: dict[tuple[str, str, str, str], dict[str, int]],
+                     key: tuple[str, str, str, str]) -> list[Problem]:
+    """The layout checks (layout_checks.py) on one rendered combination, named by section;
+    the page budget applies to the standard case (1 or 2 levels, every option)."""
+    from .layout_checks import budget_problems, check_handouts
+
+    handouts = check_handouts(pdf, prepared)
+    found = [p for h in handouts for p in h.problems]
+    counts = {h.kind: h.count for h in handouts}
+    large = prepared.request.large_print
+    if not large:
+        normal_pages[key] = counts
+    found += budget_problems(counts, normal_pages.get(key) if large else None,
+                             prepared.pack.code, pattern in STANDARD_PATTERNS)
+    where = f" ({pattern}, {'large print' if large else 'normal print'})"
+    return [Problem(p.file, None, p.message + where, p.severity) for p in found]
+
+
+STANDARD_PATTERNS = ("1 level", "2 levels")

@@ -82,6 +82,15 @@ UTF-8 text; keep blocks (`for`, `if`, `macro`) at most 10 inside each other, bra
 most 30, and each `{{ }}` or `{% %}` under 200 parts. The template workspace saves a
 template only when its check passes.
 
+The layout keeps things together (never shrinking type below 12 pt, 18 pt in large
+print): each warning box, and warning boxes that follow each other, stay on one page; the
+teach-back checklist stays with its signature block; a heading stays with at least its
+first two lines; a list never leaves one bullet alone on a page. A section that ends with
+`@pagebreak` is a page of its own (the summary): it must fit page 1 (pages 1-2 in large
+print). `@pagebreak` starts a new page only when the page is at least 40% full.
+`templates check` measures all of this in the printed PDF of every combination, with the
+page budget (a standard case: at most 4 pages for each handout), and names the section.
+
 Write for a 6th-grade reading level (never above 8th): short sentences (under 15 words),
 everyday words, one idea per bullet, actions first ("Call ... if ..."), numbers as digits.
 `templates check` prints the Flesch-Kincaid grade of every section and warns above 8.

@@ -182,6 +182,12 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
         diary_days=_diary_days(request.procedure_date, context, clinic,
                                 pack.format_locale),
+        spine_key=(_label(pack, "spine_top"), _label(pack, "spine_key")),
+        spine_legend=pack.label("treated"),
+        qr_caption=_label(pack, "qr_caption", portal=clinic.portal_name or _label(
+            pack, "qr_portal"), address=_short_address(clinic.portal_url))
+        if clinic.portal_url else "",
+        paper=str(clinic.parameters.get("paper", "Letter")),
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
@@ -214,6 +220,28 @@ def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True
     if clinic.after_hours_phone:
         parts.append(with_label("phone_night", clinic.after_hours_phone))
     return " · ".join(parts)
+def _label(pack: LanguagePack, key: str, **values: object) -> str:
+    """A label of the pack; a clinic's older pack.toml without a newer label gets the
+    built-in one of its language (or the English one)."""
+    for candidate in (pack, *_builtin_packs(pack.code)):
+        if key in candidate.labels:
+            return candidate.label(key, **values)
+    raise KeyError(key)
+
+
+def _builtin_packs(code: str) -> list[LanguagePack]:
+    packs = []
+    for lang in dict.fromkeys((code, "en")):
+        try:
+            packs.append(load_pack(lang, None))
+        except KeyError:
+            continue
+    return packs
+
+
+def _short_address(url: str) -> str:
+    """"https://portal.example.org/" -> "portal.example.org" (what a person types)."""
+    return url.split("://", 1)[-1].rstrip("/")
 
 
 def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,

@@ -96,6 +96,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "keep it on.", choices=("off", "on")),
     Parameter("brace_in_bed", "off", "", "Brace in bed: take it off to sleep and lie down, or "
               "keep it on.", choices=("off", "on")),
+    Parameter("paper", "Letter", "", "Paper size of the printed handouts.",
+              choices=("Letter", "A4")),
 )
 BY_KEY = {p.key: p for p in PARAMETERS}
 

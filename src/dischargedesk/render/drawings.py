@@ -9,6 +9,7 @@ from functools import lru_cache
 from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
@@ -20,17 +21,24 @@ MUTED = colors.HexColor("#3f4752")  # secondary text, also used by the page foot
 
 
 class SpineDrawing(Flowable):
-    """T1-S1 drawn as stacked vertebrae; the treated levels in red, labelled."""
+    """T1-S1 drawn as stacked vertebrae, seen from the back; the treated levels in red,
+    labelled. ``top_label`` ("Neck (C)") marks the top of the spine, above T1, so the
+    drawing reads the right way up; ``scale`` is the height of one vertebra in type sizes
+    (labels keep the type size whatever the scale)."""
 
-    def __init__(self, levels: Sequence[str], size: float) -> None:
+    def __init__(self, levels: Sequence[str], size: float, top_label: str = "",
+                 scale: float = 0.74) -> None:
         super().__init__()
         self.levels = set(levels)
         self.size = size
-        self.unit = size * 0.74  # height of one vertebra + gap
+        self.top_label = top_label
+        self.unit = size * scale  # height of one vertebra + gap
         self.body_w = size * 2.8
-        self.label_w = size * 5.4  # room for two staggered labels of neighbouring levels
+        # room for two staggered labels of neighbouring levels, and for the top label
+        self.label_w = max(size * 5.4, stringWidth(top_label, FONT_BOLD, size) + size * 0.6)
+        self.top_h = size * 1.6 if top_label else 0.0
         self.width = self.body_w + self.label_w + size * 0.5
-        self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5
+        self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5 + self.top_h
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.width, self.height
@@ -39,9 +47,17 @@ class SpineDrawing(Flowable):
         drawing = Drawing(self.width, self.height)
         s, unit = self.size, self.unit
         x0 = self.label_w
+        if self.top_label:  # a short neck above T1, labelled
+            mid = x0 + self.body_w / 2
+            drawing.add(Rect(mid - s * 0.4, self.height - self.top_h, s * 0.8,
+                             self.top_h - s * 0.1, rx=s * 0.15, ry=s * 0.15, fillColor=BONE,
+                             strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
+            drawing.add(String(x0 - s * 0.4, self.height - s * 0.95, self.top_label,
+                               fontName=FONT_BOLD, fontSize=s, fillColor=MUTED,
+                               textAnchor="end"))
         staggered = False
         for i, name in enumerate(TREATABLE_LEVELS):
-            y = self.height - (i + 1) * unit
+            y = self.height - self.top_h - (i + 1) * unit
             treated = name in self.levels
             # lumbar vertebrae are a little wider; the sacrum is a wedge-like block
             widen = s * 0.12 * (i - 11) if name.startswith("L") else 0

@@ -8,6 +8,7 @@ request and version give byte-identical PDFs.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -36,10 +37,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus.flowables import _listWrapOn
 
 from .. import APP_NAME, __version__
 from . import document as d
-from .drawings import MUTED, QrCode, SpineDrawing
+from .drawings import MUTED, TREATED, QrCode, SpineDrawing
 from .fonts import FONT, FONT_BOLD, register_fonts
 
 TEXT = colors.HexColor("#1a1a1a")
@@ -51,8 +53,13 @@ BOX_STYLE = {  # kind: (background, border) -- text stays TEXT, contrast > 12:1
     "watch": (colors.HexColor("#e6f0fb"), colors.HexColor("#175cd3")),
     "note": (colors.HexColor("#f2f4f7"), colors.HexColor("#475467")),
 }
-PAGE = LETTER
+PAPER = {"Letter": LETTER, "A4": A4}
+PAGE = LETTER  # the default paper (the clinic parameter ``paper`` chooses another)
 MARGIN = 0.7 * inch
+LARGE_MARGIN = 0.5 * inch  # large print: more room for 18 pt text (printers need ~0.25 in)
+_KEY_BREAK = re.compile(r"(?<=[.,;])\s+")  # the spine key prints one idea a line
+MIN_FILL = 0.40  # a page is at least this full before a forced page break
+TIER_KINDS = ("911", "call", "watch")  # warning tiers: each box, and a run of them, stays whole
 
 
 @dataclass(frozen=True)
@@ -87,32 +94,61 @@ class Extras:
     signature_labels: tuple[str, ...]
     diary_header: tuple[str, ...]
     diary_days: tuple[str, ...]
+    spine_key: tuple[str, ...] = ()  # top label ("Neck (C)"), then lines under the caption
+    spine_legend: str = ""  # short caption ("Treated") when space is tight; levels are labelled
+    qr_caption: str = ""  # printed under the QR code: what it opens and the address
+    paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
 class Styles:
-    def __init__(self, large_print: bool) -> None:
+    """Type sizes never change (12 pt body, 18 pt large print); ``tight`` only reduces the
+    space between blocks, for a one-page section that would not fit otherwise."""
+
+    def __init__(self, large_print: bool, tight: bool = False) -> None:
         size = 18.0 if large_print else 12.0
-        self.size = size
-        lead = size * 1.3
+        self.size, self.large, self.tight = size, large_print, tight
+        self.margin = LARGE_MARGIN if large_print else MARGIN
+        gap = 0.55 if tight else 1.0  # scale of the space between blocks
+        lead = size * (1.22 if tight else 1.3)
+        self.gap = gap
+        # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
-                                   textColor=TEXT, spaceAfter=size * 0.5, splitLongWords=1)
+                                   textColor=TEXT, spaceAfter=size * 0.5 * gap,
+                                   splitLongWords=1, allowWidows=0, allowOrphans=0)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.4,
-                                     bulletIndent=size * 0.3, spaceAfter=size * 0.25,
+                                     bulletIndent=size * 0.3, spaceAfter=size * 0.25 * gap,
                                      bulletFontName=FONT, bulletFontSize=size)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=FONT_BOLD,
                                  fontSize=size * 1.4, leading=size * 1.75, textColor=HEADING,
-                                 spaceBefore=size * 0.6, spaceAfter=size * 0.4)
+                                 spaceBefore=size * 0.6 * gap, spaceAfter=size * 0.4 * gap)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName=FONT_BOLD,
                                  fontSize=size * 1.1, leading=size * 1.4, textColor=HEADING,
-                                 spaceBefore=size * 0.4, spaceAfter=size * 0.25)
+                                 spaceBefore=size * 0.4 * gap, spaceAfter=size * 0.25 * gap)
         self.box_h2 = ParagraphStyle("box_h2", parent=self.h2, textColor=TEXT, spaceBefore=0)
         self.title = ParagraphStyle("title", parent=self.h1, fontSize=size * 1.9,
                                     leading=size * 2.3, spaceBefore=0, spaceAfter=size * 0.2)
         self.subtitle = ParagraphStyle("subtitle", parent=self.body, textColor=MUTED,
-                                       spaceAfter=size * 0.6)
+                                       spaceAfter=size * 0.6 * gap)
         self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD)
-        self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_CENTER)
+        self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_CENTER,
+                                      spaceAfter=size * 0.2)
+
+
+class _Para(RLParagraph):
+    """A paragraph that remembers its line breaks for the last width it was wrapped at:
+    the layout measures pieces before placing them, and ReportLab wraps table cells more
+    than once; the height of a paragraph depends only on its width."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # keyed by id too (the halves of a split paragraph start as copies of it); a
+        # split that gives up drops blPara, and then the lines are broken again
+        key = (availWidth, id(self))
+        if self.__dict__.get("_dd_key") == key and "blPara" in self.__dict__:
+            return self.width, self.height
+        w, h = super().wrap(availWidth, availHeight)
+        self._dd_key = key
+        return w, h
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -155,25 +191,39 @@ def _fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 class _Furniture:
-    def __init__(self, ident: PageIdentity, styles: Styles, kind: str) -> None:
-        self.ident, self.styles, self.kind = ident, styles, kind
+    def __init__(self, ident: PageIdentity, styles: Styles, kind: str,
+                 page: tuple[float, float] = PAGE) -> None:
+        self.ident, self.styles, self.kind, self.page = ident, styles, kind, page
         self.size = styles.size
-        self.width = PAGE[0] - 2 * MARGIN
+        self.margin = styles.margin
+        self.width = page[0] - 2 * self.margin
         self.footer_lines = self._footer_lines()
         self.notice_lines = len(_fit_lines(ident.notice, FONT, self.size, self.width)) \
             if ident.notice else 0
+        self._logo: ImageReader | None = None
 
     def _footer_lines(self) -> list[str]:
+        """Compact footer: only the first line shares its row with the page number; the
+        other identifier lines use the full width (fewer lines in large print)."""
         lines: list[str] = []
         for text in self.ident.patient_lines:
-            lines.extend(_fit_lines(text, FONT, self.size, self.width * 0.78))
+            if not text:
+                continue
+            if lines:
+                lines.extend(_fit_lines(text, FONT, self.size, self.width))
+                continue
+            first = _fit_lines(text, FONT, self.size, self.width * 0.78)
+            lines.append(first[0])
+            if len(first) > 1:
+                rest = " ".join(first[1:])
+                lines.extend(_fit_lines(rest, FONT, self.size, self.width))
         if self.ident.notice:
             lines.extend(_fit_lines(self.ident.notice, FONT, self.size, self.width))
         return lines
 
     @property
     def header_height(self) -> float:
-        return self.size * 3.2
+        return self.size * (2.9 if self.styles.large else 3.2)
 
     @property
     def footer_height(self) -> float:
@@ -183,47 +233,105 @@ class _Furniture:
         canvas._dd_furniture = (self.kind, self.draw)  # type: ignore[attr-defined]
 
     def draw(self, canvas: Canvas, page: int, pages: int) -> None:
-        h = PAGE[1]
+        h = self.page[1]
         size = self.size
-        top = h - MARGIN
+        top = h - self.margin
         canvas.saveState()
-        x = MARGIN
+        x = self.margin
         if self.ident.logo is not None:
-            img = ImageReader(str(self.ident.logo))
+            if self._logo is None:  # read once per handout, not once per page
+                self._logo = ImageReader(str(self.ident.logo))
+            img = self._logo
             iw, ih = img.getSize()
             lh = size * 2.4
             lw = min(iw * lh / ih, self.width * 0.35)
-            canvas.drawImage(img, MARGIN, top - lh, width=lw, height=lh, mask="auto",
+            canvas.drawImage(img, self.margin, top - lh, width=lw, height=lh, mask="auto",
                              preserveAspectRatio=True, anchor="w")
-            x = MARGIN + lw + size
+            x = self.margin + lw + size
         canvas.setFillColor(HEADING)
         canvas.setFont(FONT_BOLD, size)
-        avail = MARGIN + self.width - x
+        avail = self.margin + self.width - x
         name = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)[0]
-        canvas.drawRightString(MARGIN + self.width, top - size, name)
+        canvas.drawRightString(self.margin + self.width, top - size, name)
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
         phone = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)[0]
-        canvas.drawRightString(MARGIN + self.width, top - size * 2.3, phone)
+        canvas.drawRightString(self.margin + self.width,
+                               top - size * (2.15 if self.styles.large else 2.3), phone)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
-        canvas.line(MARGIN, top - self.header_height + size * 0.4, MARGIN + self.width,
+        canvas.line(self.margin, top - self.header_height + size * 0.4, self.margin + self.width,
                     top - self.header_height + size * 0.4)
         # footer
-        y = MARGIN + self.footer_height - size
-        canvas.line(MARGIN, y + size * 0.9, MARGIN + self.width, y + size * 0.9)
+        y = self.margin + self.footer_height - size
+        canvas.line(self.margin, y + size * 0.9, self.margin + self.width, y + size * 0.9)
         canvas.setFont(FONT, size)
         for i, line in enumerate(self.footer_lines):
             if i >= len(self.footer_lines) - self.notice_lines:
                 canvas.setFillColor(MUTED)
-            canvas.drawString(MARGIN, y - size * 0.4 - i * size * 1.25, line)
+            canvas.drawString(self.margin, y - size * 0.4 - i * size * 1.25, line)
         canvas.setFillColor(TEXT)
-        canvas.drawRightString(MARGIN + self.width, y - size * 0.4,
+        canvas.drawRightString(self.margin + self.width, y - size * 0.4,
                                self.ident.page_label.format(page=page, pages=pages))
         canvas.restoreState()
 
 
 # -- blocks ----------------------------------------------------------------------------------
+def _stack_height(flows: Sequence[Flowable], width: float) -> float:
+    """Height of flowables stacked in a frame (as platypus lays them out)."""
+    return float(_listWrapOn(_unkept(flows), width, None)[1]) if flows else 0.0
+
+
+def _unkept(flows: Sequence[Flowable]) -> list[Flowable]:
+    """The content of KeepTogether groups (whose own wrap() reports a huge height)."""
+    out: list[Flowable] = []
+    for f in flows:
+        if isinstance(f, KeepTogether):
+            out.extend(_unkept(f._content))
+        elif not isinstance(f, CondPageBreak | PageBreak):  # (incl. @pagebreak)
+            out.append(f)
+    return out
+
+
+def _keep(flows: Sequence[Flowable]) -> Flowable:
+    """One piece that moves to the next page whole; a piece taller than a page still
+    splits (ReportLab lays it out from the top of a fresh page). Groups are flattened:
+    a KeepTogether inside another one reports a huge height and always breaks."""
+    return KeepTogether(_unkept(flows))
+
+
+def is_tier(block: d.Block) -> bool:
+    """A warning box: call 911, call the clinic, or watch closely."""
+    return isinstance(block, d.Box) and block.kind in TIER_KINDS
+
+
+class _PageBreakIfFilled(CondPageBreak):
+    """``@pagebreak``: a new page, unless the page so far is less than MIN_FILL full (a
+    few lines left over from the page before would otherwise sit alone on a page)."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availHeight <= self.height:
+            f = self._doctemplateAttr("frame")
+            if f:
+                from reportlab.platypus.doctemplate import FrameBreak
+                f.add_generated_content(FrameBreak)
+        return 0, 0
+
+
+@dataclass
+class _Unit:
+    """A run of flowables and how much of it must stay with a heading above it."""
+
+    flows: list[Flowable]
+    lead: float  # height that must follow a heading on the same page
+    lines: int  # text lines in ``lead`` (a heading wants at least 2 below it)
+    heading: bool = False
+    intro: d.Paragraph | None = None  # a paragraph unit's block (it may join a checklist)
+    # a unit kept in one piece: how it may split when it cannot move with its heading
+    loose: tuple[list[Flowable], float] | None = None
+    tiers: bool = False  # warning tiers
+
+
 class _Builder:
     def __init__(self, styles: Styles, extras: Extras, width: float, frame_h: float) -> None:
         self.st, self.extras, self.width, self.frame_h = styles, extras, width, frame_h
@@ -232,13 +340,13 @@ class _Builder:
         st = self.st
         if isinstance(block, d.Heading):
             style = (st.box_h2 if in_box else st.h2) if block.level == 2 else st.h1
-            return [RLParagraph(block.text, style)]
+            return [_Para(block.text, style)]
         if isinstance(block, d.Paragraph):
-            return [RLParagraph(block.text, st.body)]
+            return [_Para(block.text, st.body)]
         if isinstance(block, d.Bullet):
-            return [RLParagraph(block.text, st.bullet, bulletText="•")]
+            return [_Para(block.text, st.bullet, bulletText="•")]
         if isinstance(block, d.Checkbox):
-            return [RLParagraph(block.text, st.bullet, bulletText="☐")]
+            return [_Para(block.text, st.bullet, bulletText="☐")]
         if isinstance(block, d.Table):
             return [self.table(block)]
         if isinstance(block, d.Box):
@@ -247,13 +355,13 @@ class _Builder:
 
     def table(self, block: d.Table) -> Table:
         st = self.st
-        rows = [[RLParagraph(c, st.cell_head if r == 0 else st.cell) for c in row]
+        rows = [[_Para(c, st.cell_head if r == 0 else st.cell) for c in row]
                 for r, row in enumerate(block.rows)]
         ncols = len(block.rows[0])
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
             longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
                                       st.size) for i, r in enumerate(block.rows)) + 13
-            first = min(longest, self.width * 0.45)
+            first = min(longest, self.width * 0.5)
         else:
             first = self.width / ncols
         widths = [first] + [(self.width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 \
@@ -269,17 +377,17 @@ class _Builder:
         return t
 
     def box(self, block: d.Box) -> Flowable:
-        """A tinted box with a thick coloured edge; one table row per block so a long box
-        can continue on the next page."""
+        """A tinted box with a thick coloured edge, kept whole on one page (one table row
+        per block, so a box taller than a page can still continue on the next)."""
         bg, border = BOX_STYLE[block.kind]
         rows = [[f] for b in block.blocks for f in self.inline(b, in_box=True)]
         t = Table(rows or [[""]], colWidths=[self.width], hAlign="LEFT")
-        pad = self.st.size * 0.6
+        pad = self.st.size * (0.45 if self.st.tight else 0.6)
         t.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), bg),
             ("LINEBEFORE", (0, 0), (0, -1), self.st.size * 0.35, border),
             ("BOX", (0, 0), (-1, -1), 0.8, border),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.4),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.st.size * 0.84),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
@@ -288,61 +396,249 @@ class _Builder:
         ]))
         # spaceAfter (unlike a Spacer) is dropped at the bottom of a page, so a box that
         # just fits never pushes an empty line onto the next page
-        t.spaceAfter = self.st.size * 0.6
-        # short boxes stay in one piece; long ones may continue on the next page
-        return KeepTogether([t], maxHeight=self.frame_h * 0.6)
+        t.spaceAfter = self.st.size * 0.6 * self.st.gap
+        return KeepTogether([t])
 
-    def _word_fit_widths(self, header: Sequence[str], first_column: Sequence[str]) -> list[float]:
-        """Column widths where no word has to break. The first column gets room for whole
-        labels when the page allows (it wraps between words in large print)."""
+    def _diary_widths(self, header: Sequence[str],
+                      first_column: Sequence[str]) -> tuple[list[float], bool]:
+        """Column widths where no word breaks and the date stays on one line. When the
+        page is too narrow for both (large print), the answer is False: the diary then
+        prints each date on its own band above that day's boxes."""
         pad = 13.0  # cell padding (6 + 6) and a point to spare
         size = self.st.size
 
         def longest_word(text: str, font: str) -> float:
             return max(stringWidth(w, font, size) for w in text.split()) + pad
 
-        need = [max(longest_word(x, FONT) for x in first_column)]
-        need += [longest_word(h, FONT_BOLD) for h in header[1:]]
-        full_first = max(stringWidth(x, FONT, size) for x in first_column) + pad
+        first = max(max(stringWidth(x, FONT, size) for x in first_column),
+                    stringWidth(header[0], FONT_BOLD, size)) + pad
+        need = [longest_word(h, FONT_BOLD) for h in header[1:]]
+        if first + sum(need) <= self.width:
+            spare = self.width - first - sum(need)
+            return [first] + [w + spare / len(need) for w in need], True
         spare = max(0.0, self.width - sum(need))
-        grow = min(spare, full_first - need[0])
-        need[0] += grow
-        spare -= grow
-        return [need[0]] + [w + spare / (len(need) - 1) for w in need[1:]]
+        return [w + spare / len(need) for w in need], False
 
-    def section(self, section: d.Section) -> list[Flowable]:
-        out: list[Flowable] = []
+    # -- sections ---------------------------------------------------------------------------
+    def section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:
+        """The section's flowables with its keep-together groups. A section that ends with
+        ``@pagebreak`` is a page of its own (the one-page summary): when it would not fit
+        on one page (two in large print), it is laid out again with tighter spacing and
+        a smaller drawing beside the text; type sizes never change."""
         blocks = section.blocks
+        if not (blocks and blocks[-1] == d.Directive("pagebreak")):
+            return self._flows(blocks)
+        room = (avail if avail is not None else self.frame_h) + \
+            (self.frame_h if self.st.large else 0.0)
+        flows = self._flows(blocks)
+        if _stack_height(flows, self.width) <= room * 0.97:
+            return flows
+        tight = _Builder(Styles(self.st.large, tight=True), self.extras, self.width,
+                         self.frame_h)
+        # 1: smaller drawing, key in one paragraph; 2: short caption; 3: caption and key
+        # under the text and the drawing, on full-width lines
+        for level in (1, 2, 3):
+            flows = tight._flows(blocks, compact=level)
+            if _stack_height(flows, self.width) <= room * 0.97:
+                break
+        return flows
+
+    def _flows(self, blocks: Sequence[d.Block], compact: int = 0) -> list[Flowable]:
+        units = self._units(blocks, compact)
+        out: list[Flowable] = []
+        slack = self.st.size  # the space before and after each piece
+        n = 0
+        while n < len(units):
+            unit = units[n]
+            n += 1
+            if not unit.heading:
+                out.extend(unit.flows)
+                continue
+            # a heading, the short lines under it, and a piece kept whole: all one piece;
+            # when they cannot fit on one page together, the piece splits its loose way
+            j = n
+            while j < len(units) and j - n < 2 and units[j].intro is not None and \
+                    units[j].lines < 2:
+                j += 1
+            if j < len(units) and (units[j].loose is not None or units[j].tiers):
+                group = [f for u in units[n - 1: j + 1] for f in u.flows]
+                if units[j].loose is not None and \
+                        _stack_height(group, self.width) <= self.frame_h * 0.98:
+                    out.append(_keep(group))
+                    n = j + 1
+                    continue
+                loose, lead = units[j].loose or (units[j].flows, units[j].lead)
+                head = [f for u in units[n - 1: j] for f in u.flows]
+                need = _stack_height(head, self.width) + lead + slack * 2
+                if units[j].tiers:  # warning tiers that cannot all fit on one page: from
+                    # a fresh page, unless this one is still mostly empty
+                    need = self.frame_h * (1 - MIN_FILL)
+                out.append(CondPageBreak(need))
+                out += head + loose
+                n = j + 1
+                continue
+            # otherwise keep the heading with at least its first two lines
+            need, lines = unit.lead + slack, 0
+            for nxt in units[n:]:
+                need += nxt.lead + slack
+                lines += nxt.lines
+                if lines >= 2 or (not nxt.heading and nxt.lines == 0):
+                    break
+            if need > self.frame_h * 0.9:  # a whole group taller than a page
+                need = unit.lead + slack + self.st.body.leading * 2
+            out.append(CondPageBreak(need))
+            out.extend(unit.flows)
+        return out
+
+    def _units(self, blocks: Sequence[d.Block], compact: int) -> list[_Unit]:
+        st, width = self.st, self.width
+        units: list[_Unit] = []
+        deferred: _Unit | None = None
         i = 0
         while i < len(blocks):
             block = blocks[i]
-            if isinstance(block, d.Directive):
-                if block.name == "spine":
-                    # the drawing floats right of the paragraphs and bullets that follow it
-                    j = i + 1
-                    while j < len(blocks) and isinstance(blocks[j], d.Paragraph | d.Bullet):
-                        j += 1
-                    following: list[Flowable] = []
-                    for b in blocks[i + 1: j]:
-                        following.extend(self.inline(b))
-                    spine = self.spine()
-                    left_w = self.width - spine.wrap(self.width, 1e6)[0] - self.st.size
-                    left_h = sum(f.wrap(left_w, 1e6)[1] + f.getSpaceAfter() for f in following)
-                    if left_h < self.frame_h * 0.75:
-                        out.append(self.beside(following, spine))
-                    else:  # too tall to sit beside the drawing (large print): stack them
-                        out += [spine, Spacer(1, self.st.size * 0.5), *following]
-                    i = j
-                    continue
-                out.extend(self.directive(block.name))
+            if isinstance(block, d.Heading):
+                flows = self.inline(block)
+                units.append(_Unit(flows, _stack_height(flows, width), 0, heading=True))
+                i += 1
+            elif isinstance(block, d.Box) and block.kind in TIER_KINDS:
+                j, group = self._tier_run(blocks, i)
+                flows = [f for b in group for f in self.inline(b)]
+                h = _stack_height(flows, width)
+                first = _stack_height(flows[:1], width)
+                if h <= self.frame_h:  # the tiers of a page stay together as one piece
+                    units.append(_Unit([_keep(flows)], h, 3, loose=(flows, first),
+                                       tiers=True))
+                else:  # each tier box stays whole
+                    units.append(_Unit(flows, first, 3, tiers=True))
+                i = j
+            elif isinstance(block, d.Bullet | d.Checkbox):
+                j = i
+                while j < len(blocks) and isinstance(blocks[j], type(block)):
+                    j += 1
+                if isinstance(block, d.Checkbox):
+                    # the checklist stays with its signature block (and the lines between),
+                    # and with the lines that introduce it
+                    k = j
+                    while k < len(blocks) and isinstance(blocks[k], d.Paragraph):
+                        k += 1
+                    if k < len(blocks) and blocks[k] == d.Directive("signatures"):
+                        intro: list[d.Block] = []
+                        while units and not units[-1].heading and units[-1].intro is not None:
+                            intro.insert(0, units.pop().intro)  # type: ignore[arg-type]
+                        units.append(self._checklist(intro, blocks[i:j], blocks[j:k]))
+                        i = k + 1
+                        continue
+                units.append(self._list(blocks[i:j]))
+                i = j
+            elif isinstance(block, d.Directive) and block.name == "spine":
+                j = i + 1
+                while j < len(blocks) and isinstance(blocks[j], d.Paragraph | d.Bullet):
+                    j += 1
+                spine_units = self._spine_with(blocks[i + 1: j], compact)
+                if self.st.large:  # large print: the drawing after the rest of the section
+                    deferred = spine_units.pop()
+                units.extend(spine_units)
+                i = j
+            elif isinstance(block, d.Directive):
+                flows = self.directive(block.name)
+                if block.name == "qr" and flows and units and units[-1].intro is not None:
+                    # the line that introduces the code stays with it
+                    flows = [_keep([*units.pop().flows, *flows])]
+                lead = _stack_height(flows, width)
+                if block.name == "diary":  # a table that may continue: its first rows
+                    lead = min(lead, st.body.leading * 3.5)
+                units.append(_Unit(flows, lead, 2))
+                i += 1
+            elif isinstance(block, d.Paragraph):
+                flows = self.inline(block)
+                p = flows[0]
+                h = _stack_height(flows, width)
+                n_lines = max(1, round((h - p.getSpaceAfter()) / st.body.leading))
+                # no line alone at the top or bottom of a page: up to 3 lines move whole
+                lead = h if n_lines <= 3 else st.body.leading * 2
+                units.append(_Unit(flows, lead, min(n_lines, 2),
+                                   intro=block))
+                i += 1
             else:
-                flow = self.inline(block)
-                if isinstance(block, d.Heading):
-                    # keep a heading with what follows it
-                    out.append(CondPageBreak(self.st.size * (9 if block.level == 1 else 6)))
-                out.extend(flow)
-            i += 1
-        return out
+                flows = self.inline(block)
+                # a table: about its header row and first row
+                lead = min(_stack_height(flows, width), st.body.leading * 3.5)
+                units.append(_Unit(flows, lead, 2))
+                i += 1
+        if deferred is not None:
+            at = len(units) - 1 if blocks[-1] == d.Directive("pagebreak") else len(units)
+            units.insert(at, deferred)
+        return units
+
+    def _tier_run(self, blocks: Sequence[d.Block], i: int) -> tuple[int, list[d.Block]]:
+        """Warning boxes one after another (with short lines between them, like the lung
+        line on the summary): the tiers are read together, so they print together."""
+        group = [blocks[i]]
+        j = i + 1
+        while j < len(blocks):
+            b = blocks[j]
+            if isinstance(b, d.Box) and b.kind in TIER_KINDS:
+                group.append(b)
+                j += 1
+            elif isinstance(b, d.Paragraph) and j + 1 < len(blocks) and \
+                    is_tier(blocks[j + 1]):
+                group += [b, blocks[j + 1]]
+                j += 2
+            else:
+                break
+        return j, group
+
+    def _list(self, items: Sequence[d.Block]) -> _Unit:
+        """Bullets: a short list stays whole; a long one keeps its first two and its last
+        two bullets together, so no bullet stands alone at the top or bottom of a page."""
+        flows = [f for b in items for f in self.inline(b)]
+        first = _stack_height(flows[:2], self.width)
+        if len(flows) <= 4:
+            return _Unit([_keep(flows)], _stack_height(flows, self.width), 2,
+                         loose=(flows, first))
+        kept = [_keep(flows[:2]), *flows[2:-2], _keep(flows[-2:])]
+        return _Unit(kept, first, 2)
+
+    def _checklist(self, intro: Sequence[d.Block], items: Sequence[d.Block],
+                   between: Sequence[d.Block]) -> _Unit:
+        flows = [f for b in (*intro, *items, *between) for f in self.inline(b)]
+        flows += self.directive("signatures")
+        h = _stack_height(flows, self.width)
+        # split (taller than a page, or with its heading): at least the last two items
+        # stay with the signatures
+        tail = len(between) + 4  # two items, the lines between, the spacer and the table
+        loose = [*flows[:-tail], _keep(flows[-tail:])]
+        lead = _stack_height(flows[:len(intro) + 1], self.width)
+        if h <= self.frame_h * 0.99:
+            return _Unit([_keep(flows)], h, 3, loose=(loose, lead))
+        return _Unit(loose, lead, 2)
+
+    def _spine_with(self, following: Sequence[d.Block], compact: int) -> list[_Unit]:
+        """The drawing floats right of the paragraphs and bullets that follow it. In large
+        print (or when the text is too tall to sit beside it) the text comes first, then
+        the drawing with its key beside it, as one piece."""
+        flows = [f for b in following for f in self.inline(b)]
+        if not self.st.large:
+            spine = self.spine(compact)
+            spine_w = spine.wrap(self.width, 1e6)[0]
+            left_w = self.width - spine_w - self.st.size
+            left_h = sum(f.wrap(left_w, 1e6)[1] + f.getSpaceAfter() for f in flows)
+            if left_h < self.frame_h * 0.75:
+                t = self.beside(flows, spine)
+                piece: list[Flowable] = [t]
+                if compact >= 3:  # the caption and key on full-width lines under both
+                    e = self.extras
+                    swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
+                    key = " ".join((e.spine_caption + ".", *e.spine_key[1:]))
+                    piece = [_keep([t, _Para(swatch + escape(key).replace(
+                        " = ", "\u00a0=\u00a0"), ParagraphStyle(
+                        "key_wide", parent=self.st.body, textColor=MUTED))])]
+                return [_Unit(piece, _stack_height(piece, self.width), 2)]
+        units = [self._list(following)] if flows else []
+        wide = self.spine_wide(0.45 if compact else 0.55)
+        units.append(_Unit([wide], _stack_height([wide], self.width), 2))
+        return units
 
     def beside(self, left: list[Flowable], right: Flowable) -> Flowable:
         """Text on the left, a drawing on the right (a two-column borderless table)."""
@@ -353,47 +649,122 @@ class _Builder:
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (0, -1), self.st.size * 0.5),
                                ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+        t.spaceAfter = self.st.size * 0.4 * self.st.gap
         return t
 
-    def spine(self) -> Flowable:
+    def _spine_key(self, style: ParagraphStyle, compact: int = 0) -> list[Flowable]:
+        """The caption with a red swatch (red = treated) and the key under it, one idea a
+        line ("Seen from the back." / "T = chest"). Where space is tight the key is one
+        paragraph (level 1), and the caption short when the drawing labels the levels
+        (level 2)."""
         e = self.extras
-        caption = RLParagraph(escape(e.spine_caption), self.st.caption)
-        drawing = SpineDrawing(e.levels, self.st.size)
-        return Table([[drawing], [caption]], colWidths=[max(drawing.width,
-                                                               self.st.size * 11)],
+        swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
+        caption = e.spine_legend if compact >= 2 and e.levels and e.spine_legend \
+            else e.spine_caption
+        out: list[Flowable] = [_Para(swatch + escape(caption), style)]
+        key_style = ParagraphStyle("key_line", parent=style, textColor=MUTED,
+                                   spaceAfter=0, alignment=TA_LEFT)
+        for text in e.spine_key[1:]:
+            parts = _KEY_BREAK.split(text.strip())
+            if compact:
+                parts = [text.strip()]
+            # "T = chest" never breaks
+            out += [_Para(escape(part).replace(" = ", "\u00a0=\u00a0"), key_style)
+                    for part in parts]
+        return out
+
+    def spine(self, compact: int = 0) -> Flowable:
+        """Drawing over caption and key, one piece (beside the text on the summary)."""
+        e = self.extras
+        top = e.spine_key[0] if e.spine_key else ""
+        drawing = SpineDrawing(e.levels, self.st.size, top_label=top,
+                               scale=0.52 if compact else 0.62)
+        width = max(drawing.width, self.st.size * (0 if compact >= 3 else 11.5))
+        rows = [[drawing]]
+        if compact < 3:
+            rows += [[f] for f in self._spine_key(self.st.caption, compact)]
+        return Table(rows, colWidths=[width],
                      style=_table_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                                       ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                       ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                         ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                         ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+
+    def spine_wide(self, scale: float = 0.55) -> Flowable:
+        """Large print: the drawing on the left, its caption and key on the right."""
+        e = self.extras
+        top = e.spine_key[0] if e.spine_key else ""
+        drawing = SpineDrawing(e.levels, self.st.size, top_label=top, scale=scale)
+        left = ParagraphStyle("key_wide", parent=self.st.body, spaceAfter=self.st.size * 0.3)
+        key = self._spine_key(left)
+        t = Table([[drawing, key]], colWidths=[drawing.width + self.st.size,
+                                               self.width - drawing.width - self.st.size],
+                  hAlign="LEFT")
+        t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        t.spaceAfter = self.st.size * 0.5
+        return _keep([t])
+
+    def diary(self) -> list[Flowable]:
+        """One row a day. Rows grow with their text, so nothing runs into the next row or
+        the footer; the padding gives each empty box room to write in."""
+        st, e = self.st, self.extras
+        head = [_Para(escape(h), st.cell_head) for h in e.diary_header]
+        widths, one_row = self._diary_widths(e.diary_header, [*e.diary_days, "Wed, Dec 30"])
+        pad = max(3.0, (st.size * 2.0 - st.cell.leading) / 2)
+        shade = colors.HexColor("#eef2f6")
+        cmds: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.6, RULE),
+                                       ("BACKGROUND", (0, 0), (-1, 0), shade),
+                                       ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        rows: list[list[Any]]
+        if one_row:
+            rows = [head] + [[_Para(escape(day), st.cell)] + [""] * (len(head) - 1)
+                             for day in e.diary_days]
+            cmds += [("TOPPADDING", (0, 1), (-1, -1), pad),
+                     ("BOTTOMPADDING", (0, 1), (-1, -1), pad)]
+        else:  # large print: the date on a band of its own, its boxes under it
+            n = len(head) - 1
+            rows = [[head[0]] + [""] * (n - 1), head[1:]]  # the "Day" band, then the boxes
+            heights: list[float | None] = [None, None]
+            cmds += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), shade)]
+            for k, day in enumerate(e.diary_days):
+                r = 2 + 2 * k
+                rows.append([_Para(escape(day), st.cell_head)] +
+                            [""] * (len(head) - 2))
+                rows.append([""] * (len(head) - 1))
+                heights += [None, st.size * 1.7]  # empty boxes: room to write
+                cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), shade),
+                         ("NOSPLIT", (0, r), (-1, r + 1)),
+                         ("TOPPADDING", (0, r), (-1, r), 1),
+                         ("BOTTOMPADDING", (0, r), (-1, r), 2)]
+        t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
+                  rowHeights=None if one_row else heights)
+        t.setStyle(_table_style(cmds))
+        return [t, Spacer(1, st.size)]
 
     def directive(self, name: str) -> list[Flowable]:
         st, e = self.st, self.extras
         if name == "pagebreak":
-            return [PageBreak()]
+            # (a margin over MIN_FILL: drawings reach lower than their lowest text line)
+            return [_PageBreakIfFilled(self.frame_h * (1 - MIN_FILL - 0.05))]
+        if name == "spine":
+            return [_keep([self.spine()])]
         if name == "qr":
             if not e.portal_url:
                 return []
-            return [QrCode(e.portal_url, st.size * 7), Spacer(1, st.size * 0.5)]
+            flows: list[Flowable] = [QrCode(e.portal_url, st.size * 7)]
+            if e.qr_caption:
+                flows.append(_Para(escape(e.qr_caption), st.body))
+            return [_keep(flows)]
         if name == "signatures":
-            rows = [[RLParagraph(escape(label), st.cell), ""] for label in e.signature_labels]
+            rows = [[_Para(escape(label), st.cell), ""] for label in e.signature_labels]
             t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55], hAlign="LEFT")
             t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                      ("TOPPADDING", (0, 0), (-1, -1), st.size * 1.8),
                                      ("LINEBELOW", (1, 0), (1, -1), 0.8, TEXT)]))
-            return [KeepTogether([Spacer(1, st.size * 0.5), t])]
+            return [Spacer(1, st.size * 0.5), t]
         if name == "diary":
-            head = [RLParagraph(escape(h), st.cell_head) for h in e.diary_header]
-            rows = [head] + [[RLParagraph(escape(day), st.cell)] + [""] * (len(head) - 1)
-                             for day in e.diary_days]
-            t = Table(rows, colWidths=self._word_fit_widths(e.diary_header,
-                                                            [*e.diary_days, "Wed, Dec 30"]),
-                      rowHeights=[None] + [st.size * 2.0] * len(e.diary_days),
-                      repeatRows=1, hAlign="LEFT")
-            t.setStyle(_table_style([
-                ("GRID", (0, 0), (-1, -1), 0.6, RULE),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]))
-            return [t, Spacer(1, st.size)]
+            return self.diary()
         raise ValueError(name)
 
 
@@ -428,38 +799,43 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
                 pad: frozenset[str]) -> tuple[bytes, dict[str, int]]:
     register_fonts()
     styles = Styles(large_print)
+    page = PAPER.get(extras.paper, PAGE)
+    margin = styles.margin
+    width = page[0] - 2 * margin
     buf = io.BytesIO()
     doc = BaseDocTemplate(
-        buf, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=title, author=author, subject=title,
+        buf, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin,
+        bottomMargin=margin, title=title, author=author, subject=title,
         creator=f"{APP_NAME} {__version__}", keywords=[], invariant=1, lang=language,
         displayDocTitle=1, initialFontName=FONT, initialFontSize=styles.size,
         pageCompression=1,
     )
     templates = []
     for h in handouts:
-        furniture = _Furniture(ident, styles, h.kind)
-        frame = Frame(MARGIN, MARGIN + furniture.footer_height, PAGE[0] - 2 * MARGIN,
-                      PAGE[1] - 2 * MARGIN - furniture.header_height - furniture.footer_height,
+        furniture = _Furniture(ident, styles, h.kind, page)
+        frame = Frame(margin, margin + furniture.footer_height, width,
+                      page[1] - 2 * margin - furniture.header_height - furniture.footer_height,
                       id=f"{h.kind}-body", leftPadding=0, rightPadding=0, topPadding=0,
                       bottomPadding=0)
         templates.append(PageTemplate(id=h.kind, frames=[frame], onPage=furniture.on_page))
-    templates.append(PageTemplate(id=BLANK, frames=[Frame(MARGIN, MARGIN, PAGE[0] - 2 * MARGIN,
-                                                          PAGE[1] - 2 * MARGIN, id=BLANK)],
+    templates.append(PageTemplate(id=BLANK, frames=[Frame(margin, margin, width,
+                                                          page[1] - 2 * margin, id=BLANK)],
                                   onPage=_blank_page))
     doc.addPageTemplates(templates)
-    width = PAGE[0] - 2 * MARGIN
-    builder = _Builder(styles, extras, width, templates[0].frames[0].height)
+    frame_h = templates[0].frames[0].height
+    builder = _Builder(styles, extras, width, frame_h)
     story: list[Flowable] = []
     for n, h in enumerate(handouts):
         if n:
             story += [NextPageTemplate(h.kind), PageBreak()]
-        story.append(RLParagraph(escape(h.title), styles.title))
-        story.append(RLParagraph(h.subtitle, styles.subtitle))
+        head: list[Flowable] = [_Para(escape(h.title), styles.title),
+                                _Para(h.subtitle, styles.subtitle)]
         for notice in h.notices:
-            story.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
-        for section in h.sections:
-            story.extend(builder.section(section))
+            head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
+        story += head
+        used = _stack_height(head, width)
+        for s_no, section in enumerate(h.sections):  # the first shares page 1 with the title
+            story.extend(builder.section(section, frame_h - used if s_no == 0 else None))
         if h.kind in pad:  # an empty back page, without header or footer
             story += [NextPageTemplate(BLANK), PageBreak(), Spacer(1, 1)]
     canvases: list[_NumberedCanvas] = []
@@ -470,5 +846,3 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
 
     doc.build(story, canvasmaker=canvasmaker)
     return buf.getvalue(), canvases[-1].page_totals
-
-
