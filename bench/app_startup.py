@@ -28,7 +28,7 @@ print("python", flush=True)
 from dischargedesk.ui.main import application
 from dischargedesk.ui.main_window import MainWindow
 from dischargedesk.ui.settings import AppSettings
-from dischargedesk.domain.clinic import load_sample_clinic
+from dischargedesk.clinic.profile import load_sample_clinic
 from PySide6.QtCore import QTimer
 
 app = application()

@@ -23,7 +23,7 @@ from _stats import summary
 
 
 def warm(runs: int) -> dict[str, list[float]]:
-    from dischargedesk.domain.clinic import load_sample_clinic
+    from dischargedesk.clinic.profile import load_sample_clinic
     from dischargedesk.domain.request import HandoutRequest
     from dischargedesk.engine import render_handouts, render_pdf
 

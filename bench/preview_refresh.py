@@ -31,7 +31,7 @@ def main() -> None:
 
     from PySide6.QtTest import QTest
 
-    from dischargedesk.domain.clinic import load_sample_clinic
+    from dischargedesk.clinic.profile import load_sample_clinic
     from dischargedesk.ui.main import application
     from dischargedesk.ui.main_window import MainWindow
     from dischargedesk.ui.settings import AppSettings

@@ -36,7 +36,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from dischargedesk import engine
-    from dischargedesk.domain.clinic import load_sample_clinic
+    from dischargedesk.clinic.profile import load_sample_clinic
     from dischargedesk.domain.request import HandoutRequest
     from dischargedesk.sample import sample_request_data
     from dischargedesk.ui import printing

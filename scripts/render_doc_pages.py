@@ -25,7 +25,7 @@ def main() -> int:
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtPdf import QPdfDocument
 
-    from dischargedesk.domain.clinic import load_sample_clinic
+    from dischargedesk.clinic.profile import load_sample_clinic
     from dischargedesk.domain.request import HandoutRequest
     from dischargedesk.engine import render_handouts
     from dischargedesk.sample import sample_request_data

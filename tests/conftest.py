@@ -56,7 +56,7 @@ def today() -> dt.date:
 
 @pytest.fixture(scope="session")
 def sample_clinic():
-    from dischargedesk.domain.clinic import load_sample_clinic
+    from dischargedesk.clinic.profile import load_sample_clinic
 
     return load_sample_clinic()
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from dischargedesk.clinic.parameters import defaults
 from dischargedesk.domain.calendar import add_months, days_for_hours, recovery_dates
 from dischargedesk.domain.levels import LevelFacts, gaps, parse_level, spine_order
-from dischargedesk.domain.parameters import defaults
 from dischargedesk.render.language import day_text, full_date_text, list_text
 
 

@@ -125,7 +125,7 @@ def test_sample_command(tmp_path, capsys):
 
 def test_templates_check_refuses_a_nan_parameter(tmp_path, capsys):
     """Before: `lifting_limit_lb = nan` passed the check with 0 errors and printed "NaN lb"."""
-    from dischargedesk.clinicfiles import export_starter
+    from dischargedesk.clinic.folder import export_starter
 
     export_starter(tmp_path / "c")
     toml = tmp_path / "c" / "clinic.toml"

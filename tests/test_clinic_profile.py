@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dischargedesk.domain.clinic import load_clinic, load_sample_clinic
-from dischargedesk.domain.parameters import PARAMETERS, defaults
+from dischargedesk.clinic.parameters import PARAMETERS, defaults
+from dischargedesk.clinic.profile import load_clinic, load_sample_clinic
 from dischargedesk.errors import ClinicProfileError
 from dischargedesk.resources import sample_clinic_dir
 
@@ -144,7 +144,7 @@ def test_translation_review_needs_reviewer(tmp_path):
 
 
 def test_profile_editor_keeps_comments_and_validates(tmp_path):
-    from dischargedesk.domain.profile_edit import update_profile
+    from dischargedesk.clinic.editing import update_profile
 
     folder = tmp_path / "c"
     shutil.copytree(sample_clinic_dir(), folder)
@@ -178,7 +178,7 @@ def test_every_number_parameter_refuses_non_finite_values(value):
 
 
 def test_profile_editor_refuses_nan(tmp_path):
-    from dischargedesk.domain.profile_edit import update_profile
+    from dischargedesk.clinic.editing import update_profile
 
     folder = tmp_path / "c"
     shutil.copytree(sample_clinic_dir(), folder)

@@ -9,8 +9,8 @@ import pytest
 
 from dischargedesk.checks import check_templates
 from dischargedesk.cli import main
-from dischargedesk.clinicfiles import customize, revert
-from dischargedesk.domain.clinic import load_clinic
+from dischargedesk.clinic.folder import customize, revert
+from dischargedesk.clinic.profile import load_clinic
 from dischargedesk.engine import render_pdf
 from dischargedesk.resources import sample_clinic_dir
 

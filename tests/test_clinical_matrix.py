@@ -191,7 +191,8 @@ def test_cli_prints_the_warning_on_stderr(tmp_path, capsys):
                  "--follow-up-date", (TODAY + dt.timedelta(days=1)).isoformat(),
                  "--out", str(tmp_path)])
     _, err = capsys.readouterr()
-    assert code == 0 and err.startswith("warning: Follow-up date is before the bandages")
+    assert code == 0
+    assert err.startswith("dischargedesk: warning: Follow-up date is before the bandages")
     assert "Zed" not in err and TODAY.isoformat() not in err
 
 

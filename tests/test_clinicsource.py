@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dischargedesk import clinicsource
-from dischargedesk.clinicsource import Cache, check_clinic, resolve_clinic
+from dischargedesk.clinic import source as clinicsource
+from dischargedesk.clinic.source import Cache, check_clinic, resolve_clinic
 from dischargedesk.errors import ClinicProfileError
 from dischargedesk.resources import sample_clinic_dir
 from dischargedesk.siteconfig import SITE_ENV, load_config, user_data_dir
@@ -263,7 +263,7 @@ def test_a_user_clinic_folder_is_used_when_not_locked(share: Path, monkeypatch, 
 
 
 def test_check_clinic_finds_template_errors(share: Path):
-    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.clinic.profile import load_clinic
 
     assert check_clinic(load_clinic(share)) == []
     add_template(share, BAD_TEMPLATE)
@@ -272,7 +272,7 @@ def test_check_clinic_finds_template_errors(share: Path):
 
 
 def test_check_clinic_works_without_textstat(share: Path, monkeypatch: pytest.MonkeyPatch):
-    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.clinic.profile import load_clinic
 
     monkeypatch.setitem(sys.modules, "textstat", None)  # import textstat -> ImportError
     assert check_clinic(load_clinic(share)) == []

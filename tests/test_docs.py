@@ -22,7 +22,7 @@ def test_clinic_profile_doc_is_current():
 def test_sample_clinic_sets_every_parameter():
     import tomllib
 
-    from dischargedesk.domain.parameters import PARAMETERS
+    from dischargedesk.clinic.parameters import PARAMETERS
     from dischargedesk.resources import sample_clinic_dir
 
     data = tomllib.loads((sample_clinic_dir() / "clinic.toml").read_text(encoding="utf-8"))

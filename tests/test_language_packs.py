@@ -11,7 +11,7 @@ import pytest
 
 from dischargedesk.checks import check_templates
 from dischargedesk.cli import main
-from dischargedesk.domain.clinic import load_clinic
+from dischargedesk.clinic.profile import load_clinic
 from dischargedesk.engine import render_pdf
 from dischargedesk.errors import DischargeDeskError
 from dischargedesk.resources import sample_clinic_dir, templates_dir

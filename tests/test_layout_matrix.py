@@ -166,7 +166,7 @@ def test_older_clinic_pack_without_new_labels_gets_the_built_in_ones(tmp_path):
     built-in wording of its language."""
     import shutil
 
-    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.clinic.profile import load_clinic
     from dischargedesk.engine import render_pdf
     from dischargedesk.resources import sample_clinic_dir, templates_dir
 

@@ -10,7 +10,7 @@ from functools import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dischargedesk.domain.clinic import load_sample_clinic
+from dischargedesk.clinic.profile import load_sample_clinic
 from dischargedesk.domain.levels import TREATABLE_LEVELS
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_pdf

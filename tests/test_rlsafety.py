@@ -13,7 +13,7 @@ SCRIPT = """
 import json, datetime as dt
 from reportlab import rl_config
 before = {k: getattr(rl_config, k) for k in KEYS}
-from dischargedesk.domain.clinic import load_sample_clinic
+from dischargedesk.clinic.profile import load_sample_clinic
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_pdf
 req = HandoutRequest.from_mapping({"procedure": "kyphoplasty", "levels": ["L1"],

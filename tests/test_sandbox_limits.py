@@ -277,7 +277,7 @@ def test_utf8_bom_is_accepted(tmp_path):
 def test_markup_errors_never_quote_the_rendered_value(tmp_path, make_request, line):
     import shutil
 
-    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.clinic.profile import load_clinic
     from dischargedesk.engine import prepare
     from dischargedesk.resources import sample_clinic_dir
 
@@ -297,7 +297,7 @@ def test_unprintable_characters_made_from_a_value_are_not_named(tmp_path, make_r
     """'ɡ' prints, its capital 'Ɡ' (U+A7AC) does not: naming it would quote the name."""
     import shutil
 
-    from dischargedesk.domain.clinic import load_clinic
+    from dischargedesk.clinic.profile import load_clinic
     from dischargedesk.engine import prepare
     from dischargedesk.resources import sample_clinic_dir
 

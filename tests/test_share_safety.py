@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dischargedesk import clinicsource
-from dischargedesk.clinicsource import Cache, resolve_clinic
+from dischargedesk.clinic import source as clinicsource
+from dischargedesk.clinic.source import Cache, resolve_clinic
 from dischargedesk.errors import ClinicProfileError
 from dischargedesk.siteconfig import user_data_dir
 
@@ -237,7 +237,7 @@ def test_an_edited_local_copy_is_not_used(configure, share):  # noqa: F811
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from dischargedesk.clinicsource import resolve_clinic
+    from dischargedesk.clinic.source import resolve_clinic
     from dischargedesk.siteconfig import load_config
     source = resolve_clinic(load_config(), validate=lambda clinic: [])
     print(source.clinic.folder, flush=True)

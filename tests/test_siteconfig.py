@@ -338,7 +338,7 @@ def test_siteconfig_is_qt_free():
     import subprocess
     import sys
 
-    code = ("import sys, dischargedesk.siteconfig, dischargedesk.clinicsource; "
+    code = ("import sys, dischargedesk.siteconfig, dischargedesk.clinic.source; "
             "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import pytest
 
-from dischargedesk.domain.clinic import TranslationReview
+from dischargedesk.clinic.profile import TranslationReview
 from dischargedesk.engine import render_pdf
 from dischargedesk.render.language import load_pack
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from dischargedesk.clinic.parameters import defaults
 from dischargedesk.domain.calendar import calendar_events, restriction_limits
-from dischargedesk.domain.parameters import defaults
 
 DAY0 = dt.date(2026, 11, 25)
 

@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 APP_NAME = "Discharge Desk"
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .clinicsource import resolve_clinic
-    from .domain.clinic import ClinicProfile, load_clinic
+    from .clinic.profile import ClinicProfile, load_clinic
+    from .clinic.source import resolve_clinic
     from .domain.request import HandoutRequest
     from .engine import render_handouts
 
@@ -34,12 +34,12 @@ def __getattr__(name: str) -> Any:
         from .domain.request import HandoutRequest
         return HandoutRequest
     if name in ("ClinicProfile", "load_clinic"):
-        from .domain import clinic
+        from .clinic import profile as clinic
         return getattr(clinic, name)
     if name == "render_handouts":
         from .engine import render_handouts
         return render_handouts
     if name == "resolve_clinic":
-        from .clinicsource import resolve_clinic
+        from .clinic.source import resolve_clinic
         return resolve_clinic
     raise AttributeError(name)

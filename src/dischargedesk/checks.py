@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain.clinic import ClinicProfile
+from .clinic.profile import ClinicProfile
 from .domain.request import HandoutRequest
 from .engine import _build, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
@@ -154,9 +154,9 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     prepared = prepare(request, clinic, overrides=overrides)
                     if build_pdfs and v == 1:
                         pdf = _build(prepared, prepared.layouts)
-                        for problem in _layout_problems(pdf, prepared, pattern, normal_pages,
-                                                        (proc, pattern, anesthesia, lang)):
-                            report.add(problem)
+                        for found in _layout_problems(pdf, prepared, pattern, normal_pages,
+                                                      (proc, pattern, anesthesia, lang)):
+                            report.add(found)
             except Exception as exc:  # a check lists every problem; it never crashes
                 problem = _problem(exc, f"{lang}/{proc}", runaway)
                 if problem is not None:

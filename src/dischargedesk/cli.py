@@ -262,7 +262,7 @@ def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
 def _clinic_source(folder: Path | None) -> Any:
     """The clinic exactly as the app chooses it (site settings, checked share copy, lock on
     --clinic); the banner of a fallback becomes one warning line on stderr."""
-    from .clinicsource import resolve_clinic
+    from .clinic.source import resolve_clinic
 
     source = resolve_clinic(folder=folder)
     if source.banner:
@@ -279,13 +279,13 @@ def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
 
 def _templates(args: argparse.Namespace) -> int:
     if args.templates_command == "export":
-        from .clinicfiles import export_starter
+        from .clinic.folder import export_starter
 
         for path in export_starter(args.dir, force=args.force):
             print(path)
         return EXIT_OK
     from .checks import check_templates
-    from .domain.clinic import load_clinic, load_sample_clinic
+    from .clinic.profile import load_clinic, load_sample_clinic
 
     clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
     report = check_templates(clinic, build_pdfs=not args.no_pdf)
@@ -301,7 +301,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _selftest(args: argparse.Namespace, today: dt.date) -> int:
-    from .domain.clinic import load_sample_clinic
+    from .clinic.profile import load_sample_clinic
     from .domain.request import HandoutRequest
     from .engine import render_handouts
     from .output import looks_like_pdf

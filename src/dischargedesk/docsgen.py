@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .domain.clinic import (
+from .clinic.parameters import PARAMETERS
+from .clinic.profile import (
     _CLINIC_KEYS,
     MAX_CLINIC_LINES,
     MAX_CLINIC_TEXT,
@@ -17,7 +18,6 @@ from .domain.clinic import (
     MAX_LOGO_PIXELS,
     MAX_LOGO_SIDE,
 )
-from .domain.parameters import PARAMETERS
 from .render.context import VARIABLES
 from .render.document import BOX_KINDS, DIRECTIVES
 from .render.templating import REMOVED_FILTERS, HandoutEnvironment

@@ -23,7 +23,7 @@ from babel.dates import format_skeleton
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__
-from .domain.clinic import ClinicProfile
+from .clinic.profile import ClinicProfile
 from .domain.request import HANDOUTS, LABELS, HandoutRequest
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dischargedesk.clinicsource import ClinicSource, resolve_clinic
-from dischargedesk.domain.clinic import load_clinic
+from dischargedesk.clinic.profile import load_clinic
+from dischargedesk.clinic.source import ClinicSource, resolve_clinic
 from dischargedesk.resources import sample_clinic_dir
 from dischargedesk.siteconfig import load_config
 from dischargedesk.ui.main_window import MainWindow
@@ -141,7 +141,7 @@ def test_the_settings_ini_cannot_choose_the_clinic(qtbot, tmp_path):
 
 
 def test_the_app_refuses_a_clinic_option_when_locked(qtbot, tmp_path):
-    from dischargedesk.clinicsource import ClinicLockedError
+    from dischargedesk.clinic.source import ClinicLockedError
     from dischargedesk.ui.main import load_profile
 
     site_file = tmp_path / "site.toml"
@@ -193,7 +193,7 @@ def test_share_trial_good_bad_broken_logo_removed(qtbot, tmp_path, questions):
     """The new-user trial of issue 11: an administrator publishes a good version, then one
     with a template error, then one with a broken logo, then removes the share. Each start
     shows the banner (from the second on) and prints from the last good copy."""
-    from dischargedesk.clinicfiles import export_starter
+    from dischargedesk.clinic.folder import export_starter
     from dischargedesk.ui.main import load_profile
 
     share = tmp_path / "server" / "spine"

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from dischargedesk.domain.clinic import load_clinic
+from dischargedesk.clinic.profile import load_clinic
 from dischargedesk.resources import sample_clinic_dir
 from dischargedesk.ui.workspace import TemplateWorkspace
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .clinic import ClinicProfile
+    from ..clinic.profile import ClinicProfile
     from .request import HandoutRequest
 
 

@@ -47,7 +47,7 @@ def _mrn_system(args: argparse.Namespace, attr: str = "mrn_system") -> str | Non
 
 
 def _languages(clinic_dir: Path | None) -> tuple[str, ...]:
-    from ..domain.clinic import load_clinic, load_sample_clinic
+    from ..clinic.profile import load_clinic, load_sample_clinic
     from ..render.language import available_languages
 
     clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
@@ -97,7 +97,7 @@ def file_to_chart(args: argparse.Namespace, data: dict[str, Any], pdf_paths: lis
     """Write the chart documents for the saved PDFs (nothing without --chart-outbox)."""
     if not getattr(args, "chart_outbox", None):
         return []
-    from ..domain.clinic import load_clinic, load_sample_clinic
+    from ..clinic.profile import load_clinic, load_sample_clinic
     from ..domain.request import HandoutRequest
     from .outbox import HandOff, documents_from_paths, write_chart_outbox
 

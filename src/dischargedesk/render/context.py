@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clinic.profile import ClinicProfile
 from ..domain.calendar import calendar_events, recovery_dates, restriction_limits
-from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
 from .language import (
     LanguagePack,

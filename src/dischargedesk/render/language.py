@@ -16,7 +16,7 @@ from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from ..domain.clinic import _line_of
+from ..clinic.profile import _line_of
 from ..errors import ClinicProfileError
 from ..resources import templates_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8

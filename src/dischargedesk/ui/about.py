@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, __version__
-from ..clinicsource import ClinicSource
+from ..clinic.source import ClinicSource
 from ..resources import install_mode
 from ..siteconfig import SiteConfig
 

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import APP_NAME, __version__
-from ..clinicsource import ClinicSource, resolve_clinic
-from ..domain.clinic import load_sample_clinic
+from ..clinic.profile import load_sample_clinic
+from ..clinic.source import ClinicSource, resolve_clinic
 from ..errors import DischargeDeskError
 from ..resources import resources_dir
 from ..siteconfig import SiteConfig, load_config

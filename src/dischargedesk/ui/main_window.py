@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, engine, output
-from ..clinicsource import ClinicSource
-from ..domain.clinic import ClinicProfile
+from ..clinic.profile import ClinicProfile
+from ..clinic.source import ClinicSource
 from ..domain.request import HandoutRequest
 from ..engine import form_choices
 from ..errors import RequestError

@@ -32,7 +32,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QWidget
 
 from .. import engine, output
-from ..domain.clinic import ClinicProfile
+from ..clinic.profile import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import engine, output
-from ..domain.clinic import ClinicProfile
+from ..clinic.profile import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..errors import OutputError
 

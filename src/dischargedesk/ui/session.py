@@ -17,8 +17,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from .. import engine
+from ..clinic.profile import ClinicProfile
 from ..domain.calendar import request_warnings
-from ..domain.clinic import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError, RequestError
 from .form import HandoutForm

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool
 
 from .. import engine
-from ..domain.clinic import ClinicProfile
+from ..clinic.profile import ClinicProfile
 from ..domain.request import HandoutRequest
 from .notify import Notifier, call_in_thread_of
 

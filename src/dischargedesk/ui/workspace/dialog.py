@@ -1,6 +1,6 @@
 """The template workspace dialog: template list, editor, live preview and check results.
 
-A slot turns a click into a call of the Qt-free engine (clinicfiles, checks, engine) and
+A slot turns a click into a call of the Qt-free engine (clinic.folder, checks, engine) and
 shows the result; no business rules live here.
 """
 
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...checks import LEVEL_PATTERNS, CheckReport, Problem, check_templates
-from ...clinicfiles import customize, read_template, revert, save_template, template_names
-from ...domain.clinic import ClinicProfile, load_clinic
+from ...clinic.folder import customize, read_template, revert, save_template, template_names
+from ...clinic.profile import ClinicProfile, load_clinic
 from ...errors import DischargeDeskError
 from ...render.language import available_languages
 from ...resources import sample_clinic_dir

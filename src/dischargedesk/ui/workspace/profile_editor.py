@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.clinic import ClinicProfile
-from ...domain.parameters import PARAMETERS, Parameter
-from ...domain.profile_edit import update_profile
+from ...clinic.editing import update_profile
+from ...clinic.parameters import PARAMETERS, Parameter
+from ...clinic.profile import ClinicProfile
 from ...errors import ClinicProfileError, DischargeDeskError
 from ..errors import show_error
 

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ...checks import CHECK_DATE, LEVEL_PATTERNS, CheckReport, check_templates, sample_variants
-from ...domain.clinic import ClinicProfile
+from ...clinic.profile import ClinicProfile
 from ...domain.request import HandoutRequest
 from ...engine import render_pdf
 

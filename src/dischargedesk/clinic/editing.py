@@ -15,7 +15,7 @@ import tomlkit
 from ..errors import ClinicProfileError, OutputError
 from ..output import write_text_atomic
 from ..textio import TextFormatError, read_text_utf8
-from .clinic import PROFILE_FILE, ClinicProfile, load_clinic, validate_profile_text
+from .profile import PROFILE_FILE, ClinicProfile, load_clinic, validate_profile_text
 
 
 def update_profile(folder: Path, clinic_values: Mapping[str, Any],

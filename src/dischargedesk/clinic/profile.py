@@ -16,11 +16,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..domain.textclean import clean_text, has_rtl, has_visible
 from ..errors import ClinicProfileError
 from ..resources import procedures_file, sample_clinic_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8
 from .parameters import BY_KEY, defaults
-from .textclean import clean_text, has_rtl, has_visible
 
 PROFILE_FILE = "clinic.toml"
 MAX_LOGO_BYTES = 2_000_000

@@ -65,10 +65,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .domain.clinic import ClinicProfile, load_clinic, load_sample_clinic
-from .errors import ClinicProfileError, DischargeDeskError
-from .output import write_text_atomic
-from .siteconfig import SiteConfig, load_config, user_data_dir
+from ..errors import ClinicProfileError, DischargeDeskError
+from ..output import write_text_atomic
+from ..siteconfig import SiteConfig, load_config, user_data_dir
+from .profile import ClinicProfile, load_clinic, load_sample_clinic
 
 CACHE_DIR = "clinic-cache"
 MAX_FILES = 2_000           # files and folders in a clinic folder
@@ -133,11 +133,11 @@ Validator = Callable[[ClinicProfile], list[str]]
 def check_clinic(clinic: ClinicProfile) -> list[str]:
     """Errors (not warnings) of every template combination, then one real handout per
     language through the engine (the logo is decoded and drawn as in every render)."""
-    from .checks import CHECK_DATE, check_templates
-    from .domain.request import HandoutRequest
-    from .engine import render_handouts
-    from .render.language import available_languages
-    from .sample import sample_request_data
+    from ..checks import CHECK_DATE, check_templates
+    from ..domain.request import HandoutRequest
+    from ..engine import render_handouts
+    from ..render.language import available_languages
+    from ..sample import sample_request_data
 
     report = check_templates(clinic, build_pdfs=False, grades=False)
     errors = [str(p) for p in report.errors]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import OutputError
-from .output import write_text_atomic
-from .resources import sample_clinic_dir, templates_dir
+from ..errors import OutputError
+from ..output import write_text_atomic
+from ..resources import sample_clinic_dir, templates_dir
 
 
 def export_starter(target: Path, *, force: bool = False) -> list[Path]:
