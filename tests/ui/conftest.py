@@ -160,3 +160,12 @@ def pdf_page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/ui drives real Qt widgets: mark it ``gui`` (``-m "not gui"`` runs
+    the rest, as scripts/test-without-qt.sh does for the engine)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.gui)
