@@ -30,5 +30,5 @@ def test_pack_toml_in_windows_1252_is_refused_with_its_line(tmp_path):
     text = pack.read_text(encoding="utf-8")
     pack.write_bytes(text.encode("cp1252", errors="replace"))
     language._read_pack.cache_clear()
-    with pytest.raises(DischargeDeskError, match=r"line \d+ cannot be used: it is not UTF-8"):
+    with pytest.raises(DischargeDeskError, match=r"pack.toml, line \d+: it is not UTF-8"):
         language.load_pack("es", root)

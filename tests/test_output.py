@@ -281,6 +281,7 @@ def test_a_write_still_running_in_another_window_is_left_alone(tmp_path):
     assert proc.stdout is not None and proc.stdout.readline() == "committing\n"
     output.write_files_atomic(tmp_path, PAIR_A)  # runs clean_folder on the same folder
     assert proc.wait(timeout=30) == 0
+    proc.stdout.close()
     names = sorted(os.listdir(tmp_path))
     assert names == ["discharge.pdf", "other.pdf", "recovery.pdf"]
     assert (tmp_path / "other.pdf").read_bytes() == pdf("patient D")
