@@ -20,7 +20,7 @@ import pytest
 
 from dischargedesk import layout_checks as lc
 from dischargedesk.domain.request import HandoutRequest
-from dischargedesk.engine import _build, prepare
+from dischargedesk.engine import build_document, prepare
 from dischargedesk.render import pdf as layout
 
 from .conftest import TODAY, base_request_data
@@ -68,7 +68,7 @@ def checked(sample_clinic):
             procedure=proc, anesthesia=anesthesia, brace=brace, opioids=opioids,
             large_print=large, language=lang, **PATTERNS[pattern], **FULL), today=TODAY)
         prepared = prepare(req, _clinic(sample_clinic, paper))
-        return lc.check_handouts(_build(prepared, prepared.layouts), prepared)
+        return lc.check_handouts(build_document(prepared, prepared.layouts), prepared)
 
     return run
 
@@ -128,7 +128,7 @@ def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
             large_print=large, brace=True, opioids=True, **PATTERNS[pattern], **FULL),
             today=TODAY)
         prepared = prepare(req, sample_clinic)
-        found += lc.problems_of(lc.check_handouts(_build(prepared, prepared.layouts),
+        found += lc.problems_of(lc.check_handouts(build_document(prepared, prepared.layouts),
                                                   prepared))
     messages = " ".join(p.message for p in found)
     assert "split over two pages" in messages or "away from the lines" in messages

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-APP_NAME = "Discharge Desk"
+from ._meta import APP_NAME, __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .clinic.profile import ClinicProfile, load_clinic

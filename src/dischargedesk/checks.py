@@ -15,7 +15,7 @@ from typing import Any
 
 from .clinic.profile import ClinicProfile
 from .domain.request import HandoutRequest
-from .engine import _build, prepare
+from .engine import build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
 from .render.templating import skipping_runaway
@@ -153,7 +153,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
                     prepared = prepare(request, clinic, overrides=overrides)
                     if build_pdfs and v == 1:
-                        pdf = _build(prepared, prepared.layouts)
+                        pdf = build_document(prepared, prepared.layouts)
                         for found in _layout_problems(pdf, prepared, pattern, normal_pages,
                                                       (proc, pattern, anesthesia, lang)):
                             report.add(found)

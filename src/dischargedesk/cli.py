@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import APP_NAME, __version__
+from ._meta import APP_NAME, __version__
 from .ehr import cli as ehr_options
 from .errors import DischargeDeskError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .clinic.parameters import PARAMETERS
 from .clinic.profile import (
-    _CLINIC_KEYS,
+    CLINIC_KEYS,
     MAX_CLINIC_LINES,
     MAX_CLINIC_TEXT,
     MAX_LOGO_BYTES,
@@ -164,7 +164,7 @@ def clinic_profile_md() -> str:
                       "characters each).",
         "version": "Your version label for the profile and templates (shown in the app).",
     }
-    for key, kind in _CLINIC_KEYS.items():
+    for key, kind in CLINIC_KEYS.items():
         kind_name = "list of text" if kind is list else "text"
         req = "yes" if key in ("name", "phone") else "no"
         lines.append(f"| `{key}` | {kind_name} | {req} | {meaning[key]} |")

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from babel.dates import format_skeleton
 from reportlab.platypus.doctemplate import LayoutError
 
-from . import __version__
+from ._meta import __version__
 from .clinic.profile import ClinicProfile
 from .domain.request import HANDOUTS, LABELS, HandoutRequest
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
@@ -275,7 +275,10 @@ def _line_in_source(path: Path, snippet: str) -> int | None:
     return None
 
 
-def _build(prepared: Prepared, layouts: Sequence[HandoutLayout], duplex: bool = False) -> bytes:
+def build_document(prepared: Prepared, layouts: Sequence[HandoutLayout],
+                   duplex: bool = False) -> bytes:
+    """The PDF of prepared handouts (one or more layouts), checked; templates check and
+    tests use it to lay out once what they already prepared."""
     kinds = [h.kind for h in layouts]
     try:
         pdf = build_pdf(layouts, ident=prepared.ident, extras=prepared.extras,
@@ -307,7 +310,7 @@ def render_pdf(request: HandoutRequest, clinic: ClinicProfile,
     """All selected handouts in one PDF (for preview and one print job). ``duplex`` pads
     each handout but the last to an even page count with an empty page."""
     prepared = prepare(request, clinic, kinds, overrides)
-    return _build(prepared, prepared.layouts, duplex)
+    return build_document(prepared, prepared.layouts, duplex)
 
 
 def render_handouts(request: HandoutRequest, clinic: ClinicProfile) -> list[RenderedHandout]:
@@ -315,7 +318,7 @@ def render_handouts(request: HandoutRequest, clinic: ClinicProfile) -> list[Rend
     prepared = prepare(request, clinic)
     out = []
     for layout in prepared.layouts:
-        pdf = _build(prepared, [layout])
+        pdf = build_document(prepared, [layout])
         out.append(RenderedHandout(
             kind=layout.kind,
             title=document_title(prepared.pack, [layout.kind], request.procedure),

@@ -84,7 +84,7 @@ class ClinicProfile:
         return path if path.is_dir() else None
 
 
-_CLINIC_KEYS: dict[str, type | tuple[type, ...]] = {
+CLINIC_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "address": list, "phone": str, "after_hours_phone": str,
     "emergency_number": str, "portal_name": str, "portal_url": str, "logo": str,
     "physicians": list, "version": str,
@@ -229,10 +229,10 @@ def _profile_from_data(data: dict[str, Any], text: str, folder: Path,
         raise ClinicProfileError("the [clinic] section with the clinic's name and phone is "
                                  "missing.", file=shown)
     for key, value in clinic.items():
-        expected = _CLINIC_KEYS.get(key)
+        expected = CLINIC_KEYS.get(key)
         if expected is None:
             raise fail("clinic", key, "is not a known key; allowed: "
-                       f"{', '.join(_CLINIC_KEYS)}.")
+                       f"{', '.join(CLINIC_KEYS)}.")
         if not isinstance(value, expected):
             kind = "a list of text lines" if expected is list else "text in quotes"
             raise fail("clinic", key, f"must be {kind}.")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import APP_NAME, __version__
+from .._meta import APP_NAME, __version__
 from ..domain.request import HandoutRequest
 from ..errors import OutputError
 from . import codes

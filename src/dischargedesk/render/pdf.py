@@ -39,7 +39,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus.flowables import _listWrapOn
 
-from .. import APP_NAME, __version__
+from .._meta import APP_NAME, __version__
 from . import document as d
 from .drawings import MUTED, TREATED, QrCode, SpineDrawing
 from .fonts import FONT, FONT_BOLD, register_fonts

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, __version__
+from .._meta import APP_NAME, __version__
 from ..clinic.source import ClinicSource
 from ..resources import install_mode
 from ..siteconfig import SiteConfig

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .. import APP_NAME, __version__
+from .._meta import APP_NAME, __version__
 from ..clinic.profile import load_sample_clinic
 from ..clinic.source import ClinicSource, resolve_clinic
 from ..errors import DischargeDeskError

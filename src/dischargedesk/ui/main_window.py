@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, engine, output
+from .. import engine, output
+from .._meta import APP_NAME
 from ..clinic.profile import ClinicProfile
 from ..clinic.source import ClinicSource
 from ..domain.request import HandoutRequest
