@@ -29,6 +29,7 @@ SHOTS = (("main-1280x800.png", "1280x800", "1"),
 
 def shoot(name: str, size: str, scale: str, out: Path) -> None:
     display = Display(size)
+    pace = calibrate(display, 40.0)  # before the window: the calibration keys go nowhere
     home = Path(tempfile.mkdtemp(prefix="dd-shot-"))
     env = {**display.env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
            "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
@@ -42,9 +43,9 @@ def shoot(name: str, size: str, scale: str, out: Path) -> None:
         window = wait_window(display, app.pid, None)
         display.xdo("windowfocus", "--sync", window)
         time.sleep(1.5)
-        pace = calibrate(display, 40.0)
         for action in standard_case(dt.date.today()):
             send(display, action, pace)
+        send(display, ("key", "alt+u"), pace)  # back to the top: the language, in view
         time.sleep(2.5)  # the preview renders after a typing pause
         display.shot(out / name)
         print(f"wrote {out / name}")
