@@ -68,6 +68,8 @@ class Run:
     typing_s: float = 0.0
     waiting_s: float = 0.0
     to_spooler_s: float = 0.0
+    dialog_s: float = 0.0  # Ctrl+P -> the print dialog on screen
+    enter_to_spooler_s: float = 0.0  # Enter in the dialog -> the job listed by CUPS
     to_pdf_s: float = 0.0
     pdf: Path | None = None
     notes: list[str] = field(default_factory=list)
@@ -203,6 +205,7 @@ def one_run(display: Display, pace: Pace, shots: Path | None, n: int) -> Run:
             t = time.perf_counter()
             try:
                 dialog = wait_window(display, app.pid, "Print handouts", timeout=2.0)
+                run.dialog_s = time.perf_counter() - t
             except RuntimeError:
                 run.notes.append(f"Ctrl+P #{attempt + 1} opened no dialog")
             run.waiting_s += time.perf_counter() - t
@@ -233,6 +236,7 @@ def one_run(display: Display, pace: Pace, shots: Path | None, n: int) -> Run:
         if not new_job:
             raise RuntimeError("no job reached the spooler within 30 s")
         run.to_spooler_s = time.perf_counter() - start
+        run.enter_to_spooler_s = time.perf_counter() - t + pace.key_s  # at most: + Enter's pause
         run.waiting_s += time.perf_counter() - t
         while time.perf_counter() - start < 90:
             new_pdfs = set(CUPS_OUT.glob("*.pdf")) - before_pdfs
@@ -317,7 +321,9 @@ def main() -> int:
             print(f"run {n}: {run.keys} keys, first key -> job in spooler "
                   f"{run.to_spooler_s:.1f} s ({run.keys / run.typing_s:.1f} keys/s; typing "
                   f"{run.typing_s:.1f} s, waiting "
-                  f"{run.waiting_s:.1f} s), -> cups-pdf wrote the PDF {run.to_pdf_s:.2f} s; "
+                  f"{run.waiting_s:.1f} s; Ctrl+P -> dialog {run.dialog_s:.2f} s, Enter -> "
+                  f"spooler <= {run.enter_to_spooler_s:.2f} s), -> cups-pdf wrote the PDF "
+                  f"{run.to_pdf_s:.2f} s; "
                   + "; ".join(run.notes), flush=True)
     finally:
         display.close()
@@ -325,7 +331,9 @@ def main() -> int:
     print(f"median of {len(runs)}: {med(r.keys for r in runs):.0f} keys, first key -> job in "
           f"spooler {med(r.to_spooler_s for r in runs):.1f} s (typing "
           f"{med(r.typing_s for r in runs):.1f} s, waiting "
-          f"{med(r.waiting_s for r in runs):.1f} s); -> PDF written "
+          f"{med(r.waiting_s for r in runs):.1f} s; Ctrl+P -> dialog "
+          f"{med(r.dialog_s for r in runs):.2f} s, Enter -> spooler <= "
+          f"{med(r.enter_to_spooler_s for r in runs):.2f} s); -> PDF written "
           f"{med(r.to_pdf_s for r in runs):.1f} s")
     return 0
 
