@@ -13,7 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,6 +27,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QGroupBox,
     QLabel,
     QMainWindow,
     QMenu,
@@ -347,6 +348,16 @@ class MainWindow(QMainWindow):
         viewport = self.form_scroll.viewport().height()
         target = box if isinstance(box, FieldBox) and box.height() < viewport - 32 else new
         self.form_scroll.ensureWidgetVisible(target, 16, 16)
+        # a field at the top of its section comes with the section's heading
+        group = target.parentWidget()
+        while group is not None and group is not self.form and not isinstance(group,
+                                                                               QGroupBox):
+            group = group.parentWidget()
+        if isinstance(group, QGroupBox):
+            top = group.mapTo(self.form, QPoint(0, 0)).y()
+            field_top = target.mapTo(self.form, QPoint(0, 0)).y()
+            if field_top - top < viewport // 3:
+                self.form_scroll.ensureVisible(0, top, 0, 0)
 
     def _show_handout_choice(self) -> None:
         text, unusual = self.form.handout_summary()
