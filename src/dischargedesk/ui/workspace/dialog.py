@@ -32,7 +32,6 @@ from ...clinic.folder import customize, read_template, revert, save_template, te
 from ...clinic.profile import ClinicProfile, load_clinic
 from ...errors import DischargeDeskError
 from ...render.language import available_languages
-from ...resources import sample_clinic_dir
 from ..errors import guarded
 from ..preview import PreviewPane, notice_label
 from .highlighter import TemplateHighlighter
@@ -77,7 +76,7 @@ class TemplateWorkspace(QDialog):
         self.setObjectName("templateWorkspace")
         self.clinic = clinic
         folder = clinic.folder
-        self.is_sample = folder is not None and folder.resolve() == sample_clinic_dir().resolve()
+        self.is_sample = clinic.is_sample
         self.read_only = read_only or self.is_sample or folder is None
         self.current: str | None = None
         self.dirty = False
