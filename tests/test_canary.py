@@ -47,9 +47,9 @@ def everything_but_pages(tmp: Path, out: Path, captured: str, logs: str) -> list
         for path in root.rglob("*"):
             if TOKEN in path.name:
                 found.append(f"file name {path}")
-            elif path.is_file() and path.suffix != ".pdf" and path.stat().st_size < 5_000_000:
-                if TOKEN.encode() in path.read_bytes():
-                    found.append(f"file content {path}")
+            elif path.is_file() and path.suffix != ".pdf" and \
+                    path.stat().st_size < 5_000_000 and TOKEN.encode() in path.read_bytes():
+                found.append(f"file content {path}")
     if out.is_dir():
         for pdf_path in out.glob("*.pdf"):
             pdf = pikepdf.open(pdf_path)

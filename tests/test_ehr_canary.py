@@ -37,9 +37,9 @@ def leaks(tmp_path: Path, captured: str, logs: str, allowed: tuple[Path, ...]) -
             if TOKEN in path.name:
                 found.append(f"file name {path}")
             elif path.is_file() and path.suffix != ".pdf" and \
-                    not any(path.is_relative_to(a) for a in allowed):
-                if TOKEN.encode() in path.read_bytes():
-                    found.append(f"file content {path}")
+                    not any(path.is_relative_to(a) for a in allowed) and \
+                    TOKEN.encode() in path.read_bytes():
+                found.append(f"file content {path}")
     return found
 
 

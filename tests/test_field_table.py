@@ -18,9 +18,9 @@ def test_table_and_request_dataclass_name_the_same_fields():
 
 
 def test_labels_and_caps_come_from_the_table():
-    assert rq.LABELS == {f.name: f.label for f in FIELDS}
-    assert rq.MAX_LENGTH == {f.name: f.cap for f in FIELDS if f.cap}
-    assert rq.MULTILINE_FIELDS == {f.name for f in FIELDS if f.kind == "multiline"}
+    assert {f.name: f.label for f in FIELDS} == rq.LABELS
+    assert {f.name: f.cap for f in FIELDS if f.cap} == rq.MAX_LENGTH
+    assert {f.name for f in FIELDS if f.kind == "multiline"} == rq.MULTILINE_FIELDS
     # every free-text field is capped
     assert all(f.cap for f in FIELDS if f.kind in ("text", "multiline"))
 

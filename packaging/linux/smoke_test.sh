@@ -91,7 +91,7 @@ grep -q "^Package: $APP" <<<"$info" && grep -q "^Version: $VERSION" <<<"$info" &
   grep -q "libxkbcommon0" <<<"$info" && ok || fail "$info"
 X=$WORK/unpacked
 dpkg-deb -x "$DEB" "$X"
-step "layout: /opt/$APP, /usr/bin link, desktop file, icon, man"
+step "layout: /opt, /usr/bin link, desktop file, icon, man page"
 [ -x "$X/opt/$APP/$APP" ] && [ -L "$X/usr/bin/$APP" ] &&
   [ "$(readlink "$X/usr/bin/$APP")" = "/opt/$APP/$APP" ] &&
   [ -f "$X/usr/share/man/man1/$APP.1.gz" ] &&

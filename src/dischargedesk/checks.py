@@ -157,7 +157,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                         for found in _layout_problems(pdf, prepared, pattern, normal_pages,
                                                       (proc, pattern, anesthesia, lang)):
                             report.add(found)
-            except Exception as exc:  # a check lists every problem; it never crashes
+            except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
                 problem = _problem(exc, f"{lang}/{proc}", runaway)
                 if problem is not None:
                     report.add(problem)

@@ -358,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dischargedesk: stopped.", file=sys.stderr)
         return EXIT_FAILURE
-    except Exception as exc:  # last resort: no traceback, no message text (may hold PHI)
+    except Exception as exc:  # noqa: BLE001 - last resort: no traceback, no message text (may hold PHI)
         print(f"dischargedesk: an unexpected error stopped the command ({type(exc).__name__}); "
               "please report it to your support team.", file=sys.stderr)
         return EXIT_FAILURE

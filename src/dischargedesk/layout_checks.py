@@ -352,10 +352,10 @@ def _check_section(section: d.Section, placed: list[_Placed], lines: list[Line],
     runs = _runs(placed)
     for kind, run in runs:
         first_p, last_p = _page(lines, run[0].first), _page(lines, run[-1].last)
-        if kind == "list" and len(run) >= 3:
-            if _page(lines, run[-1].first) != _page(lines, run[-2].last) or \
-                    _page(lines, run[0].last) != _page(lines, run[1].first):
-                add("a bullet stands alone at the top or bottom of a page")
+        if kind == "list" and len(run) >= 3 and (
+                _page(lines, run[-1].first) != _page(lines, run[-2].last)
+                or _page(lines, run[0].last) != _page(lines, run[1].first)):
+            add("a bullet stands alone at the top or bottom of a page")
         if first_p == last_p or kind == "list":
             continue
         # the signature block's writing space is not text: allow for it

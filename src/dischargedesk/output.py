@@ -226,10 +226,8 @@ def clean_folder(folder: str | Path) -> None:
         return
     batches = {m.group(1) for n in names if (m := _BATCH_RE.match(n))}
     for batch in sorted(batches):
-        try:
+        with contextlib.suppress(OSError):
             _recover(folder, batch)
-        except OSError:
-            pass
     now = time.time()
     for name in names:
         if _BATCH_RE.match(name):

@@ -191,7 +191,7 @@ def logo_problem(path: Path) -> str | None:
                 img.load()
     except Image.DecompressionBombError:  # Pillow's own limit, hit while reading the header
         return f"is far too many pixels; {too_big}"
-    except Exception:  # Pillow raises many kinds on damaged input; all mean the same here
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds on damaged input; all mean the same here
         return (f"cannot be read as an image (the file is damaged, empty or in another "
                 f"format such as SVG); {formats}.")
     return None

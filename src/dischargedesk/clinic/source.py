@@ -47,6 +47,7 @@ its file list and one hash of the local copy (a few milliseconds).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -314,7 +315,7 @@ def _probe(share: Path, timeout: float) -> str | None:
         try:
             if (share / "clinic.toml").is_file():
                 result[0] = _fingerprint(share)
-        except Exception:  # whatever the share does, it counts as unreachable
+        except Exception:  # noqa: BLE001 - whatever the share does, it counts as unreachable
             result[0] = None
 
     worker = threading.Thread(target=run, name="clinic-share-probe", daemon=True)
@@ -407,7 +408,8 @@ def _copy_file(root: Path, rel: str, st: os.stat_result, target: Path | None,
             (st.st_ino, st.st_dev)
         if not stat.S_ISREG(fst.st_mode) or not same:
             raise ShareRefused(f"{rel} changed while it was copied; publish the folder again")
-        out: IO[bytes] | None = None if target is None else open(target, "xb")
+        # closed in the finally below (also when the copy is refused half-way)
+        out: IO[bytes] | None = None if target is None else open(target, "xb")  # noqa: SIM115
         try:
             size = 0
             while chunk := os.read(fd, _CHUNK):
@@ -439,7 +441,7 @@ def _copy_share(share: Path, dest: Path, timeout: float) -> str:
     def run() -> None:
         try:
             box["hash"] = _tree_hash(share, dest, cancel)
-        except BaseException as exc:  # handed to the waiting thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
             box["error"] = exc
         if cancel.is_set():
             shutil.rmtree(dest.parent, ignore_errors=True)
@@ -491,10 +493,8 @@ class _Lease:
 
 def _release(fh: IO[bytes], path: Path) -> None:
     fh.close()
-    try:
+    with contextlib.suppress(OSError):  # another process's clean-up may have taken it
         path.unlink()
-    except OSError:
-        pass  # another process's clean-up may have taken it already
 
 
 def _in_use(copy: Path) -> bool:
@@ -559,7 +559,7 @@ class Cache:
         """The cache folder's lock (True if taken within ``wait`` seconds)."""
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fh = open(folder / "lock", "a+b")
+            fh = open(folder / "lock", "a+b")  # noqa: SIM115 - held while the copy is in use
         except OSError:
             yield False
             return
@@ -636,11 +636,10 @@ class Cache:
 
     def remember(self, share: Path | str) -> None:
         folder = self.folder_for(share)
-        try:
+        # only used when the site file breaks; never worth failing a start
+        with contextlib.suppress(OSError):
             write_text_atomic(self.root / "last.json",
                               json.dumps({"folder": folder.name, "share": str(share)}))
-        except OSError:
-            pass  # only used when the site file breaks; never worth failing a start
 
     def refresh(self, share: Path, fingerprint: str, validate: Validator, when: dt.datetime,
                 timeout: float = COPY_TIMEOUT) -> tuple[CacheEntry | None, list[str]]:
@@ -667,7 +666,7 @@ class Cache:
                 problems = validate(profile)
             except DischargeDeskError as exc:
                 problems = [str(exc)]
-            except Exception as exc:  # any failure of a new version rejects it
+            except Exception as exc:  # noqa: BLE001 - any failure of a new version rejects it
                 problems = [f"the check stopped with an unexpected {type(exc).__name__}"]
             if problems:
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -698,11 +697,9 @@ class Cache:
         return entry, []
 
     def _reject(self, folder: Path, fingerprint: str, problems: list[str]) -> list[str]:
-        try:
+        with contextlib.suppress(OSError):  # then it is simply checked again next time
             write_text_atomic(folder / "rejected.json",
                               json.dumps({"fingerprint": fingerprint, "problems": problems}))
-        except OSError:
-            pass  # then it is simply checked again next time
         return problems
 
     def clean(self, folder: Path) -> None:

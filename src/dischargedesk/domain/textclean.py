@@ -33,9 +33,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
             out.append("\n" if multiline else " ")
         elif ch == "\t":
             out.append(" ")
-        elif ch in _BIDI_CONTROLS:
-            continue
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
             continue
         elif unicodedata.category(ch) == "Cf" and ch not in _JOINERS:
             continue  # invisible format characters (BOM, zero-width space, soft hyphen)

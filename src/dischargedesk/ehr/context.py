@@ -9,6 +9,7 @@ messages name the missing or broken field, never its value.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -76,10 +77,8 @@ def read_once(path: Path) -> bytes:
                            "wrote it and try again.") from None
     finally:
         if _in_temp_folder(path):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(path)
-            except OSError:
-                pass
     return data
 
 

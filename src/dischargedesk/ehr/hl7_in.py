@@ -32,7 +32,7 @@ def parse_message(text: str) -> Any:
         raise ContextError("The HL7 message does not start with an MSH segment.")
     try:
         return hl7.parse("\r".join(lines))
-    except Exception:  # python-hl7 raises several kinds; none may reach the user
+    except Exception:  # noqa: BLE001 - python-hl7 raises several kinds; none may reach the user
         raise ContextError("The HL7 message cannot be parsed; ask the interface team to "
                            "check the feed.") from None
 
@@ -57,7 +57,7 @@ def _text(msg: Any, value: Any) -> str:
     raw = str(value)
     try:
         return str(msg.unescape(raw)).strip()
-    except Exception:
+    except Exception:  # noqa: BLE001 - python-hl7 raises several kinds on bad escapes
         raise ContextError("The HL7 message has a malformed escape sequence; ask the "
                            "interface team to check the feed.") from None
 

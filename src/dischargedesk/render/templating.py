@@ -628,7 +628,7 @@ def render_section(env: HandoutEnvironment, source: SectionSource,
     """Render one section. Every failure becomes a TemplateError naming file and line."""
     try:
         return _render_guarded(lambda: env.get_template(source.name).generate(context))
-    except Exception as exc:  # the template is untrusted code: every failure is reported
+    except Exception as exc:  # noqa: BLE001 - the template is untrusted: report any failure
         path, line = _template_location(exc)
         if isinstance(exc, TemplateSyntaxError | TemplateNotUtf8) and exc.filename:
             path, line = Path(exc.filename), exc.lineno or None
@@ -656,7 +656,7 @@ def unknown_name(env: HandoutEnvironment, filename: str, line: int | None,
         return ""
     try:
         ast = env.parse(source)
-    except Exception:
+    except Exception:  # noqa: BLE001 - only a hint for a message: no hint, no message part
         return ""
     declared = set(context) | set(env.globals)
     undeclared = meta.find_undeclared_variables(ast)
@@ -667,8 +667,8 @@ def unknown_name(env: HandoutEnvironment, filename: str, line: int | None,
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             key = node.attr if isinstance(node, nodes.Getattr) else \
                 node.arg.value if isinstance(node.arg, nodes.Const) else None
-            if not isinstance(key, str):
-                raise LookupError
+            if not isinstance(key, str):  # not a name we can resolve statically
+                raise LookupError  # noqa: TRY004 - "not found", caught by the caller
             ok, value, dotted = resolve(node.node)
             if not ok:
                 return ok, None, dotted

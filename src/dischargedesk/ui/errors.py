@@ -81,7 +81,7 @@ def guarded(action: str) -> Callable[[F], F]:
             except DischargeDeskError as exc:
                 log.warning("%s failed: %s", action, type(exc).__name__)
                 show_error(self, exc)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - last resort of a slot: a dialog, never a crash
                 log.error("%s failed unexpectedly", action)
                 report_unexpected(self, exc)
             return None

@@ -15,6 +15,7 @@ which Qt delivers through the context object's event loop (and drops if it is go
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,5 @@ class Notifier:
 
 def call_in_thread_of(context: QObject, func: Callable[[], Any]) -> None:
     """Run ``func`` soon in ``context``'s thread (safe to call from a worker thread)."""
-    try:
+    with contextlib.suppress(RuntimeError):  # the context is gone: nobody wants the result
         QTimer.singleShot(0, context, func)
-    except RuntimeError:  # the context is gone (window closed): nobody wants the result
-        pass

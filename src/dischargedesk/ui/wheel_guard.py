@@ -47,9 +47,9 @@ class WheelGuard(QObject):
             if not _has_focus(watched):
                 self._pass_on(watched, event)
                 return True
-        elif kind == QEvent.Type.Polish and isinstance(watched, GUARDED):
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif kind == QEvent.Type.Polish and isinstance(watched, GUARDED) and \
+                watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return False
 
     @staticmethod

@@ -37,7 +37,7 @@ class _RenderTask(QRunnable):
         owner, generation, request = self.owner, self.generation, self.request
         try:
             pdf = engine.render_pdf(request, self.clinic)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - any failure goes to the GUI thread as a result
             error = exc
             call_in_thread_of(owner, lambda: owner._on_failed(generation, request, error))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,18 +45,16 @@ class _Task(QRunnable):
         error: BaseException | None = None
         try:
             pdf = render_pdf(self.job.request(), self.job.clinic, overrides=self.job.overrides)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - any failure is shown as a result
             error = exc
         report: CheckReport | None
         try:
             report = check_templates(self.job.clinic, languages=[self.job.language],
                                      build_pdfs=False, overrides=self.job.overrides)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - a check that fails shows no report
             report = None
-        try:
+        with contextlib.suppress(RuntimeError):  # the workspace closed meanwhile: nobody to tell
             self.signals.done.emit(self.generation, pdf, error, report)
-        except RuntimeError:  # the workspace was closed while this ran: nobody to tell
-            pass
 
 
 class WorkspaceWorker(QObject):
