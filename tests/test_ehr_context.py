@@ -236,12 +236,15 @@ def test_form_context_lists_fields_from_the_record(tmp_path):
     assert fc.values["levels"] == ["L1", "L2"] and fc.notes == ()
 
 
-def test_app_entry_reads_checks_and_deletes_the_context(capsys):
+def test_app_entry_reads_checks_and_deletes_the_context(capsys, monkeypatch):
     bad = write(Path(tempfile.gettempdir()) / "app-ctx.json", '{"resourceType": "Claim"}')
     assert main(["--patient-context", str(bad)]) == 2
     assert "must be a FHIR Patient" in capsys.readouterr().err
     assert not bad.exists()
     good = write(Path(tempfile.gettempdir()) / "app-ctx.json", sample_text("us-core-patient.json"))
-    assert main(["--patient-context", str(good)]) == 1  # the form cannot be filled yet
-    assert "cannot open with a patient context yet" in capsys.readouterr().err
+    opened: list = []  # the window itself is tested in tests/ui/test_patient_context.py
+    monkeypatch.setattr("dischargedesk.app.run_app",
+                        lambda clinic=None, context=None: opened.append(context) or 0)
+    assert main(["--patient-context", str(good)]) == 0
     assert not good.exists()
+    assert opened and "patient_name" in opened[0].from_record

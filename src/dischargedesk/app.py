@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
-def run_app(clinic: Path | None = None) -> int:
+def run_app(clinic: Path | None = None, context: Any = None) -> int:
+    """Open the window; ``context`` (ehr.cli.FormContext) fills the form from the record."""
     try:
         from .ui.main import run
     except ImportError as exc:  # PySide6 not installed (engine-only install)
@@ -15,7 +17,7 @@ def run_app(clinic: Path | None = None) -> int:
               f"Desk with 'pip install --force-reinstall dischargedesk' ({type(exc).__name__}).",
               file=sys.stderr)
         return 1
-    return run(clinic=clinic)
+    return run(clinic=clinic, context=context)
 
 
 def run_selftest_window() -> int:

@@ -329,11 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        context = None
         if args.app_patient_context is not None:
-            return ehr_options.open_app_with_context(args)
+            context = ehr_options.app_context(args)
+            if isinstance(context, int):
+                return context
         from .app import run_app
 
-        return run_app(clinic=args.app_clinic)
+        return run_app(clinic=args.app_clinic, context=context)
     today = dt.date.today()
     # the engine's event log ("layout failed: ...") is for the app's log file; on the
     # command line Python's last-resort handler would add it to the one-line contract

@@ -128,19 +128,14 @@ def form_context(path: Path, *, mrn_system: str | None = None,
     return FormContext(values=dict(ctx.data), from_record=ctx.from_record, notes=ctx.notes)
 
 
-def open_app_with_context(args: argparse.Namespace) -> int:
-    """``dischargedesk --patient-context FILE``: read and check the context (exit 2 when it
-    is unusable), then open the app with it. The form cannot be filled from outside yet
-    (docs/ehr.md, "Opening the app"), so this says so instead of opening an empty form
-    that the nurse could take for the patient's."""
+def app_context(args: argparse.Namespace) -> FormContext | int:
+    """``dischargedesk --patient-context FILE``: read and check the context for the app;
+    an exit code (2) with one line on stderr when it is unusable. The window then opens with
+    the form filled and the record's fields marked for checking (docs/ehr.md)."""
     try:
-        ctx = form_context(args.app_patient_context, mrn_system=_mrn_system(args,
-                                                                              "app_mrn_system"),
-                           clinic_dir=args.app_clinic)
+        return form_context(args.app_patient_context,
+                            mrn_system=_mrn_system(args, "app_mrn_system"),
+                            clinic_dir=args.app_clinic)
     except ContextError as exc:
         print(f"dischargedesk: {exc}", file=sys.stderr)
         return exc.exit_code
-    del ctx
-    print("dischargedesk: the app cannot open with a patient context yet; use 'dischargedesk "
-          "render --patient-context FILE --out DIR' for now.", file=sys.stderr)
-    return 1

@@ -312,6 +312,14 @@ class LevelsField(QWidget):
     def focus_widgets(self) -> list[QWidget]:
         return [self.typed, *self.picker.buttons(), self.not_recorded, self.count]
 
+    def set_from_record(self, levels: list[str] | None, count: int | None) -> None:
+        """Levels (or only their number) from the EHR record; the typed field shows them."""
+        if levels:
+            self.picker.set_levels(spine_order(levels))
+        elif count:
+            self.not_recorded.setChecked(True)
+            self.count.setValue(count)
+
     def _typed_levels(self) -> list[str] | None:
         """The typed text as levels, or None when a piece of it is not a level."""
         names = [parse_level(t) for t in level_tokens(self.typed.text())]

@@ -222,6 +222,10 @@ class HandoutForm(QWidget):
         form.addRow(self.follow_up)
         # "check this date" notes from the engine (request_warnings): the handout still prints
         self.follow_up_warning = notice_label("", "followUpWarning")
+        # which fields the EHR record filled (dischargedesk --patient-context): check them
+        self.record_note = notice_label("", "recordNote")
+        self.record_note.setAccessibleName("Filled from the patient record")
+        outer.insertWidget(0, self.record_note)  # at the very top: seen before anything else
         self.follow_up_warning.setAccessibleName("Follow-up date warning")
         form.addRow(self.follow_up_warning)
         self._boxes.update(self.follow_up.boxes)
@@ -314,6 +318,45 @@ class HandoutForm(QWidget):
     def _on_date_confirmed(self, checked: bool) -> None:
         self._confirmed_date = self._procedure_day() if checked else None
         self.confirm_changed.emit()
+
+    def fill_from_record(self, values: dict[str, Any], from_record: tuple[str, ...],
+                         notes: tuple[str, ...] = ()) -> None:
+        """Fill the form from an EHR patient context (values as the request reads them) and
+        say which fields came from the record, so the nurse checks them. Values are set, not
+        typed: they are the record's, and every rule still runs when the form is read."""
+        self.clear_patient()
+        self._quiet = True
+        try:
+            for name, edit in (("patient_name", self.patient_name), ("mrn", self.mrn),
+                               ("blood_thinner", self.blood_thinner),
+                               ("caregiver", self.caregiver)):
+                if isinstance(values.get(name), str):
+                    edit.setText(values[name])
+            for name, date_edit in (("date_of_birth", self.date_of_birth),
+                                    ("procedure_date", self.procedure_date)):
+                raw = values.get(name)
+                if isinstance(raw, dt.date):
+                    date_edit.set_value(raw)
+                elif isinstance(raw, str):
+                    date_edit.setText(raw)
+            index = self.procedure.findData(values.get("procedure"))
+            if index >= 0:
+                self.procedure.setCurrentIndex(index)
+            levels = values.get("levels")
+            self.levels.set_from_record(list(levels) if isinstance(levels, list | tuple)
+                                        else None, values.get("level_count"))
+            if isinstance(values.get("physician"), str):
+                self.physician.setEditText(values["physician"])
+            if isinstance(values.get("language"), str):
+                self.set_language(values["language"])
+        finally:
+            self._quiet = False
+        names = [LABELS[n] for n in from_record if n in LABELS]
+        text = ("Filled from the patient record: " + ", ".join(names) + ". Check each one "
+                "against the wristband and the chart before printing.") if names else ""
+        self.record_note.setText(" ".join([text, *notes]).strip())
+        self.record_note.setVisible(bool(self.record_note.text()))
+        self.changed.emit()
 
     def set_request_warnings(self, warnings: list[str]) -> None:
         """Show the engine's warnings for a valid request (empty list: hide)."""
@@ -451,6 +494,8 @@ class HandoutForm(QWidget):
             self.follow_up.clear(today)
             self.reset_handout_choices()
             self.clear_errors()
+            self.record_note.clear()
+            self.record_note.hide()
         finally:
             self._quiet = False
         self.changed.emit()

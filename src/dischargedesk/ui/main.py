@@ -7,6 +7,7 @@ import logging.handlers
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer
 from PySide6.QtGui import QColor, QIcon, QPalette
@@ -83,7 +84,7 @@ def load_profile(clinic: Path | None, settings: AppSettings,
     return resolve_clinic(config, folder=clinic)
 
 
-def run(clinic: Path | None = None) -> int:
+def run(clinic: Path | None = None, context: Any = None) -> int:
     app = application()
     setup_logging()
     install_excepthook()
@@ -105,6 +106,8 @@ def run(clinic: Path | None = None) -> int:
     if source.problems:
         log.warning("clinic folder update refused: %d template problem(s)", len(source.problems))
     window = MainWindow(source.clinic, settings, config=config, source=source)
+    if context is not None:  # dischargedesk --patient-context FILE (read once, never logged)
+        window.form.fill_from_record(context.values, context.from_record, context.notes)
     window.show()
     code = app.exec()
     log.info("exit %d", code)
