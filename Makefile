@@ -7,7 +7,7 @@ run:
 
 test:
 	@scripts/setup.sh test
-	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -n auto --dist loadfile
 
 lint:
 	@scripts/setup.sh dev
