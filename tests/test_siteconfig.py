@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dischargedesk import siteconfig
 from dischargedesk.siteconfig import (
+    BY_NAME,
     KEYS,
     SITE_ENV,
     SiteConfigError,
@@ -99,9 +100,11 @@ def test_every_user_key_from_the_user_file(site: Path, user: Path, name: str):
 
 @pytest.mark.parametrize("name", [k.name for k in KEYS if not k.user])
 def test_locks_cannot_be_set_by_the_user(site: Path, user: Path, name: str):
-    write(user, f"{name} = true\n")
+    """Locks, and the clinic's default handout language (a nurse's choice must never carry
+    over to the next patient), come from the site file only."""
+    write(user, f"{name} = {EXAMPLES[name][0]}\n")
     config = load_config()
-    assert config[name] is False
+    assert config[name] == BY_NAME[name].default
     assert len(config.messages) == 1
     assert str(user) in config.messages[0] and "line 1" in config.messages[0]
     assert "only be set in the site settings file" in config.messages[0]

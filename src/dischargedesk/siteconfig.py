@@ -81,8 +81,9 @@ KEYS: tuple[Key, ...] = (
     Key("languages", "languages", (),
         "Handout languages offered, e.g. [\"en\", \"es\"]. Empty: every installed language."),
     Key("language", "language", None,
-        "Handout language selected when the app starts, e.g. \"es\"; the app remembers the "
-        "last one a user chose. Not set: English."),
+        "The clinic's default handout language, e.g. \"es\": chosen at start and by New "
+        "patient (the nurse picks another per patient; that choice is never remembered). Not "
+        "set: the first of `languages`, else English.", user=False),
     Key("lock_templates", "bool", False,
         "Users cannot edit templates (the template workspace is read-only).", user=False),
     Key("lock_clinic_profile", "bool", False,

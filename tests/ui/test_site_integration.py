@@ -171,22 +171,43 @@ def test_a_share_copy_is_never_edited_in_the_workspace(qtbot, tmp_path, question
 
 
 def test_preferences_live_in_the_user_settings_file(qtbot, tmp_path):
-    """One settings store: the output folder and language go to siteconfig's user file
-    (where the site's locks apply); the QSettings INI keeps window layout only."""
+    """One settings store: the output folder goes to siteconfig's user file (where the
+    site's locks apply); the QSettings INI keeps window layout only, and no handout language
+    is remembered anywhere (it is chosen per patient)."""
     ini = tmp_path / "s.ini"
     ini.write_text("[output]\nfolder=/srv/elsewhere\n[handout]\nlanguage=es\n", encoding="utf-8")
     settings = AppSettings(ini)
-    assert settings.output_folder is None and settings.language == ""
+    assert settings.output_folder is None and not hasattr(settings, "language")
     out = tmp_path / "handouts"
     settings.output_folder = out
-    settings.language = "es"
     settings.sync()
     config = load_config()
-    assert config.output_folder == out and config["language"] == "es"
+    assert config.output_folder == out and config["language"] is None
     assert "user settings" in config.source("output_folder")
     text = ini.read_text(encoding="utf-8")
     assert "output" not in text and "handout" not in text
-    assert AppSettings(ini).output_folder == out and AppSettings(ini).language == "es"
+    assert AppSettings(ini).output_folder == out
+
+
+def test_the_site_language_is_the_default_for_every_patient(qtbot, tmp_path, monkeypatch,
+                                                            sample_clinic, questions):
+    """Issue 10: the handout language resets to the clinic's default (site `language`) at
+    start and for each new patient; a user file cannot set it."""
+    from dischargedesk.siteconfig import SITE_ENV
+
+    site = tmp_path / "site.toml"
+    site.write_text('language = "es"\n', encoding="utf-8")
+    monkeypatch.setenv(SITE_ENV, str(site))
+    config = load_config()
+    assert config["language"] == "es"
+    win = MainWindow(sample_clinic, AppSettings(tmp_path / "s.ini"), config=config)
+    qtbot.addWidget(win)
+    win.confirm_discard = lambda question: True
+    assert win.form.language.currentData() == "es"
+    win.form.set_language("en")
+    win.new_patient()
+    assert win.form.language.currentData() == "es"
+    win.close()
 
 
 def test_share_trial_good_bad_broken_logo_removed(qtbot, tmp_path, questions):

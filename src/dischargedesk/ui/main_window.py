@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         # language and large print are per patient: the clinic's default at every start
         offered = self.config.languages
         self.form = HandoutForm(form_choices(clinic, offered), today,
-                                default_language=offered[0] if offered else "en")
+                                default_language=self.config["language"]
+                                or (offered[0] if offered else "en"))
         self.form_scroll = QScrollArea()
         self.form_scroll.setObjectName("formScroll")
         self.form_scroll.setWidget(self.form)

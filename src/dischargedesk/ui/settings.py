@@ -4,7 +4,7 @@ There is one settings store for what the app does: the site and user files of
 :mod:`dischargedesk.siteconfig` (where the site's locks apply). QSettings keeps only the
 window's geometry, state and splitter (Qt's own byte arrays); any other key in its INI file,
 such as an old ``clinic/folder``, ``output/folder`` or ``handout/language``, is removed and
-never honoured. The output folder and the last handout language are read from and written to
+never honoured. The output folder is read from and written to
 the user file through :func:`~dischargedesk.siteconfig.save_user_settings`. Patient data must
 never be written anywhere here: there is deliberately no generic ``set(key)``.
 """
@@ -94,13 +94,6 @@ class AppSettings:
     def output_folder(self, value: Path) -> None:
         self._save_user("output_folder", value)
 
-    @property
-    def language(self) -> str:
-        return load_config()["language"] or ""
-
-    @language.setter
-    def language(self, value: str) -> None:
-        self._save_user("language", value)
 
     @staticmethod
     def _save_user(key: str, value: object) -> None:
