@@ -56,6 +56,8 @@ EXAMPLES = {
     "lock_output_folder": ("true", True),
     "idle_clear_minutes": ("3", 3),
     "allow_site_config_override": ("true", True),
+    "chart_outbox": ('"/srv/interface/outbox"', Path("/srv/interface/outbox")),
+    "mrn_system": ('"urn:oid:2.16.840.1.113883.3.1"', "urn:oid:2.16.840.1.113883.3.1"),
 }
 
 

@@ -52,6 +52,7 @@ MAX_IDLE_MINUTES = 24 * 60
 MAX_FILE_BYTES = 256 * 1024   # a settings file is a few lines; anything larger is not one
 MAX_NESTING = 50              # brackets/braces deep; the keys here need 1
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+_URI_RE = re.compile(r"^(urn:[a-z0-9][a-z0-9-]{0,31}:|https?://)[!-~]{1,300}$")
 
 
 class SiteConfigError(DischargeDeskError):
@@ -63,7 +64,7 @@ class Key:
     """One setting: its TOML name, kind, default and meaning (docs/admin.md is built on it)."""
 
     name: str
-    kind: str            # "path", "languages", "language", "bool" or "int"
+    kind: str            # "path", "languages", "language", "bool", "int" or "uri"
     default: Any
     meaning: str
     user: bool = True    # may the user file set it?
@@ -93,6 +94,14 @@ KEYS: tuple[Key, ...] = (
     Key("allow_site_config_override", "bool", False,
         "The environment variable DISCHARGEDESK_SITE_CONFIG may point to another site file "
         "(test machines). Without a site file it always may.", user=False),
+    Key("chart_outbox", "path", None,
+        "Folder of the EHR interface engine where `dischargedesk render` files the chart "
+        "documents (as --chart-outbox; docs/ehr.md). Unset: only with --chart-outbox.",
+        user=False),
+    Key("mrn_system", "uri", None,
+        "The hospital's identifier system of the MRN (a URI such as "
+        "\"urn:oid:2.16.840.1.113883.3.1\"), used when a patient context lists several "
+        "identifiers (as --mrn-system; docs/ehr.md).", user=False),
     Key("idle_clear_minutes", "int", 10,
         f"Clear the patient form after this many idle minutes (0 = never, at most "
         f"{MAX_IDLE_MINUTES})."),
@@ -106,6 +115,7 @@ _KIND_TEXT = {
     "language": 'a language code in quotes such as "en"',
     "bool": "true or false",
     "int": f"a whole number from 0 to {MAX_IDLE_MINUTES}",
+    "uri": "an identifier system in quotes such as \"urn:oid:1.2.3\" or \"https://...\"",
 }
 
 DEFAULT_SOURCE = "default"
@@ -326,6 +336,10 @@ def _convert(key: Key, value: Any) -> tuple[bool, Any]:
         if not isinstance(value, str) or (value and not _LANG_RE.match(value)):
             return False, None
         return True, value or None
+    if key.kind == "uri":
+        if not isinstance(value, str) or (value and not _URI_RE.match(value)):
+            return False, None
+        return True, value or None
     if key.kind == "path":
         if not isinstance(value, str):
             return False, None
@@ -451,7 +465,7 @@ def load_config(*, site_file: Path | None = None, user_file: Path | None = None,
 
 # -- writing the user file ---------------------------------------------------------------------
 def _toml_value(key: Key, value: Any) -> Any:
-    if key.kind in ("path", "language"):
+    if key.kind in ("path", "language", "uri"):
         return "" if value is None else str(value)
     if key.kind == "languages":
         return list(value)

@@ -42,16 +42,30 @@ def add_app_options(p: argparse.ArgumentParser) -> None:
 
 
 def _mrn_system(args: argparse.Namespace, attr: str = "mrn_system") -> str | None:
-    # TODO(site config): read site.toml `mrn_system` once siteconfig has a text key kind.
-    return getattr(args, attr, None) or None
+    """--mrn-system, else the site's `mrn_system` (site.toml)."""
+    from ..siteconfig import load_config
+
+    return getattr(args, attr, None) or load_config()["mrn_system"]
+
+
+def _chart_outbox(args: argparse.Namespace) -> Path | None:
+    """--chart-outbox, else the site's `chart_outbox` (site.toml)."""
+    from ..siteconfig import load_config
+
+    return getattr(args, "chart_outbox", None) or load_config()["chart_outbox"]
+
+
+def _clinic(clinic_dir: Path | None) -> Any:
+    """The clinic exactly as the render uses it (site settings, checked share copy)."""
+    from ..clinic.source import resolve_clinic
+
+    return resolve_clinic(folder=clinic_dir).clinic
 
 
 def _languages(clinic_dir: Path | None) -> tuple[str, ...]:
-    from ..clinic.profile import load_clinic, load_sample_clinic
     from ..render.language import available_languages
 
-    clinic = load_clinic(clinic_dir) if clinic_dir else load_sample_clinic()
-    return tuple(available_languages(clinic.templates_dir))
+    return tuple(available_languages(_clinic(clinic_dir).templates_dir))
 
 
 def note(message: str) -> None:
@@ -65,7 +79,7 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, A
     """Fill ``data`` from --patient-context where the command line gave nothing (the request
     file, if any, gives way to the record); check the chart options before any PDF is
     written. Call after the command-line options are in ``data``."""
-    if getattr(args, "chart_format", None) and not getattr(args, "chart_outbox", None):
+    if getattr(args, "chart_format", None) and not _chart_outbox(args):
         raise RequestError("chart_format", "--chart-format needs --chart-outbox.")
     if args.patient_context is not None:
         ctx = load_patient_context(args.patient_context, mrn_system=_mrn_system(args),
@@ -84,7 +98,7 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, A
         if missing:
             raise ContextError(f"The patient context does not give {', '.join(missing)}; "
                                "add it on the command line (see dischargedesk render --help).")
-    if getattr(args, "chart_outbox", None):
+    if _chart_outbox(args):
         Education.from_args(args)  # bad initials: exit 2 before anything is written
         if not data.get("mrn"):
             raise RequestError("mrn", "Filing to the chart needs the MRN; give --mrn or a "
@@ -95,19 +109,19 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, A
 def file_to_chart(args: argparse.Namespace, data: dict[str, Any], pdf_paths: list[Path],
                   today: dt.date) -> list[Path]:
     """Write the chart documents for the saved PDFs (nothing without --chart-outbox)."""
-    if not getattr(args, "chart_outbox", None):
+    outbox = _chart_outbox(args)
+    if not outbox:
         return []
-    from ..clinic.profile import load_clinic, load_sample_clinic
     from ..domain.request import HandoutRequest
     from .outbox import HandOff, documents_from_paths, write_chart_outbox
 
     request = HandoutRequest.from_mapping(data, today=today)
-    clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
+    clinic = _clinic(args.clinic)
     hand_off = HandOff(request=request,
                        documents=documents_from_paths(request, pdf_paths, clinic.templates_dir),
                        education=Education.from_args(args), custodian=clinic.name,
                        mrn_system=_mrn_system(args))
-    return write_chart_outbox(args.chart_outbox, hand_off, args.chart_format or "fhir")
+    return write_chart_outbox(outbox, hand_off, args.chart_format or "fhir")
 
 
 @dataclass(frozen=True)
