@@ -10,6 +10,7 @@ messages name the missing or broken field, never its value.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable
@@ -52,6 +53,20 @@ class Found:
     def put(self, name: str, value: Any) -> None:
         if value not in (None, "", [], ()):
             self.data[name] = value
+
+    def put_latest_procedure(self, mapped: list[tuple[dt.date, str, Any]]) -> list[Any]:
+        """From (performed day or date.min, procedure, detail) of every matching procedure,
+        put the latest one's procedure and date; returns that day's entries. Two different
+        procedures on that day are for the nurse to settle."""
+        latest = max(day for day, _, _ in mapped)
+        same_day = [m for m in mapped if m[0] == latest]
+        if len({name for _, name, _ in same_day}) > 1:
+            raise ContextError("The record has a kyphoplasty and a vertebroplasty on the same "
+                               "day; give --procedure.")
+        self.put("procedure", same_day[0][1])
+        if latest != dt.date.min:
+            self.put("procedure_date", latest.isoformat())
+        return same_day
 
 
 def _in_temp_folder(path: Path) -> bool:

@@ -248,14 +248,7 @@ def _procedure(found: Found, procedures: list[Any], practitioners: dict[str, str
             mapped.append((_performed(proc) or dt.date.min, name, proc))
     if not mapped:
         return ""
-    latest = max(day for day, _, _ in mapped)
-    same_day = [m for m in mapped if m[0] == latest]
-    if len({name for _, name, _ in same_day}) > 1:
-        raise ContextError("The record has a kyphoplasty and a vertebroplasty on the same "
-                           "day; give --procedure.")
-    found.put("procedure", same_day[0][1])
-    if latest != dt.date.min:
-        found.put("procedure_date", latest.isoformat())
+    same_day = found.put_latest_procedure(mapped)
     texts: list[str] = []
     for _, _, proc in same_day:
         for site in proc.bodySite or []:

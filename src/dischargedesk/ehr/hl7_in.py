@@ -181,14 +181,7 @@ def _procedures(msg: Any, found: Found) -> None:
             mapped.append((day or dt.date.min, name, [text, description]))
     if not mapped:
         return
-    latest = max(day for day, _, _ in mapped)
-    same_day = [m for m in mapped if m[0] == latest]
-    if len({name for _, name, _ in same_day}) > 1:
-        raise ContextError("The record has a kyphoplasty and a vertebroplasty on the same "
-                           "day; give --procedure.")
-    found.put("procedure", same_day[0][1])
-    if latest != dt.date.min:
-        found.put("procedure_date", latest.isoformat())
+    same_day = found.put_latest_procedure(mapped)
     try:
         found.put("levels", codes.levels_in_text(t for _, _, ts in same_day for t in ts))
     except LevelRangeError:
