@@ -36,20 +36,29 @@ def canary_args(out: Path, clinic: Path | None = None) -> list[str]:
     return args
 
 
-def everything_but_pages(tmp: Path, out: Path, captured: str, logs: str) -> list[str]:
-    """Places where the token must not be, as (place) strings where it was found."""
+def token_places(token: str, tmp: Path, captured: str, logs: str,
+                 allowed: tuple[Path, ...] = ()) -> list[str]:
+    """Where ``token`` was found outside the pages: output, logs, file names and contents in
+    the temp folder, ``tmp`` and home (PDFs and the ``allowed`` files aside)."""
     found = []
-    if TOKEN in captured:
+    if token in captured:
         found.append("stdout/stderr")
-    if TOKEN in logs:
+    if token in logs:
         found.append("logs")
     for root in (Path(tempfile.gettempdir()), tmp, Path(os.environ["HOME"])):
         for path in root.rglob("*"):
-            if TOKEN in path.name:
+            if token in path.name:
                 found.append(f"file name {path}")
             elif path.is_file() and path.suffix != ".pdf" and \
-                    path.stat().st_size < 5_000_000 and TOKEN.encode() in path.read_bytes():
+                    not any(path.is_relative_to(a) for a in allowed) and \
+                    path.stat().st_size < 5_000_000 and token.encode() in path.read_bytes():
                 found.append(f"file content {path}")
+    return found
+
+
+def everything_but_pages(tmp: Path, out: Path, captured: str, logs: str) -> list[str]:
+    """Places where the token must not be, as (place) strings where it was found."""
+    found = token_places(TOKEN, tmp, captured, logs)
     if out.is_dir():
         for pdf_path in out.glob("*.pdf"):
             pdf = pikepdf.open(pdf_path)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from dischargedesk.cli import main
 
 from .ehr_helpers import adt, bundle, patient_json, pr1, procedure, write
+from .test_canary import token_places
 
 TOKEN = "Qzxcanary"
 
@@ -27,20 +27,7 @@ def logs(caplog):
 
 
 def leaks(tmp_path: Path, captured: str, logs: str, allowed: tuple[Path, ...]) -> list[str]:
-    found = []
-    if TOKEN in captured:
-        found.append("stdout/stderr")
-    if TOKEN in logs:
-        found.append("logs")
-    for root in (Path(tempfile.gettempdir()), tmp_path, Path(os.environ["HOME"])):
-        for path in root.rglob("*"):
-            if TOKEN in path.name:
-                found.append(f"file name {path}")
-            elif path.is_file() and path.suffix != ".pdf" and \
-                    not any(path.is_relative_to(a) for a in allowed) and \
-                    TOKEN.encode() in path.read_bytes():
-                found.append(f"file content {path}")
-    return found
+    return token_places(TOKEN, tmp_path, captured, logs, allowed)
 
 
 def fhir_context() -> str:
