@@ -230,8 +230,7 @@ def _block_texts(block: d.Block, prepared: Prepared) -> list[str]:
         if block.name == "qr" and e.portal_url and e.qr_caption:
             return [e.qr_caption]
         if block.name == "spine" and e.spine_key:  # the top label, then the caption
-            return [e.spine_key[0], e.spine_legend if e.levels and e.spine_legend
-                    else e.spine_caption]
+            return [e.spine_key[0], e.spine_caption]
         return []
     return [d.plain_text(block.text)]
 
@@ -247,6 +246,11 @@ def _place(section: d.Section, stream: _Stream, prepared: Prepared,
         drawing = block == d.Directive("spine")
         for t in texts:
             found = stream.find(t, advance=not drawing)
+            if found is None and drawing and t == prepared.extras.spine_caption and \
+                    prepared.extras.levels and prepared.extras.spine_legend:
+                # where space is tight the layout prints the short caption ("Treated")
+                # and the drawing labels each level
+                found = stream.find(prepared.extras.spine_legend, advance=False)
             if found is None:
                 problems.append(LayoutProblem(section.source, "some text of this section is "
                                               f"not on the printed page: “{t[:40]}”"))
@@ -417,6 +421,7 @@ def _runs(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
 def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem]) -> None:
     ident = prepared.ident
     furniture = [_squash(t) for t in (ident.clinic_name, ident.clinic_phone_line,
+                                      ident.clinic_phone_bare,
                                       *ident.patient_lines, ident.notice) if t]
     label_re = _label_regex(ident.page_label)
     where = f"{prepared.pack.code}/{hp.kind}"

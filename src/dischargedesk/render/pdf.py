@@ -72,6 +72,7 @@ class PageIdentity:
     patient_lines: tuple[str, ...]  # e.g. ("Patient: Ana Diaz", "Date of birth: ... · MRN: ...")
     page_label: str  # "Page {page} of {pages}"
     notice: str = ""  # e.g. the sample-content notice, printed under the identifiers
+    clinic_phone_bare: str = ""  # the numbers without labels, when the labelled line is long
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,11 @@ class _Furniture:
         canvas.drawRightString(self.margin + self.width, top - size, name)
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
-        phone = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)[0]
+        # a number is never cut: labelled phones that do not fit print bare
+        lines = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)
+        if len(lines) > 1 and self.ident.clinic_phone_bare:
+            lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
+        phone = lines[0]
         canvas.drawRightString(self.margin + self.width,
                                top - size * (2.15 if self.styles.large else 2.3), phone)
         canvas.setStrokeColor(RULE)
