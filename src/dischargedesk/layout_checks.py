@@ -326,10 +326,12 @@ def _check_section(section: d.Section, placed: list[_Placed], lines: list[Line],
     blocks = section.blocks
     # a one-page section (it ends with @pagebreak): the summary
     if blocks and blocks[-1] == d.Directive("pagebreak"):
-        span = _page(lines, placed[-1].last) - _page(lines, placed[0].first) + 1
+        # the drawing may print after the text that follows it (large print): the span
+        # runs from the earliest to the latest page of any piece
+        start = min(_page(lines, p.first) for p in placed)
+        span = max(_page(lines, p.last) for p in placed) - start + 1
         allowed = 2 if large else 1
-        if span > allowed or (first and _page(lines, placed[0].first) !=
-                              lines[0].page):
+        if span > allowed or (first and start != lines[0].page):
             add(f"this one-page section takes {span} pages (at most {allowed}); shorten it")
     for n, p in enumerate(placed):
         b = p.block
