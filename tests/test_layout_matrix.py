@@ -99,7 +99,6 @@ def test_large_print_at_most_two_and_a_half_times(checked, combo):
         (counts, normal_counts)
 
 
-@pytest.mark.xfail(strict=True, reason="content shortening lands in branch wt-content")
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 def test_page_budget_standard_case(checked, paper):
     """1-2 levels, every option, normal print: at most 4 + 4 pages."""

@@ -149,7 +149,12 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         notices = []
         review = clinic.translation_reviews.get(pack.code)
         if pack.needs_review and review is None and pack.unreviewed_notice:
-            notices.append(escape(pack.unreviewed_notice))
+            # the discharge instructions open with the one-page summary: there the notice
+            # is one line (a pack's `unreviewed_short` label); the recovery plan prints it
+            # in full
+            short = pack.labels.get("unreviewed_short")
+            notices.append(escape(short if kind == "discharge" and isinstance(short, str)
+                                  and short else pack.unreviewed_notice))
         subtitle = " · ".join(escape(x) for x in (
             context["procedure"]["name"], context["levels"]["text"],
             context["dates"]["procedure"]))
@@ -165,6 +170,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     ident = PageIdentity(
         clinic_name=clinic.name,
         clinic_phone_line=phones,
+        clinic_phone_bare=_phone_line(pack, clinic, labelled=False),
         logo=clinic.logo,
         patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
         page_label=pack.label("page", page="{page}", pages="{pages}"),

@@ -230,8 +230,7 @@ def _block_texts(block: d.Block, prepared: Prepared) -> list[str]:
         if block.name == "qr" and e.portal_url and e.qr_caption:
             return [e.qr_caption]
         if block.name == "spine" and e.spine_key:  # the top label, then the caption
-            return [e.spine_key[0], e.spine_legend if e.levels and e.spine_legend
-                    else e.spine_caption]
+            return [e.spine_key[0], e.spine_caption]
         return []
     return [d.plain_text(block.text)]
 
@@ -247,6 +246,11 @@ def _place(section: d.Section, stream: _Stream, prepared: Prepared,
         drawing = block == d.Directive("spine")
         for t in texts:
             found = stream.find(t, advance=not drawing)
+            if found is None and drawing and t == prepared.extras.spine_caption and \
+                    prepared.extras.levels and prepared.extras.spine_legend:
+                # where space is tight the layout prints the short caption ("Treated")
+                # and the drawing labels each level
+                found = stream.find(prepared.extras.spine_legend, advance=False)
             if found is None:
                 problems.append(LayoutProblem(section.source, "some text of this section is "
                                               f"not on the printed page: “{t[:40]}”"))
@@ -322,10 +326,12 @@ def _check_section(section: d.Section, placed: list[_Placed], lines: list[Line],
     blocks = section.blocks
     # a one-page section (it ends with @pagebreak): the summary
     if blocks and blocks[-1] == d.Directive("pagebreak"):
-        span = _page(lines, placed[-1].last) - _page(lines, placed[0].first) + 1
+        # the drawing may print after the text that follows it (large print): the span
+        # runs from the earliest to the latest page of any piece
+        start = min(_page(lines, p.first) for p in placed)
+        span = max(_page(lines, p.last) for p in placed) - start + 1
         allowed = 2 if large else 1
-        if span > allowed or (first and _page(lines, placed[0].first) !=
-                              lines[0].page):
+        if span > allowed or (first and start != lines[0].page):
             add(f"this one-page section takes {span} pages (at most {allowed}); shorten it")
     for n, p in enumerate(placed):
         b = p.block
@@ -417,6 +423,7 @@ def _runs(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
 def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem]) -> None:
     ident = prepared.ident
     furniture = [_squash(t) for t in (ident.clinic_name, ident.clinic_phone_line,
+                                      ident.clinic_phone_bare,
                                       *ident.patient_lines, ident.notice) if t]
     label_re = _label_regex(ident.page_label)
     where = f"{prepared.pack.code}/{hp.kind}"

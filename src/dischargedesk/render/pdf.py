@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import _listWrapOn
 
 from .._meta import APP_NAME, __version__
@@ -72,6 +73,7 @@ class PageIdentity:
     patient_lines: tuple[str, ...]  # e.g. ("Patient: Ana Diaz", "Date of birth: ... · MRN: ...")
     page_label: str  # "Page {page} of {pages}"
     notice: str = ""  # e.g. the sample-content notice, printed under the identifiers
+    clinic_phone_bare: str = ""  # the numbers without labels, when the labelled line is long
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Styles:
         self.size, self.large, self.tight = size, large_print, tight
         self.margin = LARGE_MARGIN if large_print else MARGIN
         gap = 0.55 if tight else 1.0  # scale of the space between blocks
-        lead = size * (1.22 if tight else 1.3)
+        lead = size * (1.18 if tight else 1.3)
         self.gap = gap
         # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
@@ -255,7 +257,11 @@ class _Furniture:
         canvas.drawRightString(self.margin + self.width, top - size, name)
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
-        phone = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)[0]
+        # a number is never cut: labelled phones that do not fit print bare
+        lines = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)
+        if len(lines) > 1 and self.ident.clinic_phone_bare:
+            lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
+        phone = lines[0]
         canvas.drawRightString(self.margin + self.width,
                                top - size * (2.15 if self.styles.large else 2.3), phone)
         canvas.setStrokeColor(RULE)
@@ -277,6 +283,25 @@ class _Furniture:
 
 
 # -- blocks ----------------------------------------------------------------------------------
+def _trial_pages(flows: Sequence[Flowable], width: float, first: float,
+                 frame_h: float) -> int:
+    """Pages the flowables take, laid out for real (keep-together groups, page breaks and
+    all) in frames of the handout's size: the first with the room left under the title."""
+    doc = BaseDocTemplate(io.BytesIO(), pagesize=(width, frame_h), leftMargin=0,
+                          rightMargin=0, topMargin=0, bottomMargin=0)
+    pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+    doc.addPageTemplates([
+        PageTemplate(id="first", frames=[Frame(0, frame_h - first, width, first, **pad)],
+                     autoNextPageTemplate="rest"),
+        PageTemplate(id="rest", frames=[Frame(0, 0, width, frame_h, **pad)])])
+    story = [f for f in flows if not isinstance(f, PageBreak)]
+    try:
+        doc.build(story)
+    except LayoutError:  # a piece taller than a page: it does not fit
+        return 99
+    return int(doc.page)
+
+
 def _stack_height(flows: Sequence[Flowable], width: float) -> float:
     """Height of flowables stacked in a frame (as platypus lays them out)."""
     return float(_listWrapOn(_unkept(flows), width, None)[1]) if flows else 0.0
@@ -335,6 +360,8 @@ class _Unit:
 class _Builder:
     def __init__(self, styles: Styles, extras: Extras, width: float, frame_h: float) -> None:
         self.st, self.extras, self.width, self.frame_h = styles, extras, width, frame_h
+        self.first_room = frame_h  # the one-page section's room on its first page
+        self.spine_after_text = False  # large print: the drawing right under the text
 
     def inline(self, block: d.Block, in_box: bool = False) -> list[Flowable]:
         st = self.st
@@ -430,11 +457,27 @@ class _Builder:
             return self._flows(blocks)
         room = (avail if avail is not None else self.frame_h) + \
             (self.frame_h if self.st.large else 0.0)
+        self.first_room = avail if avail is not None else self.frame_h
         flows = self._flows(blocks)
-        if _stack_height(flows, self.width) <= room * 0.97:
+        if _stack_height(flows, self.width) <= room * 0.97 and not self.st.large:
             return flows
         tight = _Builder(Styles(self.st.large, tight=True), self.extras, self.width,
                          self.frame_h)
+        if self.st.large:
+            # large print: pages 1-2, laid out for real. The drawing after the warning
+            # boxes, else right under the text (when the boxes fill page 2), at normal
+            # then tighter spacing
+            # (a trial leaves its flowables changed: the chosen layout is made afresh)
+            for builder, compact in ((self, 0), (tight, 0), (tight, 1)):
+                for after_text in (False, True):
+                    builder.spine_after_text = after_text
+                    try:
+                        if _trial_pages(builder._flows(blocks, compact=compact), self.width,
+                                        self.first_room, self.frame_h) <= 2:
+                            return builder._flows(blocks, compact=compact)
+                    finally:
+                        builder.spine_after_text = False
+            return self._flows(blocks)
         # 1: smaller drawing, key in one paragraph; 2: short caption; 3: caption and key
         # under the text and the drawing, on full-width lines
         for level in (1, 2, 3):
@@ -494,6 +537,7 @@ class _Builder:
         st, width = self.st, self.width
         units: list[_Unit] = []
         deferred: _Unit | None = None
+        text_end = 0
         i = 0
         while i < len(blocks):
             block = blocks[i]
@@ -539,6 +583,7 @@ class _Builder:
                 if self.st.large:  # large print: the drawing after the rest of the section
                     deferred = spine_units.pop()
                 units.extend(spine_units)
+                text_end = len(units)
                 i = j
             elif isinstance(block, d.Directive):
                 flows = self.directive(block.name)
@@ -568,6 +613,8 @@ class _Builder:
                 i += 1
         if deferred is not None:
             at = len(units) - 1 if blocks[-1] == d.Directive("pagebreak") else len(units)
+            if self.spine_after_text:
+                at = text_end
             units.insert(at, deferred)
         return units
 
@@ -752,10 +799,16 @@ class _Builder:
         if name == "qr":
             if not e.portal_url:
                 return []
-            flows: list[Flowable] = [QrCode(e.portal_url, st.size * 7)]
-            if e.qr_caption:
-                flows.append(_Para(escape(e.qr_caption), st.body))
-            return [_keep(flows)]
+            # the code needs no more size in large print; its address sits beside it
+            side = 12.0 * 7
+            code = QrCode(e.portal_url, side)
+            if not e.qr_caption:
+                return [_keep([code])]
+            t = Table([[code, _Para(escape(e.qr_caption), st.body)]],
+                      colWidths=[side + st.size, self.width - side - st.size], hAlign="LEFT")
+            t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+            return [_keep([t])]
         if name == "signatures":
             rows = [[_Para(escape(label), st.cell), ""] for label in e.signature_labels]
             t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55], hAlign="LEFT")
