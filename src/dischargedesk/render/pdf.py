@@ -127,6 +127,9 @@ class Styles:
                                  fontSize=size * 1.1, leading=size * 1.4, textColor=HEADING,
                                  spaceBefore=size * 0.4 * gap, spaceAfter=size * 0.25 * gap)
         self.box_h2 = ParagraphStyle("box_h2", parent=self.h2, textColor=TEXT, spaceBefore=0)
+        if tight and large_print:  # box headings at body size (bold), still >= 18 pt
+            self.box_h2 = ParagraphStyle("box_h2_tight", parent=self.box_h2, fontSize=size,
+                                         leading=lead)
         self.title = ParagraphStyle("title", parent=self.h1, fontSize=size * 1.9,
                                     leading=size * 2.3, spaceBefore=0, spaceAfter=size * 0.2)
         self.subtitle = ParagraphStyle("subtitle", parent=self.body, textColor=MUTED,
@@ -468,7 +471,7 @@ class _Builder:
             # boxes, else right under the text (when the boxes fill page 2), at normal
             # then tighter spacing
             # (a trial leaves its flowables changed: the chosen layout is made afresh)
-            for builder, compact in ((self, 0), (tight, 0), (tight, 1)):
+            for builder, compact in ((self, 0), (tight, 0), (tight, 1), (tight, 2)):
                 for after_text in (False, True):
                     builder.spine_after_text = after_text
                     try:
@@ -683,7 +686,7 @@ class _Builder:
                         "key_wide", parent=self.st.body, textColor=MUTED))])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
         units = [self._list(following)] if flows else []
-        wide = self.spine_wide(0.45 if compact else 0.55)
+        wide = self.spine_wide(0.38 if compact >= 2 else 0.45 if compact else 0.55)
         units.append(_Unit([wide], _stack_height([wide], self.width), 2))
         return units
 
