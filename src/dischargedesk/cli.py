@@ -230,16 +230,17 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
             data[name] = value
     if args.medications_lines:
         data["medications"] = "\n".join(args.medications_lines)
-    data = ehr_options.apply_context(args, data)  # the record fills what the options left
+    source = _clinic_source(args.clinic)  # once: the record, the render and the chart use it
+    data = ehr_options.apply_context(args, data, source.clinic)  # fills what options left
     if "levels" in data and args.level_count is not None:
         data.pop("levels")
     if "level_count" in data and args.levels is not None:
         data.pop("level_count")
-    paths = _write_handouts(data, args.clinic, args.out, today)
-    return paths + ehr_options.file_to_chart(args, data, paths, today)
+    paths = _write_handouts(data, source, args.out, today)
+    return paths + ehr_options.file_to_chart(args, data, paths, today, source.clinic)
 
 
-def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
+def _write_handouts(data: dict[str, Any], source: Any, out: Path,
                     today: dt.date) -> list[Path]:
     from .domain.calendar import procedure_date_warning, request_warnings
     from .domain.request import HandoutRequest
@@ -247,7 +248,6 @@ def _write_handouts(data: dict[str, Any], clinic_dir: Path | None, out: Path,
     from .output import write_files_atomic
 
     request = HandoutRequest.from_mapping(data, today=today)
-    source = _clinic_source(clinic_dir)
     for warning in request_warnings(request, source.clinic):
         print(f"dischargedesk: warning: {warning}", file=sys.stderr)
     handouts = render_handouts(request, source.clinic)
@@ -274,7 +274,7 @@ def _sample(args: argparse.Namespace, today: dt.date) -> list[Path]:
     from .sample import sample_request_data
 
     data = sample_request_data(today) | ({"large_print": True} if args.large_print else {})
-    return _write_handouts(data, args.clinic, args.out, today)
+    return _write_handouts(data, _clinic_source(args.clinic), args.out, today)
 
 
 def _templates(args: argparse.Namespace) -> int:

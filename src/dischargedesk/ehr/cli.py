@@ -62,10 +62,10 @@ def _clinic(clinic_dir: Path | None) -> Any:
     return resolve_clinic(folder=clinic_dir).clinic
 
 
-def _languages(clinic_dir: Path | None) -> tuple[str, ...]:
+def _languages(clinic: Any) -> tuple[str, ...]:
     from ..render.language import available_languages
 
-    return tuple(available_languages(_clinic(clinic_dir).templates_dir))
+    return tuple(available_languages(clinic.templates_dir))
 
 
 def note(message: str) -> None:
@@ -75,7 +75,8 @@ def note(message: str) -> None:
 _LEVEL_KEYS = ("levels", "level_count")
 
 
-def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, Any]:
+def apply_context(args: argparse.Namespace, data: dict[str, Any],
+                  clinic: Any) -> dict[str, Any]:
     """Fill ``data`` from --patient-context where the command line gave nothing (the request
     file, if any, gives way to the record); check the chart options before any PDF is
     written. Call after the command-line options are in ``data``."""
@@ -83,7 +84,7 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, A
         raise RequestError("chart_format", "--chart-format needs --chart-outbox.")
     if args.patient_context is not None:
         ctx = load_patient_context(args.patient_context, mrn_system=_mrn_system(args),
-                                   languages=_languages(args.clinic))
+                                   languages=_languages(clinic))
         for message in ctx.notes:
             note(message)
         cli_levels = args.levels is not None or args.level_count is not None
@@ -107,7 +108,7 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any]) -> dict[str, A
 
 
 def file_to_chart(args: argparse.Namespace, data: dict[str, Any], pdf_paths: list[Path],
-                  today: dt.date) -> list[Path]:
+                  today: dt.date, clinic: Any) -> list[Path]:
     """Write the chart documents for the saved PDFs (nothing without --chart-outbox)."""
     outbox = _chart_outbox(args)
     if not outbox:
@@ -116,7 +117,6 @@ def file_to_chart(args: argparse.Namespace, data: dict[str, Any], pdf_paths: lis
     from .outbox import HandOff, documents_from_paths, write_chart_outbox
 
     request = HandoutRequest.from_mapping(data, today=today)
-    clinic = _clinic(args.clinic)
     hand_off = HandOff(request=request,
                        documents=documents_from_paths(request, pdf_paths, clinic.templates_dir),
                        education=Education.from_args(args), custodian=clinic.name,
@@ -138,7 +138,7 @@ def form_context(path: Path, *, mrn_system: str | None = None,
                  clinic_dir: Path | None = None) -> FormContext:
     """Read an EHR context file for the app (Qt-free): values in the form's shape."""
     ctx: PatientContext = load_patient_context(path, mrn_system=mrn_system,
-                                               languages=_languages(clinic_dir))
+                                               languages=_languages(_clinic(clinic_dir)))
     return FormContext(values=dict(ctx.data), from_record=ctx.from_record, notes=ctx.notes)
 
 
