@@ -14,13 +14,14 @@ from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
 from .fonts import FONT, FONT_BOLD
+from .tagging import Marked
 
 TREATED = colors.HexColor("#b42318")
 BONE = colors.HexColor("#d0d5dd")
 MUTED = colors.HexColor("#3f4752")  # secondary text, also used by the page footer
 
 
-class SpineDrawing(Flowable):
+class SpineDrawing(Marked, Flowable):
     """T1-S1 drawn as stacked vertebrae, seen from the back; the treated levels in red,
     labelled. ``top_label`` ("Neck (C)") marks the top of the spine, above T1, so the
     drawing reads the right way up; ``scale`` is the height of one vertebra in type sizes
@@ -91,7 +92,7 @@ def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
-class QrCode(Flowable):
+class QrCode(Marked, Flowable):
     """The portal QR code drawn as one vector path (fast, sharp at any resolution)."""
 
     BORDER = 4  # quiet zone, in modules

@@ -1,0 +1,490 @@
+"""Tagged PDF (PDF/UA-1): the structure tree and the marked content that feeds it.
+
+One place for the whole mechanism:
+
+* **Building.** The layout builder (render/pdf.py) gives each flowable it makes from the
+  document model its structure role: ``tags.leaf(flowable, "P")``, ``tags.item(flowable)``
+  for a bullet or check-box line, ``with tags.group("Sect"):`` around a section or a warning
+  box, ``tags.table(table, head_rows=1)`` for a data table, ``Figure`` leaves with their
+  ``/Alt``. Nodes form a tree in the order they are made, which is the document model's
+  order; layouts that are tried and dropped leave nodes that never get content, and those
+  are left out of the written tree.
+* **Drawing.** A tagged flowable (``Marked``) brackets what it draws in marked content with
+  a fresh MCID on the current page: each text object of a text leaf (so a list item's bullet
+  is its ``Lbl`` and the rest its ``LBody``), the whole drawing of a figure. Page furniture
+  (header, footer), table rules, backgrounds and empty cells are ``/Artifact``; nothing drawn
+  inside an artifact is tagged. A canvas without tags (the layout's trial documents) draws
+  plain content.
+* **Writing.** At save time ``TaggingCanvas`` writes the tree into ReportLab's own PDF
+  objects: StructTreeRoot, the structure elements, ParentTree and ``/StructParents`` and
+  ``/Tabs /S`` on every page, ``/MarkInfo``, and XMP metadata (``dc:title``,
+  ``pdfuaid:part`` 1, dates from the document's fixed time stamp). Writing inside ReportLab
+  costs no second parse of the file, and object numbers follow creation order, so the same
+  request still gives the same bytes.
+
+Headings keep the model's levels (handout title 0, ``#`` 1, ``##`` 2) and become H1-H6 in
+reading order so that no level is ever skipped (a ``##`` box heading on the summary page,
+whose section has no ``#`` heading, is an H2 under the H1 title).
+
+Languages: a node may carry ``lang``; ``/Lang`` is written on an element whose language
+differs from its parent's (the document's language at the root). A document-model
+Section or block with a ``lang`` attribute passes it on (see ``lang_of``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFDocument,
+    PDFName,
+    PDFObjectReference,
+    PDFStream,
+    PDFString,
+)
+from reportlab.pdfbase.pdfdoc import format as pdf_format
+from reportlab.platypus import Flowable
+from reportlab.platypus import Table as _RLTable
+
+#: Only standard structure types are used (no RoleMap); these hold elements, not content.
+CONTAINERS = frozenset({"Document", "Part", "Sect", "Div", "L", "LI", "Table", "TR"})
+PAGINATION = "/Artifact <</Type /Pagination>> BDC"
+LAYOUT = "/Artifact <</Type /Layout>> BDC"
+
+
+def lang_of(obj: object) -> str:
+    """The language a document-model object declares (``lang``), or "" (the document's)."""
+    value = getattr(obj, "lang", "")
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(eq=False)
+class Node:
+    """One structure element. ``kids`` are child nodes (containers) or marked-content
+    references ``(page index, MCID)`` (leaves), in reading order."""
+
+    role: str
+    parent: Node | None = None
+    kids: list[Node | tuple[int, int]] = field(default_factory=list)
+    level: int = -1  # headings: 0 handout title, 1 "#", 2 "##" (-1: not a heading)
+    alt: str = ""
+    lang: str = ""
+    title: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)  # /A (O /Table): Scope, ColSpan
+    list_kind: str = ""  # L: the label of its items ("•", "☐"); consecutive items join
+
+    def add(self, child: Node) -> Node:
+        child.parent = self
+        self.kids.append(child)
+        return child
+
+    def nodes(self) -> list[Node]:
+        return [k for k in self.kids if isinstance(k, Node)]
+
+    def has_content(self) -> bool:
+        return any(not isinstance(k, Node) or k.has_content() for k in self.kids)
+
+
+class Tags:
+    """The structure tree of one PDF, and the marked-content bookkeeping while it draws."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.root = Node("Document")
+        self._stack = [self.root]
+        self.page = 0  # index of the page being drawn
+        self.targets: dict[int, list[Node]] = {}  # page -> the node of each MCID
+        self._active: list[Node] = []  # text leaf being drawn: nodes for its text objects
+        self.artifact_depth = 0
+
+    # -- building (called by the layout builder) ---------------------------------------------
+    @property
+    def current(self) -> Node:
+        return self._stack[-1]
+
+    @contextmanager
+    def group(self, role: str, lang: str = "", title: str = "") -> Iterator[Node]:
+        """Everything tagged inside the block becomes a child of a new ``role`` element."""
+        node = self.current.add(Node(role, lang=lang, title=title))
+        self._stack.append(node)
+        try:
+            yield node
+        finally:
+            self._stack.pop()
+
+    def leaf(self, flowable: Flowable, role: str, *, level: int = -1, alt: str = "",
+             lang: str = "") -> Flowable:
+        """Tag ``flowable`` as a ``role`` element under the current group."""
+        flowable._dd_tag = self.current.add(Node(role, level=level, alt=alt, lang=lang))
+        return flowable
+
+    def heading(self, flowable: Flowable, level: int, lang: str = "") -> Flowable:
+        return self.leaf(flowable, "H", level=level, lang=lang)
+
+    def item(self, flowable: Flowable, label: str, lang: str = "") -> Flowable:
+        """A bullet or check-box line: LI (Lbl = the bullet, LBody = the text), in the list
+        (L) right before it under the current group, or a new one."""
+        parent = self.current
+        last = parent.kids[-1] if parent.kids else None
+        if isinstance(last, Node) and last.role == "L" and last.list_kind == label:
+            lst = last
+        else:
+            lst = parent.add(Node("L", list_kind=label))
+        li = lst.add(Node("LI", lang=lang))
+        li.add(Node("Lbl"))
+        li.add(Node("LBody"))
+        flowable._dd_tag = li
+        return flowable
+
+    def table(self, table: _RLTable, head_rows: int = 0, head_cols: int = 0,
+              band_rows: Sequence[int] = ()) -> _RLTable:
+        """Make ``table`` a data table: Table > TR > TH/TD under the current group, each
+        cell's flowables paragraphs (P) of their cell. Header rows get ``Scope Column``,
+        header columns and the rows in ``band_rows`` (a date over its boxes) ``Scope Row``;
+        spans (the table's SPAN commands) ``ColSpan``/
+        ``RowSpan``, and the cells they cover no element."""
+        rows = table._cellvalues
+        nrows, ncols = len(rows), len(rows[0]) if rows else 0
+        covered: set[tuple[int, int]] = set()
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        for cmd in getattr(table, "_spanCmds", ()):
+            (c0, r0), (c1, r1) = cmd[1], cmd[2]
+            c0, c1 = sorted((c0 % ncols, c1 % ncols))
+            r0, r1 = sorted((r0 % nrows, r1 % nrows))
+            spans[(r0, c0)] = (r1 - r0 + 1, c1 - c0 + 1)
+            covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        covered -= set(spans)
+        node = self.current.add(Node("Table"))
+        for r, row in enumerate(rows):
+            tr = node.add(Node("TR"))
+            for c, value in enumerate(row):
+                if (r, c) in covered:
+                    continue
+                head = r < head_rows or c < head_cols or r in band_rows
+                cell = tr.add(Node("TH" if head else "TD"))
+                if head:
+                    cell.attrs["Scope"] = "Column" if r < head_rows else "Row"
+                rs, cs = spans.get((r, c), (1, 1))
+                if rs > 1:
+                    cell.attrs["RowSpan"] = rs
+                if cs > 1:
+                    cell.attrs["ColSpan"] = cs
+                for f in value if isinstance(value, list | tuple) else [value]:
+                    if isinstance(f, Flowable) and "_dd_tag" not in f.__dict__:
+                        f._dd_tag = cell.add(Node("P"))
+        table._dd_rows = list(range(nrows))
+        return table
+
+    # -- drawing (called by flowables and the canvas) ----------------------------------------
+    def begin(self, canvas: Any, node: Node) -> None:
+        """Open marked content for ``node`` with the next MCID of the current page."""
+        mcids = self.targets.setdefault(self.page, [])
+        node.kids.append((self.page, len(mcids)))
+        tag = "H" if node.level >= 0 else node.role
+        canvas._code.append(f"/{tag} <</MCID {len(mcids)}>> BDC")
+        mcids.append(node)
+
+    @contextmanager
+    def artifact(self, canvas: Any, kind: str = LAYOUT) -> Iterator[None]:
+        canvas._code.append(kind)
+        self.artifact_depth += 1
+        try:
+            yield
+        finally:
+            self.artifact_depth -= 1
+            canvas._code.append("EMC")
+
+    def text_object(self, canvas: Any, draw: Any) -> None:
+        """A text object drawn while a text leaf is active: its own marked content."""
+        if not self._active or self.artifact_depth:
+            draw()
+            return
+        node = self._active.pop(0) if len(self._active) > 1 else self._active[0]
+        self.begin(canvas, node)
+        draw()
+        canvas._code.append("EMC")
+
+    @contextmanager
+    def drawing_text(self, nodes: list[Node]) -> Iterator[None]:
+        saved, self._active = self._active, nodes
+        try:
+            yield
+        finally:
+            self._active = saved
+
+    # -- writing ------------------------------------------------------------------------------
+    def kept(self) -> Node:
+        """The tree without nodes that got no content (layouts tried and dropped); a data
+        table with content keeps all its rows and cells (empty cells are part of it)."""
+        def keep(node: Node) -> bool:
+            if node.role == "Table" or node.role not in CONTAINERS:
+                return node.has_content()
+            node.kids = [k for k in node.kids if not isinstance(k, Node) or keep(k)]
+            return bool(node.kids)
+
+        keep(self.root)
+        return self.root
+
+    def write(self, doc: PDFDocument, title: str) -> None:
+        """Write the structure tree and the document-level entries into ``doc``."""
+        pages = list(doc.Pages.pages)
+        page_refs = [doc.Reference(p) for p in pages]
+        for i, page in enumerate(pages):
+            # (PDFPage writes only the keys it lists)
+            page.__NoDefault__ = [*type(page).__NoDefault__, "Tabs", "StructParents"]
+            page.Tabs = PDFName("S")
+            if self.targets.get(i):
+                page.StructParents = i
+        root = self.kept()
+        tree = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+        tree_ref = doc.Reference(tree)
+        refs: dict[int, PDFObjectReference] = {}
+        leaf_of_mcr: dict[tuple[int, int], Node] = {}
+        headings = _heading_levels(root)
+
+        def emit(node: Node, parent_ref: PDFObjectReference, parent_lang: str) -> \
+                PDFObjectReference:
+            elem = PDFDictionary({"Type": PDFName("StructElem")})
+            ref = doc.Reference(elem)
+            refs[id(node)] = ref
+            role = f"H{headings[id(node)]}" if node.level >= 0 else node.role
+            elem["S"] = PDFName(role)
+            elem["P"] = parent_ref
+            lang = node.lang or parent_lang
+            if lang != parent_lang:
+                elem["Lang"] = PDFString(lang)
+            if node.alt:
+                elem["Alt"] = PDFString(node.alt)
+            if node.title:
+                elem["T"] = PDFString(node.title)
+            if node.attrs:
+                attrs = {"O": PDFName("Table")}
+                for k, v in node.attrs.items():
+                    attrs[k] = PDFName(v) if isinstance(v, str) else v
+                elem["A"] = PDFDictionary(attrs)
+            first_page = next((k[0] for k in node.kids if not isinstance(k, Node)), None)
+            if first_page is not None:
+                elem["Pg"] = page_refs[first_page]
+            kids: list[Any] = []
+            for k in node.kids:
+                if isinstance(k, Node):
+                    kids.append(emit(k, ref, lang))
+                else:
+                    leaf_of_mcr[k] = node
+                    page, mcid = k
+                    kids.append(mcid if page == first_page else PDFDictionary({
+                        "Type": PDFName("MCR"), "Pg": page_refs[page], "MCID": mcid}))
+            elem["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)  # ([] when empty)
+            return ref
+
+        doc_ref = emit(root, tree_ref, self.language)
+        nums: list[Any] = []
+        for page in sorted(self.targets):
+            nodes = self.targets[page]
+            nums += [page, PDFArray([refs[id(n)] for n in nodes])]
+        tree["K"] = doc_ref
+        tree["ParentTree"] = PDFDictionary({"Nums": PDFArray(nums)})
+        tree["ParentTreeNextKey"] = len(pages)
+        cat = doc.Catalog
+        cat.StructTreeRoot = tree_ref
+        cat.MarkInfo = PDFDictionary({"Marked": "true"})
+        cat.Metadata = _Xmp(_xmp(doc, title, self.language))
+
+
+def _heading_levels(root: Node) -> dict[int, int]:
+    """H1-H6 for every heading, in reading order: the model's level plus one, but never more
+    than one below the heading before it (each Part starts again under its H1 title)."""
+    out: dict[int, int] = {}
+    prev = 0
+
+    def walk(node: Node) -> None:
+        nonlocal prev
+        if node.role == "Part":
+            prev = 0
+        if node.level >= 0:
+            level = max(1, min(node.level + 1, prev + 1, 6))
+            out[id(node)] = prev = level
+        for k in node.nodes():
+            walk(k)
+
+    walk(root)
+    return out
+
+
+class _Xmp(PDFStream):
+    """The XMP packet, unfiltered (readers and validators look for it as plain text)."""
+
+    def __init__(self, content: bytes) -> None:
+        super().__init__(PDFDictionary({"Type": PDFName("Metadata"),
+                                        "Subtype": PDFName("XML")}), content)
+
+    def format(self, document: PDFDocument) -> bytes:
+        d = PDFDictionary(dict(self.dictionary.dict))
+        content = document.encrypt.encode(self.content)
+        d["Length"] = len(content)
+        return bytes(pdf_format(d, document)) + b"\nstream\n" + content + b"\nendstream\n"
+
+
+def _xmp(doc: PDFDocument, title: str, language: str) -> bytes:
+    """dc:title (the PDF title, never patient data), the language, producer and dates of the
+    Info dictionary (ReportLab's fixed time stamp: the same request, the same bytes), and
+    the PDF/UA-1 identification."""
+    ts = doc._timeStamp
+    y, mo, d, h, mi, s = ts.YMDhms
+    date = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{ts.dhh:+03d}:{ts.dmm:02d}"
+    info = doc.info
+    text = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+<dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language>
+<pdf:Producer>{escape(str(info.producer))}</pdf:Producer>
+<xmp:CreatorTool>{escape(str(info.creator))}</xmp:CreatorTool>
+<xmp:CreateDate>{date}</xmp:CreateDate>
+<xmp:ModifyDate>{date}</xmp:ModifyDate>
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>"""
+    return text.encode("utf-8")
+
+
+# -- the drawing side --------------------------------------------------------------------------
+def tags_of(canvas: Any) -> Tags | None:
+    tags = getattr(canvas, "_dd_tags", None)
+    return tags if isinstance(tags, Tags) else None
+
+
+class Marked(Flowable):
+    """Mixin for flowables the builder tags: brackets their drawing in marked content.
+    Text leaves (P, H, LI) mark each text object they draw; other leaves (Figure) their
+    whole drawing. The halves of a split paragraph stay one element."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        tags = tags_of(canvas)
+        node: Node | None = self.__dict__.get("_dd_tag")
+        if tags is None or node is None or tags.artifact_depth:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        if node.role == "LI":
+            lbl, body = node.nodes()
+            with tags.drawing_text([lbl, body] if getattr(self, "bulletText", None)
+                                   else [body]):
+                super().drawOn(canvas, x, y, _sW)
+        elif node.role in ("P", "H", "Lbl", "LBody", "TD", "TH", "Caption", "Span"):
+            with tags.drawing_text([node]):
+                super().drawOn(canvas, x, y, _sW)
+        else:
+            tags.begin(canvas, node)
+            super().drawOn(canvas, x, y, _sW)
+            canvas._code.append("EMC")
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        tag = self.__dict__.get("_dd_tag")
+        if tag is not None:
+            for p in parts:
+                p._dd_tag = tag
+        return parts
+
+
+class TaggingCanvas:
+    """Canvas mixin: text objects of the active text leaf get marked content; page
+    furniture is an artifact; at save the structure tree is written."""
+
+    _dd_tags: Tags | None = None
+    _dd_title: str = ""
+
+    def drawText(self, aTextObject: Any) -> None:
+        tags = self._dd_tags
+        draw = super().drawText  # type: ignore[misc]
+        if tags is None:
+            draw(aTextObject)
+        else:
+            tags.text_object(self, lambda: draw(aTextObject))
+
+    def tag_next_page(self) -> None:
+        if self._dd_tags is not None:
+            self._dd_tags.page += 1
+
+    @contextmanager
+    def pagination(self) -> Iterator[None]:
+        """Header and footer: an artifact of pagination."""
+        if self._dd_tags is None:
+            yield
+            return
+        with self._dd_tags.artifact(self, PAGINATION):
+            yield
+
+    def save(self) -> None:
+        if self._dd_tags is not None:
+            self._dd_tags.write(self._doc, self._dd_title)  # type: ignore[attr-defined]
+        super().save()  # type: ignore[misc]
+
+
+class Table(_RLTable):
+    """ReportLab's Table with its rules, backgrounds and empty cells as artifacts. A data
+    table (``Tags.table``) has its cells in the structure tree; rows repeated at the top of
+    a continued table are artifacts (their cells were read on the page before)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._renderCB = self._dd_render
+        self._dd_open = False
+
+    def _dd_render(self, table: _RLTable, event: str, *args: Any) -> None:
+        tags = tags_of(self.canv)
+        if tags is None or (tags.artifact_depth and not self._dd_open):
+            return
+        if event in ("startBG", "startLines"):
+            self._dd_begin_artifact(tags)
+        elif event in ("endBG", "endLines", "endCell"):
+            self._dd_end_artifact(tags)
+        elif event == "startCell":
+            row, _col, value = args[0], args[1], args[2]
+            rows = self.__dict__.get("_dd_rows")
+            repeated = rows is not None and row < len(rows) and rows[row] is None
+            empty = isinstance(value, str) and not value.strip()
+            if repeated or empty or (isinstance(value, str) and rows is None):
+                self._dd_begin_artifact(tags)
+
+    def _dd_begin_artifact(self, tags: Tags) -> None:
+        self.canv._code.append(LAYOUT)
+        tags.artifact_depth += 1
+        self._dd_open = True
+
+    def _dd_end_artifact(self, tags: Tags) -> None:
+        if self._dd_open:
+            tags.artifact_depth -= 1
+            self.canv._code.append("EMC")
+            self._dd_open = False
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        rows: list[int | None] | None = self.__dict__.get("_dd_rows")
+        if rows is None or len(parts) != 2:
+            return parts
+        first, rest = parts
+        n = len(first._cellvalues)
+        repeat = rest.repeatRows if isinstance(rest.repeatRows, int) else len(rest.repeatRows)
+        first._dd_rows = rows[:n]
+        rest._dd_rows = [None] * repeat + rows[n:]
+        if len(rest._dd_rows) != len(rest._cellvalues):  # a split this does not follow
+            rest._dd_rows = [None] * len(rest._cellvalues)
+        return parts
+
+
+def table_kinds(tables: Sequence[Table]) -> list[str]:
+    """(for tests) "data" or "layout" for each table."""
+    return ["data" if "_dd_rows" in t.__dict__ else "layout" for t in tables]
