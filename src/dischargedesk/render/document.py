@@ -42,6 +42,7 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    lang: str = ""  # its language when not the handout's (tagged as /Lang in the PDF)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ Block = Heading | Paragraph | Bullet | Checkbox | Table | Directive | Box
 class Section:
     source: str  # template display name, for messages and reading-level reports
     blocks: list[Block] = field(default_factory=list)
+    lang: str = ""  # its language when not the handout's (tagged as /Lang in the PDF)
 
     @property
     def title(self) -> str:

@@ -298,22 +298,29 @@ class Tags:
 
 
 def _heading_levels(root: Node) -> dict[int, int]:
-    """H1-H6 for every heading, in reading order: the model's level plus one, but never more
-    than one below the heading before it (each Part starts again under its H1 title)."""
+    """H1-H6 for every heading, in reading order. The handout title is H1; in each section
+    the highest heading it has is H2 (a summary page whose boxes have "##" headings and no
+    "#" gets H2 boxes, all alike), deeper ones follow the model's levels, and no heading is
+    ever more than one level below the heading before it."""
     out: dict[int, int] = {}
     prev = 0
 
-    def walk(node: Node) -> None:
-        nonlocal prev
-        if node.role == "Part":
-            prev = 0
-        if node.level >= 0:
-            level = max(1, min(node.level + 1, prev + 1, 6))
-            out[id(node)] = prev = level
-        for k in node.nodes():
-            walk(k)
+    def headings(node: Node) -> list[Node]:
+        own = [node] if node.level >= 0 else []
+        return own + [h for k in node.nodes() for h in headings(k)]
 
-    walk(root)
+    def place(found: list[Node]) -> None:
+        nonlocal prev
+        shift = min(h.level for h in found if h.level > 0) - 1 \
+            if any(h.level > 0 for h in found) else 0
+        for h in found:
+            wanted = 1 if h.level == 0 else h.level - shift + 1
+            out[id(h)] = prev = max(1, min(wanted, prev + 1, 6))
+
+    for part in root.nodes():
+        prev = 0
+        for child in part.nodes() if part.role == "Part" else [part]:
+            place(headings(child))
     return out
 
 
