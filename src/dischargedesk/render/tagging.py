@@ -40,11 +40,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFDocument,
     PDFName,
-    PDFObjectReference,
+    PDFObject,
     PDFStream,
     PDFString,
 )
@@ -232,9 +231,19 @@ class Tags:
         return self.root
 
     def write(self, doc: PDFDocument, title: str) -> None:
-        """Write the structure tree and the document-level entries into ``doc``."""
+        """Write the structure tree and the document-level entries into ``doc``. The
+        elements are written as ready bytes (several hundred small dictionaries: formatting
+        them as ReportLab objects would cost more than the tagging itself)."""
         pages = list(doc.Pages.pages)
-        page_refs = [doc.Reference(p) for p in pages]
+        numbers = doc.idToObjectNumberAndVersion
+
+        def ref(obj: Any) -> bytes:
+            return b"%d 0 R" % numbers[doc.Reference(obj).name][0]
+
+        def text(value: str) -> bytes:
+            return bytes(pdf_format(PDFString(value), doc))
+
+        page_refs = [ref(p) for p in pages]
         for i, page in enumerate(pages):
             # (PDFPage writes only the keys it lists)
             page.__NoDefault__ = [*type(page).__NoDefault__, "Tabs", "StructParents"]
@@ -242,59 +251,62 @@ class Tags:
             if self.targets.get(i):
                 page.StructParents = i
         root = self.kept()
-        tree = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-        tree_ref = doc.Reference(tree)
-        refs: dict[int, PDFObjectReference] = {}
-        leaf_of_mcr: dict[tuple[int, int], Node] = {}
+        tree = _Raw()
+        tree_ref = ref(tree)
+        refs: dict[int, bytes] = {}
         headings = _heading_levels(root)
 
-        def emit(node: Node, parent_ref: PDFObjectReference, parent_lang: str) -> \
-                PDFObjectReference:
-            elem = PDFDictionary({"Type": PDFName("StructElem")})
-            ref = doc.Reference(elem)
-            refs[id(node)] = ref
+        def emit(node: Node, parent_ref: bytes, parent_lang: str) -> bytes:
+            elem = _Raw()
+            own = refs[id(node)] = ref(elem)
             role = f"H{headings[id(node)]}" if node.level >= 0 else node.role
-            elem["S"] = PDFName(role)
-            elem["P"] = parent_ref
+            out = [b"<< /Type /StructElem /S /", role.encode(), b" /P ", parent_ref]
             lang = node.lang or parent_lang
             if lang != parent_lang:
-                elem["Lang"] = PDFString(lang)
+                out += [b" /Lang ", text(lang)]
             if node.alt:
-                elem["Alt"] = PDFString(node.alt)
+                out += [b" /Alt ", text(node.alt)]
             if node.title:
-                elem["T"] = PDFString(node.title)
+                out += [b" /T ", text(node.title)]
             if node.attrs:
-                attrs = {"O": PDFName("Table")}
+                out.append(b" /A << /O /Table")
                 for k, v in node.attrs.items():
-                    attrs[k] = PDFName(v) if isinstance(v, str) else v
-                elem["A"] = PDFDictionary(attrs)
+                    out.append(f" /{k} {'/' + v if isinstance(v, str) else v}".encode())
+                out.append(b" >>")
             first_page = next((k[0] for k in node.kids if not isinstance(k, Node)), None)
             if first_page is not None:
-                elem["Pg"] = page_refs[first_page]
-            kids: list[Any] = []
+                out += [b" /Pg ", page_refs[first_page]]
+            kids: list[bytes] = []
             for k in node.kids:
                 if isinstance(k, Node):
-                    kids.append(emit(k, ref, lang))
+                    kids.append(emit(k, own, lang))
                 else:
-                    leaf_of_mcr[k] = node
                     page, mcid = k
-                    kids.append(mcid if page == first_page else PDFDictionary({
-                        "Type": PDFName("MCR"), "Pg": page_refs[page], "MCID": mcid}))
-            elem["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)  # ([] when empty)
-            return ref
+                    kids.append(b"%d" % mcid if page == first_page else
+                                b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[page], mcid))
+            out += [b" /K ", kids[0] if len(kids) == 1 else b"[" + b" ".join(kids) + b"]",
+                    b" >>"]
+            elem.data = b"".join(out)
+            return own
 
         doc_ref = emit(root, tree_ref, self.language)
-        nums: list[Any] = []
-        for page in sorted(self.targets):
-            nodes = self.targets[page]
-            nums += [page, PDFArray([refs[id(n)] for n in nodes])]
-        tree["K"] = doc_ref
-        tree["ParentTree"] = PDFDictionary({"Nums": PDFArray(nums)})
-        tree["ParentTreeNextKey"] = len(pages)
+        nums = b" ".join(b"%d [%s]" % (page, b" ".join(refs[id(n)] for n in nodes))
+                         for page, nodes in sorted(self.targets.items()))
+        tree.data = (b"<< /Type /StructTreeRoot /K %s /ParentTree << /Nums [%s] >> "
+                     b"/ParentTreeNextKey %d >>" % (doc_ref, nums, len(pages)))
         cat = doc.Catalog
-        cat.StructTreeRoot = tree_ref
+        cat.StructTreeRoot = tree
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
         cat.Metadata = _Xmp(_xmp(doc, title, self.language))
+
+
+class _Raw(PDFObject):
+    """A PDF object written as it is (bytes made by ``Tags.write``)."""
+
+    data = b""
+
+    def format(self, document: PDFDocument) -> bytes:
+        return self.data
 
 
 def _heading_levels(root: Node) -> dict[int, int]:
