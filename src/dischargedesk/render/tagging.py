@@ -270,8 +270,9 @@ class Tags:
                 out += [b" /T ", text(node.title)]
             if node.attrs:
                 out.append(b" /A << /O /Table")
-                for k, v in node.attrs.items():
-                    out.append(f" /{k} {'/' + v if isinstance(v, str) else v}".encode())
+                for key, value in node.attrs.items():
+                    shown = f"/{value}" if isinstance(value, str) else str(value)
+                    out.append(f" /{key} {shown}".encode())
                 out.append(b" >>")
             first_page = next((k[0] for k in node.kids if not isinstance(k, Node)), None)
             if first_page is not None:
