@@ -63,7 +63,7 @@ def lang_of(obj: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """One structure element. ``kids`` are child nodes (containers) or marked-content
     references ``(page index, MCID)`` (leaves), in reading order."""
@@ -82,6 +82,16 @@ class Node:
         child.parent = self
         self.kids.append(child)
         return child
+
+    def label_body(self) -> tuple[Node, Node]:
+        """A list item's Lbl and LBody (made when the item is first drawn: layouts that
+        are tried and dropped make many items that never are)."""
+        if not self.kids:
+            self.add(Node("Lbl"))
+            self.add(Node("LBody"))
+        lbl, body = self.kids
+        assert isinstance(lbl, Node) and isinstance(body, Node)
+        return lbl, body
 
     def nodes(self) -> list[Node]:
         return [k for k in self.kids if isinstance(k, Node)]
@@ -135,10 +145,7 @@ class Tags:
             lst = last
         else:
             lst = parent.add(Node("L", list_kind=label))
-        li = lst.add(Node("LI", lang=lang))
-        li.add(Node("Lbl"))
-        li.add(Node("LBody"))
-        flowable._dd_tag = li
+        flowable._dd_tag = lst.add(Node("LI", lang=lang))  # Lbl, LBody: label_body()
         return flowable
 
     def table(self, table: _RLTable, head_rows: int = 0, head_cols: int = 0,
@@ -199,21 +206,19 @@ class Tags:
             self.artifact_depth -= 1
             canvas._code.append("EMC")
 
-    def text_object(self, canvas: Any, draw: Any) -> None:
-        """A text object drawn while a text leaf is active: its own marked content."""
-        if not self._active or self.artifact_depth:
-            draw()
-            return
-        node = self._active.pop(0) if len(self._active) > 1 else self._active[0]
-        self.begin(canvas, node)
-        draw()
-        canvas._code.append("EMC")
+    def text_target(self) -> Node | None:
+        """The node of a text object drawn now: the active text leaf's (for a list item
+        its Lbl first, then its LBody), or None (not tagged here)."""
+        active = self._active
+        if not active or self.artifact_depth:
+            return None
+        return active.pop(0) if len(active) > 1 else active[0]
 
-    @contextmanager
-    def drawing_text(self, nodes: list[Node]) -> Iterator[None]:
+    def draw_text_leaf(self, nodes: list[Node], draw: Any, *args: Any) -> None:
+        """Draw a text leaf: each text object it draws is marked for ``nodes``."""
         saved, self._active = self._active, nodes
         try:
-            yield
+            draw(*args)
         finally:
             self._active = saved
 
@@ -386,6 +391,9 @@ def tags_of(canvas: Any) -> Tags | None:
     return tags if isinstance(tags, Tags) else None
 
 
+_TEXT_LEAVES = frozenset({"P", "H", "Lbl", "LBody", "TD", "TH", "Caption", "Span"})
+
+
 class Marked(Flowable):
     """Mixin for flowables the builder tags: brackets their drawing in marked content.
     Text leaves (P, H, LI) mark each text object they draw; other leaves (Figure) their
@@ -397,14 +405,13 @@ class Marked(Flowable):
         if tags is None or node is None or tags.artifact_depth:
             super().drawOn(canvas, x, y, _sW)
             return
+        draw = super().drawOn
         if node.role == "LI":
-            lbl, body = node.nodes()
-            with tags.drawing_text([lbl, body] if getattr(self, "bulletText", None)
-                                   else [body]):
-                super().drawOn(canvas, x, y, _sW)
-        elif node.role in ("P", "H", "Lbl", "LBody", "TD", "TH", "Caption", "Span"):
-            with tags.drawing_text([node]):
-                super().drawOn(canvas, x, y, _sW)
+            lbl, body = node.label_body()
+            tags.draw_text_leaf([lbl, body] if getattr(self, "bulletText", None) else [body],
+                                draw, canvas, x, y, _sW)
+        elif node.role in _TEXT_LEAVES:
+            tags.draw_text_leaf([node], draw, canvas, x, y, _sW)
         else:
             tags.begin(canvas, node)
             super().drawOn(canvas, x, y, _sW)
@@ -428,11 +435,13 @@ class TaggingCanvas:
 
     def drawText(self, aTextObject: Any) -> None:
         tags = self._dd_tags
-        draw = super().drawText  # type: ignore[misc]
-        if tags is None:
-            draw(aTextObject)
-        else:
-            tags.text_object(self, lambda: draw(aTextObject))
+        node = tags.text_target() if tags is not None else None
+        if tags is None or node is None:
+            super().drawText(aTextObject)  # type: ignore[misc]
+            return
+        tags.begin(self, node)
+        super().drawText(aTextObject)  # type: ignore[misc]
+        self._code.append("EMC")  # type: ignore[attr-defined]
 
     def tag_next_page(self) -> None:
         if self._dd_tags is not None:
