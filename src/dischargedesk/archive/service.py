@@ -163,7 +163,7 @@ class Archive:
     def store(self, create: bool = True) -> Iterator[Store]:
         """An open database with the queue sent first; driver errors become
         ArchiveUnreachable (one plain sentence)."""
-        store = self._open(create)
+        store = self._open(create or bool(self.queue.pending()))
         try:
             try:
                 self._flush(store)

@@ -8,6 +8,7 @@ Error messages name the database (a path or a host), never a password or patient
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
@@ -72,10 +73,8 @@ class Store:
         raise NotImplementedError
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a dead connection: nothing more to do
             self.conn.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection: nothing more to do
-            pass
 
     # -- schema ------------------------------------------------------------------------------
     def _lock_schema(self) -> None:
