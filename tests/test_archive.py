@@ -15,7 +15,7 @@ import pytest
 
 from dischargedesk.archive.errors import ArchiveKeyError
 from dischargedesk.archive.keys import init_key_file
-from dischargedesk.archive.service import Archive, EducationRecord, handouts_outputs
+from dischargedesk.archive.service import Archive, handouts_outputs
 from dischargedesk.archive.store import open_sqlite
 from dischargedesk.cli import main
 from dischargedesk.clinic.folder import export_starter
@@ -129,8 +129,8 @@ def test_no_patient_value_in_the_database_files(site, capsys, caplog):
     holder = open_sqlite(site["db"], key_of(site["key"]))  # keeps the WAL file in place
     try:
         out = site["tmp"] / "out"
-        args = canary_args(out, site["clinic"]) + ["--interpreter", f"{TOKEN}interp",
-                                                   "--nurse", "QZ"]
+        args = [*canary_args(out, site["clinic"]), "--interpreter", f"{TOKEN}interp",
+                "--nurse", "QZ"]
         assert main(args) == 0
         files = archive_files(site["db"])
         assert any(p.name.endswith("-wal") for p in files)
