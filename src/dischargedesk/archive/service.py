@@ -42,6 +42,17 @@ class EducationRecord:
     caregiver_present: bool | None = None
     nurse: str = ""                # initials (encrypted)
 
+    @classmethod
+    def from_form(cls, *, teach_back: bool | None, interpreter: str,
+                  caregiver_present: bool | None, nurse: str) -> EducationRecord:
+        """Checked as the command line checks --interpreter and --nurse (RequestError)."""
+        import argparse
+
+        from ..ehr.education import Education
+
+        e = Education.from_args(argparse.Namespace(interpreter=interpreter, nurse=nurse))
+        return cls(teach_back, e.interpreter, caregiver_present, e.nurse)
+
 
 @dataclass(frozen=True)
 class Output:
