@@ -303,10 +303,10 @@ def test_concurrent_writers_in_separate_processes(site, tmp_path):
         p.join(120)
         assert p.exitcode == 0
     archive = Archive(load_config().archive)
-    rows = archive.list()
+    rows = archive.listing()
     assert len(rows) == 24 and len({r.record_id for r in rows}) == 24
     for i in range(4):
-        assert len(archive.list(mrn=f"W{i}")) == 6
+        assert len(archive.listing(mrn=f"W{i}")) == 6
     assert archive.queue.pending() == []  # none had to wait: all went straight in
 
 

@@ -149,8 +149,8 @@ def test_many_workstations_write_at_once(site, tmp_path):
         p.join(180)
         assert p.exitcode == 0
     archive = Archive(load_config().archive)
-    assert len(archive.list()) == 20
-    assert all(len(archive.list(mrn=f"P{i}")) == 5 for i in range(4))
+    assert len(archive.listing()) == 20
+    assert all(len(archive.listing(mrn=f"P{i}")) == 5 for i in range(4))
 
 
 def test_server_goes_away_mid_run_and_the_queue_arrives_once(site, server, capsys, tmp_path):

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     archive = _archive()
     if command == "list":
-        for item in archive.list(mrn=args.mrn, since=args.since, show_names=args.show_names):
+        for item in archive.listing(mrn=args.mrn, since=args.since, show_names=args.show_names):
             print(item.line())
         return EXIT_OK
     if command == "reprint":

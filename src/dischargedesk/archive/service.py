@@ -275,7 +275,7 @@ class Archive:
         workstation, user = _who()
         store.log(AccessEntry(utc_now_text(), workstation, user, action, record_id, detail))
 
-    def list(self, *, mrn: str | None = None, since: dt.date | None = None,
+    def listing(self, *, mrn: str | None = None, since: dt.date | None = None,
              show_names: bool = False) -> list[Listing]:
         mrn_hash = None
         if mrn is not None:

@@ -166,7 +166,7 @@ class ReprintDialog(QDialog):
         if not mrn:
             self.status.setText("Type the MRN first.")
             return
-        found: list[Listing] = self.archive.list(mrn=mrn, show_names=True)
+        found: list[Listing] = self.archive.listing(mrn=mrn, show_names=True)
         for entry in reversed(found):  # newest first
             item = QListWidgetItem(_shown(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry.record_id)
