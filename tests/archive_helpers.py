@@ -77,7 +77,7 @@ class PostgresServer:
     """A throwaway cluster in a temporary folder, run by a non-root user (``postgres`` or
     ``nobody`` when the tests run as root), listening on a Unix socket only."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, fsync: bool = False) -> None:
         self.bindir = bindir
         self.user: str | None = None
         if os.geteuid() == 0:
@@ -103,7 +103,8 @@ class PostgresServer:
                   "--no-sync", "-E", "UTF8", "--locale=C")
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as fh:
             fh.write(f"listen_addresses = ''\nunix_socket_directories = '{self.socket_dir}'\n"
-                     f"port = {self.port}\nfsync = off\nmax_connections = 40\n")
+                     f"port = {self.port}\nfsync = {'on' if fsync else 'off'}\n"
+                     "max_connections = 40\n")
         self.start()
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:

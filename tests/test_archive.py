@@ -264,6 +264,7 @@ def test_purge_removes_old_rows_from_the_file(site, sample_clinic, capsys):
                                event="printed", today=TODAY, when=old_when)
     new_id, _ = archive.record(request, sample_clinic, handouts_outputs(files),
                                event="printed", today=TODAY)
+    archive.close()  # the last connection closed: everything is in the main file
     store = open_sqlite(site["db"], archive.key)
     try:
         old_phi = bytes(store.records(record_id=old_id)[0]["phi"])

@@ -81,6 +81,14 @@ def run(args: argparse.Namespace) -> int:
               "(docs/archive.md)")
         return EXIT_OK
     archive = _archive()
+    try:
+        return _run(archive, args)
+    finally:
+        archive.close()
+
+
+def _run(archive: Any, args: argparse.Namespace) -> int:
+    command = args.archive_command
     if command == "list":
         for item in archive.listing(mrn=args.mrn, since=args.since, show_names=args.show_names):
             print(item.line())
@@ -141,8 +149,11 @@ def record_render(archive: Any, args: argparse.Namespace, data: dict[str, Any],
     request = HandoutRequest.from_mapping(data, today=today)
     kinds = list(request.handouts)
     files = [(kind, p.name, p.read_bytes()) for kind, p in zip(kinds, paths, strict=False)]
-    record_id, stored = archive.record(request, source.clinic, handouts_outputs(files),
-                                       education(args), event="cli", today=today)
+    try:
+        record_id, stored = archive.record(request, source.clinic, handouts_outputs(files),
+                                           education(args), event="cli", today=today)
+    finally:
+        archive.close()
     if not stored:
         print("dischargedesk: note: the archive cannot be reached; the record waits on this "
               "computer and is sent with the next print.", file=sys.stderr)

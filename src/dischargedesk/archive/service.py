@@ -6,6 +6,7 @@ asks for explicitly (names in a listing with ``show_names``, the PDFs of a repri
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
@@ -163,6 +164,7 @@ class Archive:
         self.key = key or load_key(settings)
         self.queue = Queue(queue_dir or queue_folder(settings), self.key)
         self.cache_dir = cache_dir or snapshot_cache()
+        self._cached: Store | None = None
 
     # -- the database ------------------------------------------------------------------------
     def _open(self, create: bool = True) -> Store:
@@ -170,20 +172,47 @@ class Archive:
             return open_postgres(self.settings.url, self.key)
         return open_sqlite(self.settings.sqlite_path, self.key, create=create)
 
+    def _connection(self, create: bool) -> Store:
+        """The connection kept from the last operation if it still answers, else a new one
+        (a window archives many prints; a server may have restarted in between)."""
+        store, self._cached = self._cached, None
+        if store is not None:
+            try:
+                store.one("SELECT 1")
+                return store
+            except store.errors:
+                store.close()
+        return self._open(create or bool(self.queue.pending()))
+
     @contextmanager
     def store(self, create: bool = True) -> Iterator[Store]:
         """An open database with the queue sent first; driver errors become
-        ArchiveUnreachable (one plain sentence)."""
-        store = self._open(create or bool(self.queue.pending()))
+        ArchiveUnreachable (one plain sentence). The connection is kept for the next
+        operation unless it failed."""
+        store = self._connection(create)
+        ok = False
         try:
             try:
                 self._flush(store)
                 yield store
+                ok = True
             except store.errors as exc:
                 raise ArchiveUnreachable(f"The archive {store.where} stopped answering "
                                          f"({type(exc).__name__}); try again.") from None
         finally:
-            store.close()
+            if ok:
+                self._cached = store
+            else:
+                store.close()
+
+    def close(self) -> None:
+        cached, self._cached = getattr(self, "_cached", None), None
+        if cached is not None:
+            cached.close()
+
+    def __del__(self) -> None:  # an Archive dropped without close(): no open connection
+        with contextlib.suppress(Exception):
+            self.close()
 
     def check(self) -> None:
         """Fail now (before anything is printed) when the key or database is wrong; an
@@ -211,14 +240,10 @@ class Archive:
 
     def flush(self) -> int:
         """Send the queued records now; how many were sent."""
-        store = self._open()
-        try:
-            return self._flush(store)
-        except store.errors as exc:
-            raise ArchiveUnreachable(f"The archive {store.where} stopped answering "
-                                     f"({type(exc).__name__}); try again.") from None
-        finally:
-            store.close()
+        pending = len(self.queue.pending())
+        with self.store():
+            pass
+        return pending - len(self.queue.pending())
 
     # -- writing -----------------------------------------------------------------------------
     def make_row(self, request: HandoutRequest, clinic: ClinicProfile,

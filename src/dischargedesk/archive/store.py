@@ -69,8 +69,9 @@ class Store:
         return None if row is None else tuple(row)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, write: bool = True) -> Iterator[None]:
         raise NotImplementedError
+        yield
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # a dead connection: nothing more to do
@@ -82,6 +83,8 @@ class Store:
 
     def migrate(self, key: ArchiveKey) -> None:
         """Create or upgrade the tables; check that ``key`` is this archive's key."""
+        if self._ready(key):
+            return
         with self.transaction():
             self._lock_schema()
             self.execute(SCHEMA_VERSION_TABLE)
@@ -106,6 +109,16 @@ class Store:
                 raise ArchiveKeyError(f"The archive key does not belong to the archive "
                                       f"{self.where} (it was made with key {stored[0]}, this "
                                       f"key is {key.key_id}); use the archive's own key.")
+
+    def _ready(self, key: ArchiveKey) -> bool:
+        """Up to date and made with ``key``? (read only: no write lock for the usual case)"""
+        try:
+            with self.transaction(write=False):
+                version = self.schema_version()
+                stored = self.one("SELECT value FROM archive_meta WHERE name = 'key_id'")
+        except self.errors:
+            return False  # a new, empty database: the tables are made below
+        return version == LATEST and stored is not None and stored[0] == key.key_id
 
     def schema_version(self) -> int:
         row = self.one("SELECT max(version) FROM schema_version")
@@ -193,8 +206,8 @@ class SqliteStore(Store):
         self.errors = (sqlcipher.Error,)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, write: bool = True) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield
         except BaseException:
@@ -278,7 +291,7 @@ class PostgresStore(Store):
         return sql.replace("?", "%s")
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, write: bool = True) -> Iterator[None]:
         with self.conn.transaction():
             yield
 
