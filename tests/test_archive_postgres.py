@@ -186,3 +186,20 @@ def test_server_goes_away_mid_run_and_the_queue_arrives_once(site, server, capsy
     assert store_rows.flush() == 1
     assert len(listed(capsys)) == 4
     assert main(["archive", "verify", "--full"]) == 0
+
+
+def test_key_rotation_on_postgres(site, capsys, tmp_path):
+    out = tmp_path / "a"
+    assert main(render_args(out, site["clinic"])) == 0
+    printed = {p.name: p.read_bytes() for p in out.iterdir()}
+    record_id = listed(capsys)[0].split()[0]
+    new = tmp_path / "new.key"
+    assert main(["archive", "rotate-key", str(new)]) == 0
+    capsys.readouterr()
+    assert main(["archive", "list"]) == 1
+    assert "does not belong to the archive" in capsys.readouterr().err
+    write_site(tmp_path, site["url"], new)
+    assert len(listed(capsys, "--mrn", "mrn-001")) == 1
+    again = tmp_path / "again"
+    assert main(["archive", "reprint", record_id, "--out", str(again)]) == 0
+    assert {p.name: p.read_bytes() for p in again.iterdir()} == printed

@@ -45,6 +45,10 @@ def add_parser(sub: Any) -> None:
                          "intact")
     vf.add_argument("--full", action="store_true",
                     help="also make every record's PDFs again and compare them (slow)")
+    rk = asub.add_parser("rotate-key", help="re-encrypt the archive with a new key file "
+                         "(docs/archive.md, Keys)")
+    rk.add_argument("new_file", metavar="NEWFILE", type=Path,
+                    help="the new key file to create (mode 0600)")
     ik = asub.add_parser("init-key", help="write a new random archive key (never replaces "
                          "one)")
     where = ik.add_mutually_exclusive_group(required=True)
@@ -110,6 +114,12 @@ def _run(archive: Any, args: argparse.Namespace) -> int:
               f"{report.queued} waiting in the local queue, schema {report.schema}: "
               f"{'ok' if report.ok else f'{len(report.problems)} problem(s)'}")
         return EXIT_OK if report.ok else EXIT_FAILURE
+    if command == "rotate-key":
+        key_id, count = archive.rotate_key(args.new_file)
+        print(f"{count} record(s) re-encrypted with the new key {key_id} in "
+              f"{args.new_file}; set key_file to it on every workstation now, back it up, "
+              "and destroy the old key after the next backup")
+        return EXIT_OK
     raise AssertionError(command)  # pragma: no cover - argparse guards this
 
 

@@ -446,6 +446,28 @@ class Archive:
                       f"problems={len(report.problems)} full={'yes' if full else 'no'}")
         return report
 
+    def rotate_key(self, new_file: Path) -> tuple[str, int]:
+        """A new key file, every record re-encrypted with it (and the SQLite file rekeyed);
+        (new key ID, records). The queue is sent first; a queue that cannot be sent stops
+        the rotation before the new key is made."""
+        from .keys import init_key_file
+
+        with self.store(create=False) as store:
+            if self.queue.pending():
+                raise ArchiveError("Records are still waiting in this computer's queue; run "
+                                   "the rotation again when the archive can be reached.")
+            new = init_key_file(new_file)
+            try:
+                count = store.rotate(self.key, new)
+            except BaseException:
+                new_file.unlink(missing_ok=True)  # the archive still has the old key
+                raise
+            self.key = new
+            self.queue = Queue(self.queue.folder, new)
+            self._log(store, "rotate-key", None, f"records={count} key={new.key_id}")
+        self.close()
+        return new.key_id, count
+
     def access_log(self) -> list[AccessEntry]:
         with self.store(create=False) as store:
             return store.access_log()

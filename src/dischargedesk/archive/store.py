@@ -180,6 +180,25 @@ class Store:
     def compact(self) -> None:
         """Make deleted rows leave the database file."""
 
+    def rekey_file(self, new: ArchiveKey) -> None:
+        """Encrypt the database file itself with ``new`` (SQLite only)."""
+
+    def rotate(self, old: ArchiveKey, new: ArchiveKey) -> int:
+        """Re-encrypt every record with ``new`` (new envelope, new MRN hash, new key ID) in
+        one transaction; the number of records."""
+        with self.transaction():
+            rows = self.all("SELECT id, phi FROM records")
+            for record_id, phi in rows:
+                value = old.open(record_id, bytes(phi))
+                self.execute("UPDATE records SET phi = ?, mrn_hmac = ?, key_id = ? WHERE id = ?",
+                             (new.seal(record_id, value),
+                              new.mrn_hash(str(value["request"].get("mrn") or "")),
+                              new.key_id, record_id))
+            self.execute("UPDATE archive_meta SET value = ? WHERE name = 'key_id'",
+                         (new.key_id,))
+        self.rekey_file(new)
+        return len(rows)
+
     # -- the access log ----------------------------------------------------------------------
     def log(self, entry: AccessEntry) -> None:
         with self.transaction():
@@ -215,6 +234,9 @@ class SqliteStore(Store):
             raise
         self.conn.execute("COMMIT")
 
+    def rekey_file(self, new: ArchiveKey) -> None:
+        self.conn.execute(f"PRAGMA rekey = \"x'{new.sqlcipher_hex}'\"")
+
     def compact(self) -> None:
         self.conn.execute("VACUUM")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -238,6 +260,7 @@ def open_sqlite(path: Path, key: ArchiveKey, *, create: bool = True) -> SqliteSt
                                  f"({type(exc).__name__}); check the path and your "
                                  "permissions.") from None
     try:
+        conn.execute("PRAGMA cipher_log_level = NONE")  # no C-level lines on stderr
         conn.execute(f"PRAGMA key = \"x'{key.sqlcipher_hex}'\"")
         conn.execute("PRAGMA temp_store = MEMORY")  # sorting and VACUUM: no temp files
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
