@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -78,6 +77,8 @@ class PostgresServer:
     ``nobody`` when the tests run as root), listening on a Unix socket only."""
 
     def __init__(self, bindir: Path, *, fsync: bool = False) -> None:
+        import pwd  # POSIX only, like the server binaries
+
         self.bindir = bindir
         self.user: str | None = None
         if os.geteuid() == 0:

@@ -210,6 +210,19 @@ def test_missing_or_unsafe_key_file(site, capsys, tmp_path):
     assert main(render_args(tmp_path / "second", site["clinic"])) == 1
 
 
+def test_no_keyring_is_a_plain_error(tmp_path, monkeypatch, capsys):
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
+    monkeypatch.setenv(SITE_ENV, str(write_site(tmp_path, f"sqlite:///{tmp_path / 'a.db'}",
+                                                None)))
+    assert main(["archive", "list"]) == 1
+    assert "no OS keyring" in capsys.readouterr().err
+    assert main(["archive", "init-key", "--keyring"]) == 1
+    assert not (tmp_path / "a.db").exists()
+
+
 def test_envelope_is_bound_to_its_record(site):
     key = key_of(site["key"])
     sealed = key.seal("7f1e2d3c-0000-4000-8000-000000000001", {"x": 1})

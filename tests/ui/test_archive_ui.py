@@ -157,3 +157,12 @@ def test_archive_off_no_dialog_no_action(qtbot, window, questions):
     qtbot.wait(100)
     assert not [w for w in QApplication.topLevelWidgets()
                 if w.objectName() == "educationDialog" and w.isVisible()]
+
+
+def test_reprint_without_the_key_says_so(qtbot, awindow, archive_site):
+    archive_site["key"].unlink()
+    qtbot.keyClick(awindow, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(message_texts()), timeout=WAIT_MS)
+    (text,) = message_texts()
+    assert "key file" in text and "is missing" in text
+    assert awindow.archive_hook.dialog is None
