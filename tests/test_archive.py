@@ -401,3 +401,11 @@ def test_a_bad_archive_table_is_reported_and_the_archive_stays_off(tmp_path, tab
 def test_archive_settings_text_hides_the_password():
     s = ArchiveSettings("postgresql://dd:secret@db:5432/x", None, "keyring")
     assert "secret" not in str(s) and "db:5432" in str(s)
+
+
+def test_without_sqlcipher_installed_a_plain_error(site, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as on a machine without it
+    assert main(["archive", "list"]) == 1
+    assert "needs SQLCipher" in capsys.readouterr().err

@@ -220,9 +220,7 @@ class SqliteStore(Store):
     def __init__(self, conn: Any, path: Path) -> None:
         super().__init__(conn)
         self.where = str(path)
-        from sqlcipher3 import dbapi2 as sqlcipher
-
-        self.errors = (sqlcipher.Error,)
+        self.errors = (sqlcipher_module().Error,)
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[None]:
@@ -242,9 +240,21 @@ class SqliteStore(Store):
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def sqlcipher_module() -> Any:
+    """SQLCipher's DB-API module (``sqlcipher3``, from sqlcipher3-binary on Linux x86_64 or
+    a build of sqlcipher3 elsewhere); a plain ArchiveError when neither is installed."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise ArchiveError("The archive on SQLite needs SQLCipher, which is not installed on "
+                           "this computer; install the sqlcipher3 package, or use a "
+                           "PostgreSQL archive (docs/archive.md).") from None
+    return dbapi2
+
+
 def open_sqlite(path: Path, key: ArchiveKey, *, create: bool = True) -> SqliteStore:
     """Open (or create) the SQLCipher database at ``path`` with ``key``."""
-    from sqlcipher3 import dbapi2 as sqlcipher
+    sqlcipher = sqlcipher_module()
 
     if not create and not path.exists():
         raise ArchiveError(f"There is no archive at {path} yet (nothing has been printed "
