@@ -95,7 +95,8 @@ def test_print_then_education_by_keys_then_the_record(qtbot, awindow, questions,
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Backspace)
     qtbot.keyClicks(dialog.focusWidget(), "B")
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: archive_site["db"].exists(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)  # written on the archive's thread, then reported
     (row,) = rows(archive_site["db"], archive_site["key"])
     assert (row["teach_back"], row["interpreter_used"], row["caregiver_present"]) == (1, 1, 1)
     assert row["event"] == "saved"  # the test printer prints to a file
@@ -105,7 +106,6 @@ def test_print_then_education_by_keys_then_the_record(qtbot, awindow, questions,
     assert [pdf for _, pdf in archive.reprint_pdfs(row["id"])] == [printed]
     phi = archive.key.open(row["id"], row["phi"])
     assert phi["nurse"] == "AB" and phi["interpreter"] == "Spanish, ID 4471"
-    assert "Archived" in awindow.statusBar().currentMessage()
 
 
 def test_save_skip_then_reprint_dialog_by_mrn(qtbot, awindow, questions, archive_site,
@@ -116,15 +116,18 @@ def test_save_skip_then_reprint_dialog_by_mrn(qtbot, awindow, questions, archive
     saved = {p.name: p.read_bytes() for p in questions.folder.iterdir()}
     dialog = education_dialog(qtbot)
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)      # Skip: not recorded
-    qtbot.waitUntil(lambda: archive_site["db"].exists(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
     (row,) = rows(archive_site["db"], archive_site["key"])
     assert row["teach_back"] is None and row["caregiver_present"] is None
     questions.folder = tmp_path / "again"
     questions.folder.mkdir()
+    awindow.activateWindow()  # the offscreen platform does not give it back by itself
+    qtbot.waitUntil(awindow.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(awindow, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: awindow.archive_hook.dialog is not None
-                    and awindow.archive_hook.dialog.isVisible(), timeout=WAIT_MS)
-    reprint = awindow.archive_hook.dialog
+    qtbot.waitUntil(lambda: awindow.archive_hook.reprint_dialog is not None
+                    and awindow.archive_hook.reprint_dialog.isVisible(), timeout=WAIT_MS)
+    reprint = awindow.archive_hook.reprint_dialog
     assert reprint.focusWidget() is reprint.mrn
     qtbot.keyClicks(reprint.mrn, "nope")
     qtbot.keyClick(reprint.mrn, Qt.Key.Key_Return)
@@ -141,7 +144,7 @@ def test_save_skip_then_reprint_dialog_by_mrn(qtbot, awindow, questions, archive
     assert {p.name: p.read_bytes() for p in questions.folder.iterdir()} == saved
     assert "Saved" in reprint.status.text()
     actions = [e.action for e in Archive(load_config().archive).access_log()]
-    assert actions == ["list", "list", "reprint"]
+    assert actions == ["list", "list", "name-shown", "reprint"]
     awindow.clear_after_idle()  # names on screen: the idle clear closes the dialog
     assert not reprint.isVisible()
     assert not message_texts()
@@ -165,4 +168,4 @@ def test_reprint_without_the_key_says_so(qtbot, awindow, archive_site):
     qtbot.waitUntil(lambda: bool(message_texts()), timeout=WAIT_MS)
     (text,) = message_texts()
     assert "key file" in text and "is missing" in text
-    assert awindow.archive_hook.dialog is None
+    assert awindow.archive_hook.reprint_dialog is None

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -165,6 +166,8 @@ class Archive:
         self.queue = Queue(queue_dir or queue_folder(settings), self.key)
         self.cache_dir = cache_dir or snapshot_cache()
         self._cached: Store | None = None
+        # one operation at a time (the app records on a worker thread while a dialog lists)
+        self._lock = threading.RLock()
 
     # -- the database ------------------------------------------------------------------------
     def _open(self, create: bool = True) -> Store:
@@ -189,6 +192,10 @@ class Archive:
         """An open database with the queue sent first; driver errors become
         ArchiveUnreachable (one plain sentence). The connection is kept for the next
         operation unless it failed."""
+        with self._lock:
+            yield from self._store(create)
+
+    def _store(self, create: bool) -> Iterator[Store]:
         store = self._connection(create)
         ok = False
         try:
@@ -321,6 +328,9 @@ class Archive:
                       f"since={since.isoformat() if since else '-'} "
                       f"names_shown={'yes' if show_names else 'no'}")
             self._log(store, "list", None, detail)
+            if show_names:  # which records' names were shown, one line each
+                for item in out:
+                    self._log(store, "name-shown", item.record_id, "list --show-names")
         return out
 
     def _row(self, store: Store, record_id: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from .schema import LATEST, MIGRATIONS, RECORD_COLUMNS, SCHEMA_VERSION_TABLE, st
 
 CONNECT_TIMEOUT_S = 3  # a print never waits longer than this for an unreachable server
 BUSY_TIMEOUT_MS = 30_000
+QUERY_TIMEOUT_S = 15  # PostgreSQL: a statement (or a silent server) after this is an error
 _INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES "
                   f"({', '.join('?' for _ in RECORD_COLUMNS)}) ON CONFLICT (id) DO NOTHING")
 _INSERT_SNAPSHOT = ("INSERT INTO snapshots (id, created_at, size, data) VALUES (?, ?, ?, ?) "
@@ -350,8 +351,13 @@ def open_postgres(url: str, key: ArchiveKey) -> PostgresStore:
 
     where = pg_where(url)
     try:
+        # a server that stops answering mid-query (no reset) must not hold a print either:
+        # TCP keepalives and a user timeout end the connection (ignored on Unix sockets)
         conn = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True,
-                               application_name="dischargedesk")
+                               application_name="dischargedesk", keepalives=1,
+                               keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
+                               tcp_user_timeout=QUERY_TIMEOUT_S * 1000)
+        conn.execute(f"SET statement_timeout = {QUERY_TIMEOUT_S * 1000}")
     except psycopg.Error as exc:
         raise ArchiveUnreachable(f"The archive database {where} cannot be reached "
                                  f"({type(exc).__name__}); the records wait on this computer "

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -211,15 +212,24 @@ def _shown(entry: Listing) -> str:
 
 
 class ArchiveHook(QObject):
-    """The window's link to the archive; inert when the site has no ``[archive] url``."""
+    """The window's link to the archive; inert when the site has no ``[archive] url``.
+    Records are written on one worker thread (a server that cannot be reached costs its
+    connect timeout there, never a frozen window); the result comes back as a signal."""
+
+    #: (event, stored now, problem sentence or "")
+    recorded = Signal(str, bool, str)
 
     def __init__(self, window: Any, config: SiteConfig, before: QAction | None) -> None:
         super().__init__(window)
         self.window = window
         self.settings = config.archive
         self._archive: Archive | None = None
-        self.dialog: QDialog | None = None
+        self.education_dialog: EducationDialog | None = None
+        self.reprint_dialog: ReprintDialog | None = None
         self.reprint_action: QAction | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self.pending: Future[None] | None = None
+        self.recorded.connect(self._show_result)
         if self.settings is None:
             return
         action = QAction("&Reprint from archive...", window)
@@ -257,22 +267,53 @@ class ArchiveHook(QObject):
 
         dialog.finished.connect(done)
         dialog.open()
-        self.dialog = dialog
+        self.education_dialog = dialog
 
     def _record(self, request: HandoutRequest, clinic: ClinicProfile,
                 outputs: Sequence[Output], event: str, today: Any,
                 education: EducationRecord) -> None:
         try:
-            _, stored = self.archive().record(request, clinic, outputs, education,
-                                              event=event, today=today)
+            archive = self.archive()
         except DischargeDeskError as exc:
-            log.warning("archive record failed: %s", type(exc).__name__)
+            self._show_result(event, False, str(exc))
+            return
+
+        def work() -> None:
+            try:
+                _, stored = archive.record(request, clinic, outputs, education, event=event,
+                                           today=today)
+                self.recorded.emit(event, stored, "")
+            except DischargeDeskError as exc:
+                self.recorded.emit(event, False, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a worker's last resort: the type only
+                self.recorded.emit(event, False, f"an unexpected {type(exc).__name__} stopped "
+                                   "it; tell your support team")
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+        self.pending = self._pool.submit(work)
+
+    def _show_result(self, event: str, stored: bool, problem: str) -> None:
+        if problem:
+            log.warning("archive record failed")
             show_message(self.window, f"The handouts were {event}, but they could not be "
-                         f"archived: {exc}")
+                         f"archived: {problem}")
             return
         self.window.statusBar().showMessage(
             "Archived." if stored else "The archive cannot be reached; the record waits on "
             "this computer and is sent with the next print.", 10_000)
+
+    def idle(self) -> bool:
+        """No record is being written."""
+        return self.pending is None or self.pending.done()
+
+    def finish(self) -> None:
+        """Wait for the record being written (the window closes), then close the archive."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._archive is not None:
+            self._archive.close()
 
     def open_reprint(self) -> None:
         try:
@@ -285,4 +326,4 @@ class ArchiveHook(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.open()
-        self.dialog = dialog
+        self.reprint_dialog = dialog

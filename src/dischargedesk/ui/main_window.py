@@ -620,6 +620,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.wait_for_worker()
+        self.archive_hook.finish()  # a record being written is written
         self.idle.stop()
         self.recent.clear()
         self.save_layout()
