@@ -8,6 +8,7 @@ exists when the archive is off. The education fields print nowhere; they go to t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -206,9 +207,14 @@ class ReprintDialog(QDialog):
 
 
 def _shown(entry: Listing) -> str:
-    when = entry.created_at[:16].replace("T", " ")
-    return f"{when} UTC · {entry.name} · {entry.procedure} · {entry.handouts} · " \
-        f"{entry.language} · {entry.event}"
+    """One result line, the time in this computer's time zone (the archive keeps UTC)."""
+    try:
+        when = dt.datetime.fromisoformat(entry.created_at.replace("Z", "+00:00"))
+        shown = when.astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        shown = entry.created_at[:16].replace("T", " ") + " UTC"
+    return f"{shown} · {entry.name} · {entry.procedure} · " \
+        f"{entry.handouts.replace(',', ', ')} · {entry.language} · {entry.event}"
 
 
 class ArchiveHook(QObject):
