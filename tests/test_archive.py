@@ -409,3 +409,27 @@ def test_without_sqlcipher_installed_a_plain_error(site, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as on a machine without it
     assert main(["archive", "list"]) == 1
     assert "needs SQLCipher" in capsys.readouterr().err
+
+
+def test_bad_options_are_exit_2_without_opening_the_archive(site, capsys):
+    assert main(["archive", "list", "--since", "2026-13-01"]) == 2
+    assert "--since must be a date" in capsys.readouterr().err
+    assert main(["archive", "init-key"]) == 2
+    assert not site["db"].exists()
+
+
+def test_a_newer_schema_is_refused_and_migrations_run_once(site, capsys, tmp_path):
+    assert main(render_args(tmp_path / "a", site["clinic"])) == 0
+    assert main(render_args(tmp_path / "b", site["clinic"])) == 0
+    store = open_sqlite(site["db"], key_of(site["key"]))
+    try:
+        assert store.all("SELECT version, name FROM schema_version") == [
+            (1, "records, snapshots, access log")]
+        with store.transaction():
+            store.execute("INSERT INTO schema_version (version, name, applied_at) VALUES "
+                          "(99, 'future', 'x')")
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert main(["archive", "list"]) == 1
+    assert "made by a newer Discharge Desk" in capsys.readouterr().err

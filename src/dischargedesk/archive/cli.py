@@ -16,11 +16,13 @@ from .errors import ArchiveError
 EXIT_OK, EXIT_FAILURE = 0, 1
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("not a date") from None
+        raise RequestError("since", "--since must be a date such as 2026-12-01.") from None
 
 
 def add_parser(sub: Any) -> None:
@@ -32,7 +34,7 @@ def add_parser(sub: Any) -> None:
     ls = asub.add_parser("list", help="one line per record: ID, date-time, procedure, "
                          "handouts, language")
     ls.add_argument("--mrn", metavar="ID", help="only this patient's records")
-    ls.add_argument("--since", metavar="YYYY-MM-DD", type=_date,
+    ls.add_argument("--since", metavar="YYYY-MM-DD",
                     help="only records made on or after this day (UTC)")
     ls.add_argument("--show-names", action="store_true",
                     help="add the patient's name to each line (logged)")
@@ -51,7 +53,7 @@ def add_parser(sub: Any) -> None:
                     help="the new key file to create (mode 0600)")
     ik = asub.add_parser("init-key", help="write a new random archive key (never replaces "
                          "one)")
-    where = ik.add_mutually_exclusive_group(required=True)
+    where = ik.add_mutually_exclusive_group()
     where.add_argument("file", metavar="FILE", type=Path, nargs="?",
                        help="key file to create (mode 0600)")
     where.add_argument("--keyring", action="store_true",
@@ -79,11 +81,14 @@ def run(args: argparse.Namespace) -> int:
     if command == "init-key":
         from .keys import init_key_file, init_keyring
 
+        if args.file is None and not args.keyring:
+            raise RequestError("file", "init-key needs the key file to create (or --keyring).")
         key = init_keyring() if args.keyring else init_key_file(args.file)
         where = "the OS keyring" if args.keyring else str(args.file)
         print(f"new archive key {key.key_id} written to {where}; back it up now "
               "(docs/archive.md)")
         return EXIT_OK
+    args.since_date = _date(getattr(args, "since", None))  # bad input: exit 2 first
     archive = _archive()
     try:
         return _run(archive, args)
@@ -94,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(archive: Any, args: argparse.Namespace) -> int:
     command = args.archive_command
     if command == "list":
-        for item in archive.listing(mrn=args.mrn, since=args.since, show_names=args.show_names):
+        for item in archive.listing(mrn=args.mrn, since=args.since_date,
+                                    show_names=args.show_names):
             print(item.line())
         return EXIT_OK
     if command == "reprint":
