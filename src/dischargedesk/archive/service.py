@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from .queue import Queue
 from .store import AccessEntry, Store, open_postgres, open_sqlite, utc_now_text
 
 log = logging.getLogger("dischargedesk.archive")
+RETRY_AFTER_S = 30.0  # after a failed connect, queue without trying again for this long
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class Archive:
         self.queue = Queue(queue_dir or queue_folder(settings), self.key)
         self.cache_dir = cache_dir or snapshot_cache()
         self._cached: Store | None = None
+        self._away_until = 0.0
         # one operation at a time (the app records on a worker thread while a dialog lists)
         self._lock = threading.RLock()
 
@@ -185,7 +188,16 @@ class Archive:
                 return store
             except store.errors:
                 store.close()
-        return self._open(create or bool(self.queue.pending()))
+        if time.monotonic() < self._away_until and self.settings.backend == "postgresql":
+            raise ArchiveUnreachable("The archive database was not reachable a moment ago; "
+                                     "the record waits on this computer.")
+        try:
+            return self._open(create or bool(self.queue.pending()))
+        except ArchiveUnreachable:
+            # the next prints go straight to the queue for a while instead of each waiting
+            # for the connect timeout again
+            self._away_until = time.monotonic() + RETRY_AFTER_S
+            raise
 
     @contextmanager
     def store(self, create: bool = True) -> Iterator[Store]:
