@@ -158,8 +158,8 @@ def snapshot_cache() -> Path:
 
 
 class Archive:
-    """One site archive. Opens the database for each operation (short-lived connections:
-    many workstations, and a server that may go away between prints)."""
+    """One site archive. Keeps one connection between operations (checked before each use,
+    dropped on any error: a server may go away between prints); one operation at a time."""
 
     def __init__(self, settings: ArchiveSettings, key: ArchiveKey | None = None, *,
                  queue_dir: Path | None = None, cache_dir: Path | None = None) -> None:
@@ -189,8 +189,9 @@ class Archive:
             except store.errors:
                 store.close()
         if time.monotonic() < self._away_until and self.settings.backend == "postgresql":
-            raise ArchiveUnreachable("The archive database was not reachable a moment ago; "
-                                     "the record waits on this computer.")
+            raise ArchiveUnreachable("The archive database could not be reached a moment ago; "
+                                     "try again in half a minute (records made meanwhile "
+                                     "wait on this computer).")
         try:
             return self._open(create or bool(self.queue.pending()))
         except ArchiveUnreachable:
