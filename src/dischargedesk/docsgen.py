@@ -126,7 +126,7 @@ Two labels are for translated handouts. `free_text_marker` is printed, in italic
 brackets, after every line of the nurse's own text (medication lines, the blood-thinner
 restart, the follow-up place): that text prints as typed, not translated, so a patient who
 reads no English is told to ask the interpreter ("Not translated: ask your interpreter to
-read this line with you." in English; it says *not translated* rather than *written in
+read this line to you." in English; it says *not translated* rather than *written in
 English* because a nurse may type in another language or script). Every non-English pack
 must have it (a pack without it is refused with its file and line); an English handout
 prints no marker, so English packs may leave it empty or out. The marking happens in the

@@ -238,6 +238,7 @@ class _Renderer:
 #: the signature lines and the diary print once, in the patient's language; a page break
 #: (the summary's) would put the English summary on a page of its own.
 BILINGUAL_SKIPPED = frozenset(d.DIRECTIVES)
+BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
 
 
 def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
@@ -261,7 +262,7 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
         if not any(not isinstance(b, d.Directive) for b in blocks):
             continue
         if not noted:
-            out.append(d.Section(f"{code}/{kind} (bilingual note)",
+            out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
                                  [d.Box("note", (d.Paragraph(note),))], lang=code))
             noted = True
         out.append(d.Section(twin.source, blocks, lang=twin.lang or "en"))
