@@ -275,3 +275,23 @@ def test_cli_bilingual_in_english_is_exit_2_naming_the_field(tmp_path, capsys, l
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Bilingual print" in err
     assert "Zed" not in err and not (tmp_path / "o").exists()
+
+
+def test_templates_check_renders_the_bilingual_print_of_each_other_language(sample_clinic):
+    from dischargedesk.checks import (
+        ANESTHESIA,
+        BILINGUAL_ANESTHESIA,
+        LEVEL_PATTERNS,
+        check_templates,
+    )
+
+    report = check_templates(sample_clinic, languages=["es"], build_pdfs=False)
+    one = len(sample_clinic.procedures) * len(LEVEL_PATTERNS) * len(ANESTHESIA) * 2
+    assert BILINGUAL_ANESTHESIA in ANESTHESIA
+    assert report.combinations == 2 * (one + one // len(ANESTHESIA))
+    assert report.ok, [str(p) for p in report.errors]
+    # the English text of the bilingual print is graded as English, the note not at all
+    langs = {g.file: (g.language, g.measure) for g in report.grades}
+    assert langs["en/discharge/50-medicines.txt"] == ("en", "Flesch-Kincaid")
+    assert langs["es/discharge/50-medicines.txt"][0] == "es"
+    assert not [f for f in langs if f.endswith(BILINGUAL_NOTE)]

@@ -157,12 +157,12 @@ def _read_pack(path: Path) -> LanguagePack:
                 raise fail("labels", key, f"uses a placeholder it cannot fill (allowed: "
                            f"{names}).")
     for key in TRANSLATION_LABELS:
-        value = labels.get(key)
-        if value is None:
+        extra = labels.get(key)
+        if extra is None:
             continue
-        if not isinstance(value, str):
+        if not isinstance(extra, str):
             raise fail("labels", key, "must be text in quotes.")
-        if "{" in value or "}" in value:
+        if "{" in extra or "}" in extra:
             raise fail("labels", key, "uses a placeholder it cannot fill (allowed: none).")
     if not is_english(code) and not str(labels.get("free_text_marker") or "").strip():
         why = ("a handout in this language needs a short sentence, in the language, "

@@ -482,8 +482,8 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         # the free-text marks are the engine's: a template that writes them (to strip
         # them with |replace, say) would print the nurse's English unmarked
         for node in ast.find_all((nodes.Const, nodes.TemplateData)):
-            value = getattr(node, "data", None) if isinstance(node, nodes.TemplateData) \
-                else node.value
+            value = node.data if isinstance(node, nodes.TemplateData) else \
+                getattr(node, "value", None)
             if isinstance(value, str) and any(c in value for c in _FREE_CHARS):
                 raise TemplateTooComplex("the template has a character reserved for "
                                          "marking the nurse's free text (U+FDD0 or U+FDD1); "
