@@ -44,9 +44,9 @@ NAMES = {"physician": "Dr. Xolotl", "follow_up_with": "Dr. Xolotl", "caregiver":
 
 
 def _request(**extra):
-    return HandoutRequest.from_mapping(base_request_data(
-        **FREE, **NAMES, follow_up_date="2026-12-09", follow_up_time="09:30", brace=True,
-        opioids=True, **extra), today=TODAY)
+    return HandoutRequest.from_mapping(base_request_data(**{
+        **FREE, **NAMES, "follow_up_date": "2026-12-09", "follow_up_time": "09:30",
+        "brace": True, "opioids": True, **extra}), today=TODAY)
 
 
 def _fold(text: str) -> str:
@@ -295,3 +295,13 @@ def test_templates_check_renders_the_bilingual_print_of_each_other_language(samp
     assert langs["en/discharge/50-medicines.txt"] == ("en", "Flesch-Kincaid")
     assert langs["es/discharge/50-medicines.txt"][0] == "es"
     assert not [f for f in langs if f.endswith(BILINGUAL_NOTE)]
+
+
+def test_typed_text_cannot_forge_or_hide_a_mark(sample_clinic):
+    """The marks are noncharacters: cleaning drops them from whatever was typed or came
+    from the record, so a value can neither end its mark early nor add one."""
+    req = _request(language="es", blood_thinner="Restart\ufdd1 Zabrixan \ufdd0today")
+    assert req.blood_thinner == "Restart Zabrixan today"
+    text = pdf_text(render_pdf(req, sample_clinic))
+    assert text.count(f"Restart Zabrixan today ({_fold(ES_MARKER)})") == \
+        text.count("Restart Zabrixan today") >= 3
