@@ -433,3 +433,14 @@ def test_a_newer_schema_is_refused_and_migrations_run_once(site, capsys, tmp_pat
     capsys.readouterr()
     assert main(["archive", "list"]) == 1
     assert "made by a newer Discharge Desk" in capsys.readouterr().err
+
+
+def test_bilingual_print_round_trip(site, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert main(render_args(out, site["clinic"], "--language", "es", "--bilingual")) == 0
+    printed = {p.name: p.read_bytes() for p in out.iterdir()}
+    (line,) = listed(capsys)
+    assert "  es+en  " in line
+    again = tmp_path / "again"
+    assert main(["archive", "reprint", line.split()[0], "--out", str(again)]) == 0
+    assert {p.name: p.read_bytes() for p in again.iterdir()} == printed

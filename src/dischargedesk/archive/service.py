@@ -275,8 +275,10 @@ class Archive:
         workstation, user = _who()
         phi = {"request": request.to_mapping(), "today": today.isoformat(),
                "interpreter": education.interpreter, "nurse": education.nurse}
-        bilingual = getattr(request, "bilingual", None) or getattr(
-            request, "second_language", None) or ""
+        # bilingual print adds the clinic's English text: record the second language
+        bilingual: Any = getattr(request, "bilingual", False)
+        if isinstance(bilingual, bool):
+            bilingual = "en" if bilingual else ""
         row = {
             "id": rid, "created_at": utc_now_text(when), "event": event,
             "workstation": workstation, "os_user": user, "app_version": __version__,
@@ -335,8 +337,9 @@ class Archive:
                 name = None
                 if show_names:
                     name = str(self.key.open(r["id"], r["phi"])["request"]["patient_name"])
+                language = r["language"] + (f"+{r['bilingual']}" if r["bilingual"] else "")
                 out.append(Listing(r["id"], r["created_at"], r["procedure"], r["handouts"],
-                                   r["language"], r["event"], name))
+                                   language, r["event"], name))
             detail = (f"rows={len(out)} mrn_filter={'yes' if mrn is not None else 'no'} "
                       f"since={since.isoformat() if since else '-'} "
                       f"names_shown={'yes' if show_names else 'no'}")
