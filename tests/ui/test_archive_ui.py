@@ -169,3 +169,24 @@ def test_reprint_without_the_key_says_so(qtbot, awindow, archive_site):
     (text,) = message_texts()
     assert "key file" in text and "is missing" in text
     assert awindow.archive_hook.reprint_dialog is None
+
+
+def test_a_two_sided_print_reprints_with_its_blank_back_page(qtbot, awindow, questions,
+                                                            monkeypatch):
+    from dischargedesk.ui import printing
+
+    fill_minimal(qtbot, awindow)
+    qtbot.keyClicks(awindow.form.anesthesia, "L")  # an odd page count: a blank back page
+    wait_for_preview(qtbot, awindow)
+    single = awindow.preview.pdf_bytes()
+    monkeypatch.setattr(printing, "wants_duplex", lambda printer: True)
+    qtbot.keyClick(awindow, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = education_dialog(qtbot)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
+    printed = questions.print_file.read_bytes()
+    assert printed != single  # the two-sided job had its padding page
+    archive = Archive(load_config().archive)
+    (entry,) = archive.listing()
+    assert [pdf for _, pdf in archive.reprint_pdfs(entry.record_id)] == [printed]
