@@ -279,3 +279,18 @@ def test_the_validator_sees_glyph_zero_and_base14_fonts(sample_clinic, make_requ
     assert any("DejaVuSans (glyph 0)" in p for p in problems)
     assert any("base-14 font Helvetica" in p for p in problems)
     assert any("Helvetica is not embedded" in p for p in problems)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_bilingual_print_is_tagged_with_both_languages(sample_clinic, large, tmp_path):
+    """Spanish with the English text after each section: the English sections are Sect
+    /Lang en in a document whose /Lang is es, and the whole passes both checks."""
+    req = HandoutRequest.from_mapping(base_request_data(language="es", bilingual=True,
+                                                        large_print=large), today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+    tree = ps.reading(pdf)
+    english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
+    assert len(english) >= 5
+    assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == "es"
