@@ -2,8 +2,9 @@
 tests/pdf_structure.py and by the ``pdfua`` checker (no Java): marked content and tree agree,
 the tree reads in the document model's order, headings nest, figures have /Alt, fonts are
 embedded, no base-14 font. The layout matrix's cases (procedure x level pattern x print
-size x language x paper, options rotated) render both handouts in one PDF (preview and
-print); a slice of the clinical matrix renders one PDF per handout (CLI and Save)."""
+size x language x paper, options rotated, and the Spanish ones again as bilingual print)
+render both handouts in one PDF (preview and print); a slice of the clinical matrix
+renders one PDF per handout (CLI and Save)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from . import pdf_structure as ps
 from .conftest import TODAY, base_request_data
 from .test_clinical_matrix import COMBOS as CLINICAL
 from .test_clinical_matrix import _case
-from .test_layout_matrix import FULL, MATRIX, PATTERNS, _clinic, _ids
+from .test_layout_matrix import BILINGUAL, FULL, MATRIX, PATTERNS, _clinic, _ids
 
 
 def pdfua_findings(pdf: bytes, tmp_path) -> list[str]:
@@ -67,12 +68,14 @@ def assert_tagged(pdf: bytes, sentences: list[str], tmp_path) -> None:
     assert not pdfua_findings(pdf, tmp_path)
 
 
-@pytest.mark.parametrize("combo", MATRIX, ids=[_ids(c) for c in MATRIX])
+@pytest.mark.parametrize("combo", MATRIX + BILINGUAL,
+                         ids=[_ids(c) for c in MATRIX + BILINGUAL])
 def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
-    proc, pattern, large, lang, paper, (anesthesia, brace, opioids) = combo
+    proc, pattern, large, lang, paper, (anesthesia, brace, opioids), bilingual = combo
     req = HandoutRequest.from_mapping(base_request_data(
         procedure=proc, anesthesia=anesthesia, brace=brace, opioids=opioids,
-        large_print=large, language=lang, **PATTERNS[pattern], **FULL), today=TODAY)
+        large_print=large, language=lang, bilingual=bilingual, **PATTERNS[pattern], **FULL),
+        today=TODAY)
     prepared = prepare(req, _clinic(sample_clinic, paper))
     pdf = build_document(prepared, prepared.layouts)
     assert_tagged(pdf, model_sentences(prepared), tmp_path)
