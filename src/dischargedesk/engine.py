@@ -93,7 +93,7 @@ def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> Lan
     for field, value in request.text_values().items():
         missing = missing_characters(value)
         if missing:
-            raise RequestError(field, f"{LABELS[field]} has characters the handout font "
+            raise RequestError(field, f"{LABELS[field]} has characters the handout fonts "
                                f"cannot print: {describe_characters(missing)}. Type them "
                                "another way or leave them out.")
     return pack

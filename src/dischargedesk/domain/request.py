@@ -23,7 +23,7 @@ from .levels import (
     repeated,
     spine_order,
 )
-from .textclean import clean_text, has_rtl, has_visible
+from .textclean import RTL_NOT_SUPPORTED, clean_text, has_rtl, has_visible, longest_unbroken
 
 ANESTHESIA = ("local", "sedation", "general")
 HANDOUTS = ("discharge", "recovery")
@@ -210,12 +210,12 @@ class _Validator:
                                    f"{MAX_MEDICATION_LINES}.")
             if any(len(ln) > 200 for ln in lines):
                 raise RequestError(name, f"{label}: each line can have at most 200 characters.")
-        if any(len(word) > MAX_WORD for word in value.split()):
+        if longest_unbroken(value) > MAX_WORD:
             raise RequestError(name, f"{label} has a word longer than {MAX_WORD} characters; "
                                "add spaces.")
         if has_rtl(value):
-            raise RequestError(name, f"{label}: right-to-left text (such as Arabic or Hebrew) "
-                               "cannot be printed correctly yet; type it in Latin letters.")
+            raise RequestError(name, f"{label} has right-to-left letters: {RTL_NOT_SUPPORTED}. "
+                               "Type it in Latin letters.")
         return value
 
     def choice_text(self, name: str, pattern: re.Pattern[str], *, required: bool = False,

@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
-from .fonts import FONT, FONT_BOLD
+from .fonts import FONT, FONT_BOLD, face_for, runs, text_width
 
 TREATED = colors.HexColor("#b42318")
 BONE = colors.HexColor("#d0d5dd")
@@ -35,7 +35,7 @@ class SpineDrawing(Flowable):
         self.unit = size * scale  # height of one vertebra + gap
         self.body_w = size * 2.8
         # room for two staggered labels of neighbouring levels, and for the top label
-        self.label_w = max(size * 5.4, stringWidth(top_label, FONT_BOLD, size) + size * 0.6)
+        self.label_w = max(size * 5.4, text_width(top_label, FONT_BOLD, size) + size * 0.6)
         self.top_h = size * 1.6 if top_label else 0.0
         self.width = self.body_w + self.label_w + size * 0.5
         self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5 + self.top_h
@@ -52,9 +52,13 @@ class SpineDrawing(Flowable):
             drawing.add(Rect(mid - s * 0.4, self.height - self.top_h, s * 0.8,
                              self.top_h - s * 0.1, rx=s * 0.15, ry=s * 0.15, fillColor=BONE,
                              strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
-            drawing.add(String(x0 - s * 0.4, self.height - s * 0.95, self.top_label,
-                               fontName=FONT_BOLD, fontSize=s, fillColor=MUTED,
-                               textAnchor="end"))
+            # run by run (a Chinese or Korean label prints in its own font)
+            x = x0 - s * 0.4 - text_width(self.top_label, FONT_BOLD, s)
+            for fb, part in runs(self.top_label):
+                face = face_for(FONT_BOLD, fb)
+                drawing.add(String(x, self.height - s * 0.95, part, fontName=face,
+                                   fontSize=s, fillColor=MUTED))
+                x += stringWidth(part, face, s)
         staggered = False
         for i, name in enumerate(TREATABLE_LEVELS):
             y = self.height - self.top_h - (i + 1) * unit

@@ -20,8 +20,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -43,7 +42,16 @@ from reportlab.platypus.flowables import _listWrapOn
 from .._meta import APP_NAME, __version__
 from . import document as d
 from .drawings import MUTED, TREATED, QrCode, SpineDrawing
-from .fonts import FONT, FONT_BOLD, register_fonts
+from .fonts import (
+    FONT,
+    FONT_BOLD,
+    draw_text,
+    fit_lines,
+    register_fonts,
+    text_width,
+    with_fallback,
+    word_wrap_for,
+)
 
 TEXT = colors.HexColor("#1a1a1a")
 HEADING = colors.HexColor("#0b4f6c")
@@ -106,9 +114,11 @@ class Styles:
     """Type sizes never change (12 pt body, 18 pt large print); ``tight`` only reduces the
     space between blocks, for a one-page section that would not fit otherwise."""
 
-    def __init__(self, large_print: bool, tight: bool = False) -> None:
+    def __init__(self, large_print: bool, tight: bool = False,
+                 word_wrap: str | None = None) -> None:
         size = 18.0 if large_print else 12.0
         self.size, self.large, self.tight = size, large_print, tight
+        self.word_wrap = word_wrap  # "CJK" for Chinese handouts: lines break between characters
         self.margin = LARGE_MARGIN if large_print else MARGIN
         gap = 0.55 if tight else 1.0  # scale of the space between blocks
         lead = size * (1.18 if tight else 1.3)
@@ -116,7 +126,8 @@ class Styles:
         # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
                                    textColor=TEXT, spaceAfter=size * 0.5 * gap,
-                                   splitLongWords=1, allowWidows=0, allowOrphans=0)
+                                   splitLongWords=1, allowWidows=0, allowOrphans=0,
+                                   wordWrap=word_wrap)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.4,
                                      bulletIndent=size * 0.3, spaceAfter=size * 0.25 * gap,
                                      bulletFontName=FONT, bulletFontSize=size)
@@ -143,7 +154,12 @@ class Styles:
 class _Para(RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
-    than once; the height of a paragraph depends only on its width."""
+    than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
+    Sans lacks print in a fallback font (fonts.with_fallback)."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(with_fallback(text, style.fontName), style, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # keyed by id too (the halves of a split paragraph start as copies of it); a
@@ -192,7 +208,7 @@ class _NumberedCanvas(Canvas):
 
 
 def _fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
-    return simpleSplit(text, font, size, width) or [""]
+    return fit_lines(text, font, size, width)
 
 
 class _Furniture:
@@ -257,7 +273,7 @@ class _Furniture:
         canvas.setFont(FONT_BOLD, size)
         avail = self.margin + self.width - x
         name = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)[0]
-        canvas.drawRightString(self.margin + self.width, top - size, name)
+        draw_text(canvas, self.margin + self.width, top - size, name, FONT_BOLD, size, "right")
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
         # a number is never cut: labelled phones that do not fit print bare
@@ -265,8 +281,8 @@ class _Furniture:
         if len(lines) > 1 and self.ident.clinic_phone_bare:
             lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
         phone = lines[0]
-        canvas.drawRightString(self.margin + self.width,
-                               top - size * (2.15 if self.styles.large else 2.3), phone)
+        draw_text(canvas, self.margin + self.width,
+                  top - size * (2.15 if self.styles.large else 2.3), phone, FONT, size, "right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
         canvas.line(self.margin, top - self.header_height + size * 0.4, self.margin + self.width,
@@ -278,10 +294,10 @@ class _Furniture:
         for i, line in enumerate(self.footer_lines):
             if i >= len(self.footer_lines) - self.notice_lines:
                 canvas.setFillColor(MUTED)
-            canvas.drawString(self.margin, y - size * 0.4 - i * size * 1.25, line)
+            draw_text(canvas, self.margin, y - size * 0.4 - i * size * 1.25, line, FONT, size)
         canvas.setFillColor(TEXT)
-        canvas.drawRightString(self.margin + self.width, y - size * 0.4,
-                               self.ident.page_label.format(page=page, pages=pages))
+        draw_text(canvas, self.margin + self.width, y - size * 0.4,
+                  self.ident.page_label.format(page=page, pages=pages), FONT, size, "right")
         canvas.restoreState()
 
 
@@ -389,7 +405,7 @@ class _Builder:
                 for r, row in enumerate(block.rows)]
         ncols = len(block.rows[0])
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
-            longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
+            longest = max(text_width(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
                                       st.size) for i, r in enumerate(block.rows)) + 13
             first = min(longest, self.width * 0.5)
         else:
@@ -438,10 +454,10 @@ class _Builder:
         size = self.st.size
 
         def longest_word(text: str, font: str) -> float:
-            return max(stringWidth(w, font, size) for w in text.split()) + pad
+            return max(text_width(w, font, size) for w in text.split()) + pad
 
-        first = max(max(stringWidth(x, FONT, size) for x in first_column),
-                    stringWidth(header[0], FONT_BOLD, size)) + pad
+        first = max(max(text_width(x, FONT, size) for x in first_column),
+                    text_width(header[0], FONT_BOLD, size)) + pad
         need = [longest_word(h, FONT_BOLD) for h in header[1:]]
         if first + sum(need) <= self.width:
             spare = self.width - first - sum(need)
@@ -464,8 +480,8 @@ class _Builder:
         flows = self._flows(blocks)
         if _stack_height(flows, self.width) <= room * 0.97 and not self.st.large:
             return flows
-        tight = _Builder(Styles(self.st.large, tight=True), self.extras, self.width,
-                         self.frame_h)
+        tight = _Builder(Styles(self.st.large, tight=True, word_wrap=self.st.word_wrap),
+                         self.extras, self.width, self.frame_h)
         if self.st.large:
             # large print: pages 1-2, laid out for real. The drawing after the warning
             # boxes, else right under the text (when the boxes fill page 2), at normal
@@ -854,7 +870,7 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
                 large_print: bool, title: str, language: str, author: str,
                 pad: frozenset[str]) -> tuple[bytes, dict[str, int]]:
     register_fonts()
-    styles = Styles(large_print)
+    styles = Styles(large_print, word_wrap=word_wrap_for(language))
     page = PAPER.get(extras.paper, PAGE)
     margin = styles.margin
     width = page[0] - 2 * margin
