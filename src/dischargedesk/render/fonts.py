@@ -220,6 +220,10 @@ def draw_text(canvas: Any, x: float, y: float, text: str, font: str, size: float
               align: str = "left") -> None:
     """Draw one line on a canvas run by run (``align`` "left" or "right" of ``x``)."""
     parts = runs(text)
+    if len(parts) <= 1 and (not parts or parts[0][0] is None) and \
+            getattr(canvas, "_fontname", None) == font:  # DejaVu only: as ReportLab draws it
+        (canvas.drawRightString if align == "right" else canvas.drawString)(x, y, text)
+        return
     if align == "right":
         x -= sum(pdfmetrics.stringWidth(p, face_for(font, fb), size) for fb, p in parts)
     for fb, part in parts:
