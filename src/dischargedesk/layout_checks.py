@@ -24,7 +24,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .render import document as d
 from .render.fonts import FONT, FONT_BOLD, register_fonts
-from .render.language import day_text
+from .render.language import day_text, sentence_start
 from .render.pdf import TIER_KINDS, is_tier
 
 if TYPE_CHECKING:
@@ -480,8 +480,13 @@ def _overlapping(body: list[Line]) -> bool:
 def _date_parser(prepared: Prepared) -> dict[str, dt.date]:
     start = prepared.request.procedure_date
     lang = prepared.pack.format_locale
-    return {_squash(day_text(start + dt.timedelta(days=n), lang)): start +
-            dt.timedelta(days=n) for n in range(-7, 400)}
+    day = prepared.pack.dates.get("day")
+    out = {}
+    for n in range(-7, 400):  # inside a sentence and as a calendar row starts it
+        when = start + dt.timedelta(days=n)
+        text = day_text(when, lang, day)
+        out[_squash(text)] = out[_squash(sentence_start(text))] = when
+    return out
 
 
 def _check_dates(layout: object, hp: HandoutPages, prepared: Prepared,

@@ -40,7 +40,7 @@ TEXT_FIELDS = tuple(MAX_LENGTH)
 
 _MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 _PROC_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")  # BCP 47
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 MAX_PAST_PROCEDURE_DAYS = 730
 MAX_FUTURE_PROCEDURE_DAYS = 60
@@ -152,7 +152,7 @@ class HandoutRequest:
             raise RequestError("follow_up_date", "Follow-up date is more than a year after "
                                "the procedure; check the date.")
         language = v.choice_text("language", _LANG_RE, default="en",
-                                 hint="a language code such as en")
+                                 hint="a language code such as en, es or zh-Hans")
         return cls(
             procedure=procedure,
             patient_name=name,
