@@ -159,7 +159,8 @@ def main() -> int:
                    statistics.median([x for x, _ in c]) * 1000,
                    statistics.median([y for _, y in c]) * 1000]
             english = english or row
-            cells = " | ".join(f"{v:.0f} ms ({v / e:.2f}x)" for v, e in zip(row, english, strict=True))
+            cells = " | ".join(f"{v:.0f} ms ({v / e:.2f}x)"
+                               for v, e in zip(row, english, strict=True))
             print(f"| {label} | {cells} | {size / 1024:.0f} KB |")
     return 0
 
