@@ -179,3 +179,17 @@ def test_cli_language_is_bcp47_and_an_unknown_code_names_the_offered_ones(clinic
     assert main([*args, "--language", "zh-Hant"]) == 2
     err = capsys.readouterr().err
     assert "en, es, ko, vi, zh-Hans" in err
+
+
+@pytest.mark.parametrize("code", sorted(PACKS))
+def test_the_layout_check_reads_lines_that_mix_fonts(clinic_folder, make_request, code):
+    """A line with Korean or Chinese runs is several text runs in several fonts: the check
+    measures each in its own font and joins them (it reported Korean lines as printed over
+    each other, and the Korean diary dates as broken)."""
+    from dischargedesk.engine import build_document, prepare
+    from dischargedesk.layout_checks import check_handouts, problems_of
+
+    prepared = prepare(make_request(language=code, patient_name="王小明 김민준"),
+                       load_clinic(clinic_folder))
+    pdf = build_document(prepared, prepared.layouts)
+    assert problems_of(check_handouts(pdf, prepared)) == []
