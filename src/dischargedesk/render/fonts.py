@@ -73,7 +73,7 @@ HANGUL = FallbackFont("DDHangul", "NanumGothic.ttf", "NanumGothicBold.ttf",
 FALLBACKS: tuple[FallbackFont, ...] = (HAN, HANGUL)
 _BY_NAME = {f.name: f for f in FALLBACKS}
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # registering a fallback font
 
 
 @cache
@@ -99,32 +99,40 @@ def _covered() -> frozenset[int]:
 
 
 def fallback_covered(font: FallbackFont) -> frozenset[int]:
-    """Register a fallback font (once; thread-safe) and return the code points it prints
-    in every weight it is used for."""
-    return _register_fallback(font.name)
-
-
-@cache
-def _register_fallback(name: str) -> frozenset[int]:
-    font = _BY_NAME[name]
+    """Register a fallback font (once per process, thread-safe: a font is never registered
+    twice, which would swap the font object under a PDF being built) and return the code
+    points it prints in every weight it is used for."""
+    chars = _fallback_chars.get(font.name)
+    if chars is not None:
+        return chars
     with _lock:
-        register_fonts()
-        regular = TTFont(font.name, str(font_path(font.regular)))
-        pdfmetrics.registerFont(regular)
-        chars = set(regular.face.charToGlyph)
-        if font.bold:
-            bold = TTFont(font.bold_name, str(font_path(font.bold)))
-            pdfmetrics.registerFont(bold)
-            chars &= set(bold.face.charToGlyph)
-        # no italic faces: italic prints upright (the handouts use no italic)
-        pdfmetrics.registerFontFamily(font.name, normal=font.name, bold=font.bold_name,
-                                      italic=font.name, boldItalic=font.bold_name)
-        return frozenset(chars)
+        chars = _fallback_chars.get(font.name)
+        if chars is None:
+            chars = _fallback_chars[font.name] = _register_fallback(font)
+        return chars
+
+
+_fallback_chars: dict[str, frozenset[int]] = {}
+
+
+def _register_fallback(font: FallbackFont) -> frozenset[int]:
+    register_fonts()
+    regular = TTFont(font.name, str(font_path(font.regular)))
+    pdfmetrics.registerFont(regular)
+    chars = set(regular.face.charToGlyph)
+    if font.bold:
+        bold = TTFont(font.bold_name, str(font_path(font.bold)))
+        pdfmetrics.registerFont(bold)
+        chars &= set(bold.face.charToGlyph)
+    # no italic faces: italic prints upright (the handouts use no italic)
+    pdfmetrics.registerFontFamily(font.name, normal=font.name, bold=font.bold_name,
+                                  italic=font.name, boldItalic=font.bold_name)
+    return frozenset(chars)
 
 
 def loaded_fallbacks() -> tuple[str, ...]:
     """Names of the fallback fonts registered so far in this process (for tests)."""
-    return tuple(f.name for f in FALLBACKS if f.name in pdfmetrics._fonts)
+    return tuple(f.name for f in FALLBACKS if f.name in _fallback_chars)
 
 
 _HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF),
