@@ -50,6 +50,17 @@ def test_vietnamese_decomposed_marks_print_as_one_glyph_each():
     assert fonts.runs(decomposed) == [(None, "Nguyễn Văn An")]
 
 
+def test_every_vietnamese_letter_is_one_dejavu_glyph():
+    """12 vowels x 6 tones in both cases, and đ: after NFC each is one precomposed letter
+    that DejaVu Sans has (ReportLab could not place a separate combining mark)."""
+    vowels = "aăâeêioôơuưy"
+    letters = [unicodedata.normalize("NFC", v + tone) for v in vowels + vowels.upper()
+               for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")]
+    letters += ["đ", "Đ"]
+    assert all(len(ch) == 1 for ch in letters) and len(letters) == 146
+    assert fonts.runs("".join(letters)) == [(None, "".join(letters))]
+
+
 def test_runs_give_latin_to_dejavu_and_cjk_to_its_font():
     assert fonts.runs("王小明 MRN 123 김민준") == [
         ("DDHan", "王小明 "), (None, "MRN 123 "), ("DDHangul", "김민준")]
