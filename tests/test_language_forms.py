@@ -193,3 +193,20 @@ def test_the_layout_check_reads_lines_that_mix_fonts(clinic_folder, make_request
                        load_clinic(clinic_folder))
     pdf = build_document(prepared, prepared.layouts)
     assert problems_of(check_handouts(pdf, prepared)) == []
+
+
+def test_chinese_lines_break_between_characters_and_keep_latin_words(clinic_folder,
+                                                                     make_request):
+    """wordWrap=CJK: a long Chinese medication line fills its lines (no spaces needed) and
+    the drug name in it is not cut."""
+    line = ("Oxycodone 5 mg：每六小时吃一片，饭后吃，吃药以后不要开车，也不要喝酒。" * 3)
+    pdf = render_pdf(make_request(language="zh-Hans", medications=line,
+                                  handouts=["discharge"]), load_clinic(clinic_folder))
+    lines = [ln.strip(" •") for p in PdfReader(io.BytesIO(pdf)).pages
+             for ln in (p.extract_text() or "").splitlines()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("Oxycodone 5 mg：每"))
+    printed = lines[start:start + 3]
+    assert "".join(printed).replace(" ", "") == line.replace(" ", "")
+    assert all("Oxycodone" in ln or "Oxy" not in ln for ln in printed)  # never "Oxy|codone"
+    assert len(printed[0]) > 30  # the first line is filled, not broken at the first space
+    assert missing_glyphs(pdf) == []
