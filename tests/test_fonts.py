@@ -42,6 +42,29 @@ def test_names_in_the_shipped_scripts_are_covered(text):
     assert fonts.missing_characters(text) == []
 
 
+def _hanzi(encoding: str, rows: range, cells: list[int]) -> set[str]:
+    out = set()
+    for row in rows:
+        for cell in cells:
+            try:
+                ch = bytes([row, cell]).decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if 0x4E00 <= ord(ch) <= 0x9FFF:
+                out.add(ch)
+    return out
+
+
+def test_every_gb2312_and_big5_character_prints():
+    """The national character sets of Simplified (GB 2312) and Traditional (Big5) Chinese,
+    and the punctuation Chinese text uses."""
+    gb = _hanzi("gb2312", range(0xB0, 0xF8), list(range(0xA1, 0xFF)))
+    big5 = _hanzi("big5", range(0xA4, 0xFA), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])
+    assert len(gb) == 6763 and len(big5) == 13051
+    punctuation = "，。、；：？！“”‘’（）《》〈〉【】「」『』…—·"
+    assert fonts.missing_characters("".join(sorted(gb | big5)) + punctuation) == []
+
+
 def test_vietnamese_decomposed_marks_print_as_one_glyph_each():
     """"ệ" typed as e + two combining marks becomes the one precomposed letter DejaVu has."""
     decomposed = unicodedata.normalize("NFD", "Nguyễn Văn An")
