@@ -64,7 +64,8 @@ def synthetic_chinese_clinic(folder: Path) -> Path:
     shutil.copytree(templates_dir() / "en", target)
     pack = (target / "pack.toml").read_text(encoding="utf-8")
     pack = pack.replace('code = "en"', 'code = "zh-Hans"').replace(
-        'name = "English"', 'name = "中文（简体）"').replace('locale = "en_US"\n', "")
+        'name = "English"', 'name = "中文（简体）"').replace('locale = "en_US"\n', "").replace(
+        'free_text_marker = ""', 'free_text_marker = "这一行是英文：请翻译员和您一起读。"')
     (target / "pack.toml").write_text(pack + '[dates]\nday = "M月d日 EEEE"\n', encoding="utf-8")
     paragraphs = common_chinese().split("\n\n")
     sections = sorted(p for p in target.glob("*/*.txt"))

@@ -23,6 +23,7 @@ from .language import (
     sentence_start,
     time_text,
 )
+from .templating import free_text
 
 LB_TO_KG = 0.45359237
 
@@ -47,6 +48,8 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
     def day(value: dt.date) -> str:  # inside a sentence: "jueves, 3 de diciembre"
         return day_text(value, lang, pattern("day"))
 
+    # (a field marked untranslated in the field table must be wrapped below: a test
+    # renders each one and looks for the marker)
     p = clinic.parameters
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
@@ -94,8 +97,10 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         },
         "brace": request.brace,
         "opioids": request.opioids,
-        "medications": request.medication_lines,
-        "blood_thinner": request.blood_thinner,
+        # the nurse's free text (field table: untranslated) is marked so that a
+        # translated handout prints it flagged, whatever the template does with it
+        "medications": [free_text(line) for line in request.medication_lines],
+        "blood_thinner": free_text(request.blood_thinner),
         "physician": request.physician,
         "follow_up": {
             "scheduled": request.follow_up_date is not None,
@@ -104,7 +109,7 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             "time": time_text(request.follow_up_time, lang, pattern("time"))
             if request.follow_up_time else "",
             "with_whom": request.follow_up_with,
-            "where": request.follow_up_where,
+            "where": free_text(request.follow_up_where),
         },
         "clinic": {
             "name": clinic.name,
@@ -179,14 +184,18 @@ VARIABLES: dict[str, str] = {
     "anesthesia.sedated": "True after sedation or general anesthesia (an adult stays).",
     "brace": "True when a brace was prescribed.",
     "opioids": "True when opioid pain medicine was prescribed.",
-    "medications": "The nurse's medication instructions, one list item per line.",
-    "blood_thinner": "When to restart blood thinners; empty if not given.",
+    "medications": "The nurse's medication instructions, one list item per line (free "
+                   "text: in a translated handout each printed line is followed by the "
+                   "language's \"written in English\" marker).",
+    "blood_thinner": "When to restart blood thinners; empty if not given (free text, "
+                     "marked like `medications`).",
     "physician": "The physician's name; may be empty.",
     "follow_up.scheduled": "True when a follow-up date was entered.",
     "follow_up.date": "Follow-up date with weekday and year; empty when not scheduled.",
     "follow_up.time": "Follow-up time, e.g. `10:30 AM`; may be empty.",
     "follow_up.with_whom": "Who the follow-up is with; may be empty.",
-    "follow_up.where": "Where the follow-up is; may be empty.",
+    "follow_up.where": "Where the follow-up is; may be empty (free text, marked like "
+                       "`medications`).",
     "clinic.name": "Clinic name.",
     "clinic.address": "Clinic address, a list of lines.",
     "clinic.phone": "Clinic phone (daytime).",
