@@ -272,11 +272,11 @@ def test_large_print_diary_bands_are_row_headers(sample_clinic, make_request):
 
 
 def test_the_validator_sees_glyph_zero_and_base14_fonts(sample_clinic, make_request):
-    """A character the embedded font lacks (it would print as glyph 0, the empty box) and
+    """A character no embedded font has (Ugaritic; it would print as glyph 0, a box) and
     a paragraph in Helvetica (a base-14 font, not embedded): both found."""
     prepared = prepare(make_request(), sample_clinic)
     layout = prepared.layouts[0]
-    layout.sections[1].blocks.append(d.Paragraph("Kanji 漢"))
+    layout.sections[1].blocks.append(d.Paragraph("Ugaritic 𐎀"))
     layout.sections[2].blocks.append(d.Paragraph('<font face="Helvetica">plain</font>'))
     problems = ps.check(build_document(prepared, [layout]))
     assert any("DejaVuSans (glyph 0)" in p for p in problems)
