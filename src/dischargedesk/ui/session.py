@@ -64,6 +64,8 @@ class FormSession(QObject):
         self.request: HandoutRequest | None = None  # the form as a valid request
         self.problem = ""  # why the form cannot be printed (one sentence)
         self.shown: HandoutRequest | None = None  # the request whose PDF is in the preview
+        #: why nothing may be rendered yet (the window waits for the first clinic check), or ""
+        self.blocked = ""
         self.dirty = False  # edited since the last print or save
         self.touched = False  # show inline errors only once the nurse has typed something
         self.timer = QTimer(self)
@@ -85,6 +87,8 @@ class FormSession(QObject):
 
     # -- readiness ---------------------------------------------------------------------------
     def readiness(self) -> tuple[bool, str]:
+        if self.blocked:
+            return False, self.blocked
         if self.request is None:
             return False, self.problem or "Checking the form..."
         if self.problem:
@@ -96,7 +100,7 @@ class FormSession(QObject):
         self.generation += 1
         self.dirty = True
         self.touched = True
-        if self.preview.banner_kind() != "invalid":
+        if self.preview.banner_kind() != "invalid" and not self.blocked:
             self.preview.set_banner("updating", UPDATING)
         self.timer.start()
 
@@ -122,7 +126,23 @@ class FormSession(QObject):
                                 else NO_PREVIEW)
         self.state_changed.emit()
 
+    def block(self, reason: str) -> None:
+        """Render nothing, print nothing (``reason`` is the status) until :meth:`unblock`."""
+        self.blocked = reason
+        self.timer.stop()
+        self.renders.cancel_pending()
+        self.generation += 1
+        self.preview.set_banner("updating", reason)
+        self.state_changed.emit()
+
+    def unblock(self) -> None:
+        self.blocked = ""
+        self.refresh()
+
     def refresh(self) -> None:
+        if self.blocked:
+            self.state_changed.emit()
+            return
         request = self.validate()
         if request is None:
             return
@@ -187,6 +207,8 @@ class FormSession(QObject):
     def current_request(self) -> HandoutRequest:
         """The form as a valid request now (RequestError if it is not valid)."""
         self.touched = True
+        if self.blocked:
+            raise RequestError("form", self.blocked)
         request = self.validate()
         if request is None:
             raise RequestError("form", self.problem)
