@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--share", choices=("none", "new", "slow"), default="none")
     args = parser.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM=args.platform)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: .pyc files are used
     one_run(env)  # warm the OS file cache once: "cold" means a new process, not a new disk
     base = [one_run(env) for _ in range(args.runs)]
     print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
