@@ -132,7 +132,11 @@ class QueryOp(Generic[T]):
     def post(self, fn: Callable[[], Any]) -> None:
         """From inside ``op`` (the worker thread): run ``fn`` on the GUI thread soon, while
         ``parent`` exists (a progress note; the result still comes through ``success``)."""
-        self._post(lambda: self._alive() and fn())
+        def run() -> None:
+            if self._alive():
+                fn()
+
+        self._post(run)
 
     def run_in_background(self, lane: Lane | None = None) -> None:
         """On ``lane``, or on a thread of its own when there is none."""
