@@ -18,6 +18,10 @@ all call it, so they always print the same clinic):
    clinic: its phone numbers must not reach a patient);
 4. nothing set: the built-in sample clinic.
 
+The app never waits for a share: :func:`start_clinic` returns at once with the last good
+local copy (or none yet) and a ``finish`` step that does the share part of
+:func:`resolve_clinic`; the window runs it off the GUI thread and switches when it passes.
+
 The share is untrusted input. The copy reads only folders and regular files (``lstat``, and
 ``O_NOFOLLOW``/``O_NONBLOCK`` on open), never follows a link, and stops at :data:`MAX_FILES`
 entries, :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` folder levels and ``copy_timeout``
