@@ -82,3 +82,31 @@ def test_nothing_reaches_a_parent_that_was_deleted(qtbot):
     assert lane.wait(5000)
     qtbot.wait(100)  # let the queued result through the event loop
     assert called == []
+
+
+def test_wait_idle_waits_for_every_op_in_order_and_drops_none(qtbot):
+    parent = QObject()
+    lane = Lane("test-every", latest_only=False)
+    gate, started = threading.Event(), threading.Event()
+    ran: list[int] = []
+    done: list[int] = []
+
+    def op_for(n: int):
+        def op() -> int:
+            if n == 0:
+                started.set()
+                gate.wait(5)
+            ran.append(n)
+            return n
+        return op
+
+    for n in range(4):
+        QueryOp(parent=parent, op=op_for(n), success=done.append).run_in_background(lane)
+    assert started.wait(5)
+    assert not lane.wait_idle(0.1) and lane.busy  # held: times out, drops nothing
+    timer = threading.Timer(0.2, gate.set)
+    timer.start()
+    assert lane.wait_idle(5) and not lane.busy  # returns once the last op has run
+    assert ran == [0, 1, 2, 3]
+    qtbot.waitUntil(lambda: done == [0, 1, 2, 3], timeout=5000)
+    timer.join()

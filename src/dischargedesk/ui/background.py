@@ -14,6 +14,8 @@ A :class:`Lane` is the thread pool an op runs on: one op at a time, in order. Wi
 waits, so typing never queues up work: the newest one wins, and the ones it replaced never
 run (the preview also drops results older than the form, see ``ui/session.py``). Lanes
 use daemon threads: an op stuck on a dead network share never keeps the app from quitting.
+A lane made with ``latest_only=False`` runs every op in order (the archive's records);
+:meth:`Lane.wait_idle` lets the window's close wait for them, bounded.
 """
 
 from __future__ import annotations
@@ -102,6 +104,12 @@ class Lane:
         comes later, through the event loop). False on time-out."""
         self.cancel_pending()
         return self._idle.wait(msecs / 1000)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until every op submitted so far has run (none is
+        dropped: for a lane whose ops must all run, like the archive's). False on time-out.
+        Their callbacks still come later, through the event loop."""
+        return self._idle.wait(timeout)
 
     def _loop(self) -> None:
         while True:

@@ -728,7 +728,7 @@ class MainWindow(QMainWindow):
             return
         self.session.wait_for_worker()
         self.clinic_checks.cancel_pending()  # a share check still running is left to end alone
-        self.archive_hook.finish()  # a record being written is written
+        self.archive_hook.finish()  # waits (bounded) for the records on the archive lane
         self.idle.stop()
         self.recent.clear()
         self.save_layout()
