@@ -230,6 +230,9 @@ def test_close_during_a_slow_send_is_bounded_and_keeps_the_record(
     monkeypatch.setattr(archive_ui, "CLOSE_WAIT_S", 0.5)
     _print_and_skip(qtbot, awindow)
     assert started.wait(WAIT_MS / 1000)  # the record is on its way to the database
+    name = awindow.form.patient_name
+    qtbot.keyClicks(name, "x")  # the window still answers while the server does not
+    assert name.text().endswith("x") and not awindow.archive_hook.idle()
     awindow.confirm_discard = lambda question: True
     began = time.monotonic()
     awindow.close()
