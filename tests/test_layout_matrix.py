@@ -131,9 +131,12 @@ def test_large_print_at_most_two_and_a_half_times(checked, combo):
 
 
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
-def test_page_budget_standard_case(checked, paper):
-    """1-2 levels, every option, normal print: at most 4 + 4 pages."""
-    handouts = checked("kyphoplasty", "two", False, "en", paper, ("sedation", True, True))
+@pytest.mark.parametrize("pattern", ["one-lumbar", "two", "skipped"])
+@pytest.mark.parametrize("anesthesia", ["sedation", "general"])
+def test_page_budget_standard_case(checked, paper, pattern, anesthesia):
+    """1-2 levels (side by side or with an untreated bone between them), every option,
+    every free-text field filled, normal print: at most 4 + 4 pages."""
+    handouts = checked("kyphoplasty", pattern, False, "en", paper, (anesthesia, True, True))
     counts = {h.kind: h.count for h in handouts}
     assert not lc.budget_problems(counts, None, "en", standard=True), counts
 
