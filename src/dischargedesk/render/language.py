@@ -41,7 +41,7 @@ class LanguagePack:
 
     @property
     def format_locale(self) -> str:
-        return self.locale or self.code
+        return self.locale or babel_locale(self.code)
 
     @property
     def needs_review(self) -> bool:
@@ -53,7 +53,7 @@ class LanguagePack:
         text = self.labels[key]
         if isinstance(text, dict):
             count = values.get("count", 0)
-            form = Locale.parse(self.code).plural_form(count)  # type: ignore[arg-type]
+            form = Locale.parse(babel_locale(self.code)).plural_form(count)  # type: ignore[arg-type]
             text = text.get(form, text["other"])
         return text.format(**values)
 
@@ -67,6 +67,12 @@ LABELS: dict[str, frozenset[str]] = {
 } | {"page": frozenset({"page", "pages"}), "levels_count": frozenset({"count"})}
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 HANDOUT_KINDS = ("discharge", "recovery")
+
+
+def babel_locale(code: str) -> str:
+    """A BCP 47 language code as Babel names the locale: "zh-Hans" -> "zh_Hans" (packs,
+    folders, ``--language`` and the PDF's /Lang use the BCP 47 form)."""
+    return code.replace("-", "_")
 
 
 class LanguagePackError(ClinicProfileError):
@@ -115,7 +121,7 @@ def _read_pack(path: Path) -> LanguagePack:
     for key, value in (("code", code), ("locale", locale)):
         if value or key == "code":
             try:
-                Locale.parse(value)
+                Locale.parse(babel_locale(value))
             except (ValueError, TypeError, UnknownLocaleError):
                 raise fail("language", key, "is not a language or locale Babel knows "
                            "(for example \"en_US\" or \"es_US\").") from None
