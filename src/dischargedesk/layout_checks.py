@@ -35,6 +35,10 @@ MIN_FILL = 0.40  # every page but the last of a handout is at least this full
 #: (Letter or A4), and the most large print may take compared with normal print.
 BUDGET = {"discharge": 4, "recovery": 4}
 LARGE_PRINT_FACTOR = 2.5
+#: Bilingual print (each section, then its English) takes at most this many times the
+#: pages of the same case in the patient's language alone (the drawings, signatures and
+#: diary print once, so it is usually less).
+BILINGUAL_FACTOR = 2.0
 _WS = re.compile(r"\s+")
 
 
@@ -508,12 +512,21 @@ def _check_dates(layout: object, hp: HandoutPages, prepared: Prepared,
 
 
 def budget_problems(counts: dict[str, int], normal_counts: dict[str, int] | None,
-                    language: str, standard: bool) -> list[LayoutProblem]:
+                    language: str, standard: bool,
+                    single_counts: dict[str, int] | None = None) -> list[LayoutProblem]:
     """Page budget: the standard case fits BUDGET; large print takes at most
-    LARGE_PRINT_FACTOR times the pages of the same case in normal print."""
+    LARGE_PRINT_FACTOR times the pages of the same case in normal print. A bilingual
+    print (``single_counts``: the same case in the patient's language alone) takes at most
+    BILINGUAL_FACTOR times those pages; the standard budget is for one language."""
     out = []
+    for kind, n in (single_counts or {}).items():
+        if kind in counts and counts[kind] > BILINGUAL_FACTOR * n:
+            out.append(LayoutProblem(f"{language}/{kind}", f"{counts[kind]} pages in "
+                                     f"bilingual print, more than {BILINGUAL_FACTOR:g} times "
+                                     f"the {n} in one language"))
     for kind, n in counts.items():
-        if standard and normal_counts is None and n > BUDGET.get(kind, n):
+        if standard and normal_counts is None and single_counts is None and \
+                n > BUDGET.get(kind, n):
             out.append(LayoutProblem(f"{language}/{kind}", f"{n} pages in the standard case "
                                      f"(at most {BUDGET[kind]}); remove repetition"))
         if normal_counts and kind in normal_counts and \

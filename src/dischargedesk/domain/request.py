@@ -70,6 +70,7 @@ class HandoutRequest:
     caregiver: str = ""
     language: str = "en"
     large_print: bool = False
+    bilingual: bool = False
     handouts: tuple[str, ...] = field(default=HANDOUTS)
 
     # -- derived -----------------------------------------------------------------------
@@ -153,6 +154,11 @@ class HandoutRequest:
                                "the procedure; check the date.")
         language = v.choice_text("language", _LANG_RE, default="en",
                                  hint="a language code such as en")
+        bilingual = v.flag("bilingual")
+        if bilingual and is_english(language):
+            raise RequestError("bilingual", "Bilingual print adds English to a handout in "
+                               "another language; choose the patient's language, or turn "
+                               "bilingual off.")
         return cls(
             procedure=procedure,
             patient_name=name,
@@ -174,8 +180,15 @@ class HandoutRequest:
             caregiver=v.text("caregiver"),
             language=language,
             large_print=v.flag("large_print"),
+            bilingual=bilingual,
             handouts=v.handouts(),
         )
+
+
+def is_english(code: str) -> bool:
+    """"en", "en-GB"...: a handout in the clinic's source language (no free-text marker,
+    nothing to print bilingually)."""
+    return code.split("-")[0].split("_")[0].lower() == "en"
 
 
 class _Validator:

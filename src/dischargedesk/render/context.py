@@ -21,6 +21,7 @@ from .language import (
     number_text,
     time_text,
 )
+from .templating import free_text
 
 LB_TO_KG = 0.45359237
 
@@ -40,6 +41,8 @@ def in_sentence(name: str) -> str:
 def build_context(request: HandoutRequest, clinic: ClinicProfile,
                   pack: LanguagePack) -> dict[str, Any]:
     lang = pack.format_locale
+    # (a field marked untranslated in the field table must be wrapped below: a test
+    # renders each one and looks for the marker)
     p = clinic.parameters
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
@@ -87,8 +90,10 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         },
         "brace": request.brace,
         "opioids": request.opioids,
-        "medications": request.medication_lines,
-        "blood_thinner": request.blood_thinner,
+        # the nurse's free text (field table: untranslated) is marked so that a
+        # translated handout prints it flagged, whatever the template does with it
+        "medications": [free_text(line) for line in request.medication_lines],
+        "blood_thinner": free_text(request.blood_thinner),
         "physician": request.physician,
         "follow_up": {
             "scheduled": request.follow_up_date is not None,
@@ -96,7 +101,7 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             if request.follow_up_date else "",
             "time": time_text(request.follow_up_time, lang) if request.follow_up_time else "",
             "with_whom": request.follow_up_with,
-            "where": request.follow_up_where,
+            "where": free_text(request.follow_up_where),
         },
         "clinic": {
             "name": clinic.name,
@@ -170,14 +175,18 @@ VARIABLES: dict[str, str] = {
     "anesthesia.sedated": "True after sedation or general anesthesia (an adult stays).",
     "brace": "True when a brace was prescribed.",
     "opioids": "True when opioid pain medicine was prescribed.",
-    "medications": "The nurse's medication instructions, one list item per line.",
-    "blood_thinner": "When to restart blood thinners; empty if not given.",
+    "medications": "The nurse's medication instructions, one list item per line (free "
+                   "text: in a translated handout each printed line is followed by the "
+                   "language's \"written in English\" marker).",
+    "blood_thinner": "When to restart blood thinners; empty if not given (free text, "
+                     "marked like `medications`).",
     "physician": "The physician's name; may be empty.",
     "follow_up.scheduled": "True when a follow-up date was entered.",
     "follow_up.date": "Follow-up date with weekday and year; empty when not scheduled.",
     "follow_up.time": "Follow-up time, e.g. `10:30 AM`; may be empty.",
     "follow_up.with_whom": "Who the follow-up is with; may be empty.",
-    "follow_up.where": "Where the follow-up is; may be empty.",
+    "follow_up.where": "Where the follow-up is; may be empty (free text, marked like "
+                       "`medications`).",
     "clinic.name": "Clinic name.",
     "clinic.address": "Clinic address, a list of lines.",
     "clinic.phone": "Clinic phone (daytime).",

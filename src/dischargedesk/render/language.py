@@ -17,6 +17,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from ..clinic.profile import _line_of
+from ..domain.request import is_english
 from ..errors import ClinicProfileError
 from ..resources import templates_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8
@@ -65,6 +66,13 @@ LABELS: dict[str, frozenset[str]] = {
         "signature_nurse", "signature_datetime", "interpreter", "diary_day", "diary_pain",
         "diary_walking", "diary_bowel", "diary_temperature", "sample_notice")
 } | {"page": frozenset({"page", "pages"}), "levels_count": frozenset({"count"})}
+#: Labels for translated handouts. ``free_text_marker`` follows each line of the nurse's
+#: free text (written in English) in a handout of another language: every non-English pack
+#: must say it (a handout never prints English without a word in the reader's language).
+#: English packs may leave it empty or out: an English handout prints no marker.
+#: ``bilingual_note`` explains bilingual print once; a pack without it gets the built-in
+#: pack's of its language, else the English one.
+TRANSLATION_LABELS = ("free_text_marker", "bilingual_note")
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 HANDOUT_KINDS = ("discharge", "recovery")
 
@@ -154,6 +162,21 @@ def _read_pack(path: Path) -> LanguagePack:
                 names = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
                 raise fail("labels", key, f"uses a placeholder it cannot fill (allowed: "
                            f"{names}).")
+    for key in TRANSLATION_LABELS:
+        extra = labels.get(key)
+        if extra is None:
+            continue
+        if not isinstance(extra, str):
+            raise fail("labels", key, "must be text in quotes.")
+        if "{" in extra or "}" in extra:
+            raise fail("labels", key, "uses a placeholder it cannot fill (allowed: none).")
+    if not is_english(code) and not str(labels.get("free_text_marker") or "").strip():
+        why = ("a handout in this language needs a short sentence, in the language, "
+               "saying that the nurse's lines are written in English (see the Spanish "
+               "pack.toml).")
+        if "free_text_marker" in labels:
+            raise fail("labels", "free_text_marker", f"is empty: {why}")
+        raise fail("labels", "", f"has no free_text_marker: {why}")
     return LanguagePack(
         code=code, name=text_of("language", "name"),
         translated_by=str(tr.get("translated_by", "")), reviewed_by=str(tr.get("reviewed_by", "")),
