@@ -117,9 +117,13 @@ Example:
 
 ## Adding a language
 
-Copy `templates/en` to `templates/<code>` (a language code such as `vi`), translate every
-file, and fill in `pack.toml`: `[language]` code, name and `locale` (the Babel locale for
-dates, times and numbers, e.g. `es_US` for 12-hour times); `[translation]` translated_by,
+Copy `templates/en` to `templates/<code>` (a BCP 47 language tag such as `vi` or `zh-Hans`,
+the PDF's /Lang), translate every file, and fill in `pack.toml`: `[language]` code, name (in
+the language itself), optionally `english_name` (default: Babel's, e.g. "Chinese,
+Simplified") and `locale` (the Babel locale for dates, times, numbers and plural rules, e.g.
+`es_US` for 12-hour times; default: the code); optionally `[dates]`, CLDR patterns that
+replace the locale's own date forms: `day` (weekday and date, no year: `M月d日 EEEE`,
+`EEEE, 'ngày' d MMMM`), `full`, `birth`, `diary`, `time`; `[translation]` translated_by,
 reviewed_by, date, status (`reviewed` only after a qualified translator has reviewed it,
 otherwise `unreviewed`) and `unreviewed_notice` (the notice printed on every handout while
 the pack is unreviewed, in the language and in English). A clinic records its own review in

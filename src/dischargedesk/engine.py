@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.dates import format_skeleton
 from reportlab.platypus.doctemplate import LayoutError
 
 from ._meta import __version__
@@ -29,7 +28,14 @@ from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d
 from .render.context import build_context
 from .render.fonts import describe_characters, missing_characters
-from .render.language import LanguagePack, available_languages, load_pack, pack_roots
+from .render.language import (
+    LanguagePack,
+    available_languages,
+    diary_day_text,
+    load_pack,
+    pack_roots,
+    sentence_start,
+)
 from .render.pdf import Extras, HandoutLayout, PageIdentity, build_pdf
 from .render.templating import HandoutEnvironment, render_section, section_sources
 from .rlsafety import pin_reportlab_settings
@@ -93,7 +99,7 @@ def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> Lan
     for field, value in request.text_values().items():
         missing = missing_characters(value)
         if missing:
-            raise RequestError(field, f"{LABELS[field]} has characters the handout font "
+            raise RequestError(field, f"{LABELS[field]} has characters the handout fonts "
                                f"cannot print: {describe_characters(missing)}. Type them "
                                "another way or leave them out.")
     return pack
@@ -179,8 +185,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
         diary_header=tuple(pack.label(k) for k in (
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
-        diary_days=_diary_days(request.procedure_date, context, clinic,
-                                pack.format_locale),
+        diary_days=_diary_days(request.procedure_date, context, clinic, pack),
         spine_key=(_label(pack, "spine_top"), _label(pack, "spine_key")),
         spine_legend=pack.label("treated"),
         qr_caption=_label(pack, "qr_caption", portal=clinic.portal_name or _label(
@@ -330,14 +335,15 @@ def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,
 
 
 def _diary_days(start: dt.date, context: dict[str, Any], clinic: ClinicProfile,
-                lang: str) -> tuple[str, ...]:
+                pack: LanguagePack) -> tuple[str, ...]:
     fu = context["follow_up"]
     days = int(clinic.parameters["follow_up_days"]) if not fu["scheduled"] else None
     end = start + dt.timedelta(days=days) if days is not None else None
     if end is None:
         end = start + dt.timedelta(days=MAX_DIARY_DAYS)
     n = max(1, min(MAX_DIARY_DAYS, (end - start).days))
-    return tuple(format_skeleton("MMMEd", start + dt.timedelta(days=i), locale=lang)
+    return tuple(sentence_start(diary_day_text(start + dt.timedelta(days=i), pack.format_locale,
+                                               pack.dates.get("diary")))
                  for i in range(1, n + 1))
 
 
@@ -427,7 +433,8 @@ def _pack_or_none(code: str, clinic: ClinicProfile) -> LanguagePack | None:
 
 
 def form_choices(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormChoices:
-    """Display names come from the English language pack (the form is in English).
+    """Display names come from the English language pack (the form is in English); each
+    language shows in its own name and in English ("中文（简体） Chinese, Simplified").
     ``offered`` (site setting ``languages``) limits the languages; empty offers all."""
     pack = _pack_or_none("en", clinic)
     names = dict(pack.procedures) if pack else {}
@@ -438,7 +445,7 @@ def form_choices(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormCh
         if offered and code not in offered:
             continue
         lp = _pack_or_none(code, clinic)
-        languages.append((code, f"{lp.name} ({code})" if lp else code))
+        languages.append((code, lp.display_name if lp else code))
     handout_names = dict(pack.handouts) if pack else {}
     handouts = tuple((k, handout_names.get(k, FALLBACK_HANDOUT_NAMES[k])) for k in HANDOUTS)
     return FormChoices(procedures, tuple(clinic.physicians), tuple(languages), handouts)

@@ -7,6 +7,7 @@ cannot call methods on application objects. Every variable is documented in
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..clinic.profile import ClinicProfile
@@ -19,6 +20,7 @@ from .language import (
     full_date_text,
     list_text,
     number_text,
+    sentence_start,
     time_text,
 )
 from .templating import free_text
@@ -41,6 +43,11 @@ def in_sentence(name: str) -> str:
 def build_context(request: HandoutRequest, clinic: ClinicProfile,
                   pack: LanguagePack) -> dict[str, Any]:
     lang = pack.format_locale
+    pattern = pack.dates.get  # the pack's own date forms ([dates]), else the locale's
+
+    def day(value: dt.date) -> str:  # inside a sentence: "jueves, 3 de diciembre"
+        return day_text(value, lang, pattern("day"))
+
     # (a field marked untranslated in the field table must be wrapped below: a test
     # renders each one and looks for the marker)
     p = clinic.parameters
@@ -58,7 +65,7 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         "large_print": request.large_print,
         "patient": {
             "name": request.patient_name,
-            "date_of_birth": birth_date_text(request.date_of_birth, lang)
+            "date_of_birth": birth_date_text(request.date_of_birth, lang, pattern("birth"))
             if request.date_of_birth else "",
             "mrn": request.mrn,
             "caregiver": request.caregiver,
@@ -97,9 +104,10 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         "physician": request.physician,
         "follow_up": {
             "scheduled": request.follow_up_date is not None,
-            "date": full_date_text(request.follow_up_date, lang)
+            "date": full_date_text(request.follow_up_date, lang, pattern("full"))
             if request.follow_up_date else "",
-            "time": time_text(request.follow_up_time, lang) if request.follow_up_time else "",
+            "time": time_text(request.follow_up_time, lang, pattern("time"))
+            if request.follow_up_time else "",
             "with_whom": request.follow_up_with,
             "where": free_text(request.follow_up_where),
         },
@@ -133,13 +141,14 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             "brace_in_shower": p["brace_in_shower"] == "on",
             "brace_in_bed": p["brace_in_bed"] == "on",
         },
-        "limits": {key: {"date": day_text(limit.end, lang), "until_visit": limit.until_visit}
+        "limits": {key: {"date": day(limit.end), "until_visit": limit.until_visit}
                    for key, limit in limits.items()},
-        "calendar": [{"date": day_text(day, lang), "events": ids} for day, ids in events],
+        # a calendar row starts with its date: "Jueves, 3 de diciembre"
+        "calendar": [{"date": sentence_start(day(when)), "events": ids} for when, ids in events],
         "dates": {
-            **{key: day_text(value, lang) for key, value in dates.items()},
-            "procedure": full_date_text(request.procedure_date, lang),
-            "procedure_short": day_text(request.procedure_date, lang),
+            **{key: day(value) for key, value in dates.items()},
+            "procedure": full_date_text(request.procedure_date, lang, pattern("full")),
+            "procedure_short": day(request.procedure_date),
         },
     }
 
