@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -27,6 +26,7 @@ from .domain.request import HANDOUTS, LABELS, HandoutRequest, is_english
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d
 from .render.context import build_context
+from .render.document import escape
 from .render.fonts import describe_characters, missing_characters
 from .render.language import (
     LanguagePack,

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -38,6 +37,7 @@ from reportlab.platypus.flowables import _listWrapOn
 
 from .._meta import APP_NAME, __version__
 from . import document as d
+from .document import escape
 from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
