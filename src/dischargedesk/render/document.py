@@ -49,6 +49,7 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    lang: str = ""  # its language when not the handout's (tagged as /Lang in the PDF)
 
 
 @dataclass(frozen=True)
