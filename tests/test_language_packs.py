@@ -86,3 +86,27 @@ def test_builtin_packs_are_valid(make_request):
     for code in ("en", "es"):
         pack = load_pack(code)
         assert set(LABELS) <= set(pack.labels)
+
+
+def _pack_codes() -> list[str]:
+    from dischargedesk.render.language import available_languages
+
+    return [c for c in available_languages() if c != "en"]
+
+
+@pytest.mark.parametrize("code", _pack_codes())
+def test_every_pack_has_every_section_and_label_of_english(code):
+    from dischargedesk.render.language import load_pack
+
+    def sections(lang: str) -> set[str]:
+        root = templates_dir() / lang
+        return {p.relative_to(root).as_posix() for p in root.rglob("*.txt")}
+
+    assert sections(code) == sections("en")
+    english, pack = load_pack("en"), load_pack(code)
+    assert set(english.labels) <= set(pack.labels), set(english.labels) - set(pack.labels)
+    assert set(english.procedures) <= set(pack.procedures)
+    assert set(english.handouts) <= set(pack.handouts)
+    if pack.needs_review:  # the bilingual notice, as the Spanish pack has it
+        assert pack.unreviewed_notice.endswith(
+            " / Not reviewed by a qualified translator: ask if anything is unclear.")

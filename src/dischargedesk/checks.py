@@ -10,8 +10,10 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .clinic.profile import ClinicProfile
@@ -55,11 +57,30 @@ class Problem:
 
 @dataclass(frozen=True)
 class Grade:
+    """A section's reading level: a grade (Flesch-Kincaid, Crawford), or for a language with
+    no grade formula (Chinese, Korean, Vietnamese) the sentence-length proxy, where
+    ``grade`` holds the mean length in ``unit``s per sentence."""
+
     file: str
     language: str
     title: str
     grade: float
     measure: str
+    unit: str = ""  # "" for a grade; else "characters" or "words" (proxy)
+    characters: float = 0.0  # proxy: mean characters per sentence
+    longest: int = 0  # proxy: the longest sentence, in ``unit``s
+    sentences: int = 0
+
+    @property
+    def proxy(self) -> bool:
+        return bool(self.unit)
+
+    def describe(self) -> str:
+        if not self.proxy:
+            return f"reading grade {self.grade:.1f} ({self.measure})"
+        words = "" if self.unit == "characters" else f"{self.grade:.1f} words and "
+        return (f"sentence length {words}{self.characters:.1f} characters per sentence, "
+                f"longest {self.longest} {self.unit} ({self.measure})")
 
 
 @dataclass
@@ -109,6 +130,66 @@ def sample_variants() -> list[dict[str, Any]]:
          "physician": "Dr. Check", "follow_up_date": "2026-12-07", "follow_up_time": "09:30",
          "follow_up_with": "Dr. Check", "follow_up_where": "Clinic", "caregiver": "Care Giver"},
     ]
+
+
+#: Languages with no reading-grade formula in textstat: the check reports sentence length
+#: instead (docs/languages.md). Chinese is measured in Han characters (it is written
+#: without spaces between words); Korean and Vietnamese in words (space-separated: Korean
+#: eojeol, Vietnamese syllables) and characters. A section whose mean is above the limit
+#: gets a warning, as a grade above 8 does.
+PROXY_LIMITS: dict[str, tuple[str, float]] = {
+    "zh": ("characters", 20.0),
+    "ko": ("words", 12.0),
+    "vi": ("words", 20.0),
+}
+PROXY_MEASURE = "reading proxy: no grade formula for this language"
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)(?=\s|$)")
+
+
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF \
+        or 0x20000 <= cp <= 0x3FFFF
+
+
+def split_sentences(items: Iterable[str]) -> list[str]:
+    """Sentences of the items (one line, bullet or cell each): split after 。！？；!?; and
+    after a full stop followed by a space ("4.5 kg" stays one number)."""
+    out = []
+    for item in items:
+        out += [part.strip() for part in _SENTENCE_END.split(item) if part.strip()]
+    return out
+
+
+def sentence_length(items: Iterable[str], language: str) -> Grade | None:
+    """The sentence-length proxy of text in a language listed in PROXY_LIMITS (None for
+    another language, or text with no sentence to measure). Numbers, Latin letters (level
+    names, units, typed names) and punctuation are not counted in Chinese, as in Chinese
+    readability measures; in Korean and Vietnamese every letter and digit is."""
+    primary = _primary(language)
+    if primary not in PROXY_LIMITS:
+        return None
+    unit = PROXY_LIMITS[primary][0]
+    chars: list[int] = []
+    words: list[int] = []
+    for sentence in split_sentences(items):
+        if primary == "zh":
+            n = sum(1 for ch in sentence if _is_han(ch))
+        else:
+            n = sum(1 for ch in sentence if unicodedata.category(ch)[0] in "LN")
+        if n == 0:
+            continue
+        chars.append(n)
+        words.append(sum(1 for w in sentence.split() if any(c.isalnum() for c in w)))
+    if not chars:
+        return None
+    counts = chars if unit == "characters" else words
+    return Grade("", language, "", sum(counts) / len(counts), PROXY_MEASURE, unit,
+                 sum(chars) / len(chars), max(counts), len(chars))
 
 
 def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
@@ -198,6 +279,12 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                             section.source.endswith(BILINGUAL_NOTE):
                         continue
                     graded.add(key)
+                    if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
+                        proxy = sentence_length(section.plain_sentences(), slang)
+                        if proxy is not None:
+                            _add_proxy(report, replace(proxy, file=section.source,
+                                                       title=section.title))
+                        continue
                     grade, measure, ease = reading_level(section.plain_sentences(), slang)
                     report.grades.append(Grade(section.source, slang, section.title, grade,
                                                measure))
@@ -211,6 +298,15 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                                            f"{MIN_SPANISH_EASE:g}; use shorter sentences "
                                            "and everyday words", "warning"))
     return report
+
+
+def _add_proxy(report: CheckReport, found: Grade) -> None:
+    report.grades.append(found)
+    limit = PROXY_LIMITS[_primary(found.language)][1]
+    if found.grade > limit:
+        report.add(Problem(found.file, None, f"sentences average {found.grade:.1f} "
+                           f"{found.unit} (a reading proxy), above {limit:g}; use shorter "
+                           "sentences and everyday words", "warning"))
 
 
 def output_key(prepared: Any) -> str:

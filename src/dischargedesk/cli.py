@@ -294,7 +294,7 @@ def _templates(args: argparse.Namespace) -> int:
     clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
     report = check_templates(clinic, build_pdfs=not args.no_pdf)
     for g in report.grades:
-        print(f"{g.file}: reading grade {g.grade:.1f} ({g.measure}) - {g.title}")
+        print(f"{g.file}: {g.describe()} - {g.title}")
     for problem in report.problems:
         print(problem)
     errors = len(report.errors)

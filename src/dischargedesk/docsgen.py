@@ -93,7 +93,11 @@ page budget (a standard case: at most 4 pages for each handout), and names the s
 
 Write for a 6th-grade reading level (never above 8th): short sentences (under 15 words),
 everyday words, one idea per bullet, actions first ("Call ... if ..."), numbers as digits.
-`templates check` prints the Flesch-Kincaid grade of every section and warns above 8.
+`templates check` prints the Flesch-Kincaid grade of every section and warns above 8
+(Crawford for Spanish). Chinese, Korean and Vietnamese have no grade formula: the check
+prints sentence length and characters per sentence instead and warns when a section's
+sentences average more than 20 Han characters (Chinese), 12 words (Korean) or 20 words
+(Vietnamese); see docs/languages.md.
 
 Example:
 

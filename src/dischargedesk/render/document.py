@@ -116,6 +116,25 @@ class Section:
         return [s for s in out if s]
 
 
+def _spaceless(ch: str) -> bool:
+    """Han, kana and full-width punctuation: scripts written without spaces between words
+    (Hangul is written with spaces, so it is not one of them)."""
+    cp = ord(ch)
+    return (0x3000 <= cp <= 0x30FF or 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF
+            or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFF60 or 0x20000 <= cp <= 0x3FFFF)
+
+
+def join_lines(lines: list[str]) -> str:
+    """The lines of one paragraph as one text: a space between them, except where a line
+    break falls between Chinese or Japanese characters ("缝针。" + "医生…"), where a space
+    would print as a gap in the middle of the text."""
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        gap = "" if out and line and (_spaceless(out[-1]) or _spaceless(line[0])) else " "
+        out += gap + line
+    return out
+
+
 def plain_text(text: str) -> str:
     return html.unescape(_TAG_RE.sub("", text)).strip()
 
@@ -171,7 +190,7 @@ def parse_section(text: str, source: str, lang: str = "") -> Section:
 
     def flush() -> None:
         if para:
-            target.append(Paragraph(check_inline(" ".join(para))))
+            target.append(Paragraph(check_inline(join_lines(para))))
             para.clear()
         if rows:
             width = max(len(r) for r in rows)

@@ -396,7 +396,7 @@ class TemplateWorkspace(QDialog):
         if not report.problems:
             self.results.addItem(f"No problems in {report.combinations} combinations.")
         for g in report.grades:
-            item = QListWidgetItem(f"{g.file}: reading grade {g.grade:.1f} ({g.measure})")
+            item = QListWidgetItem(f"{g.file}: {g.describe()}")
             item.setData(ROLE_NAME, g.file.removeprefix("clinic "))
             self.results.addItem(item)
         self.checked.emit(report)
