@@ -14,10 +14,7 @@ from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
 from .fonts import FONT, FONT_BOLD
-
-TREATED = colors.HexColor("#b42318")
-BONE = colors.HexColor("#d0d5dd")
-MUTED = colors.HexColor("#3f4752")  # secondary text, also used by the page footer
+from .style import BONE, MUTED, OUTLINE, SPINE, TREATED
 
 
 class SpineDrawing(Flowable):
@@ -27,18 +24,19 @@ class SpineDrawing(Flowable):
     (labels keep the type size whatever the scale)."""
 
     def __init__(self, levels: Sequence[str], size: float, top_label: str = "",
-                 scale: float = 0.74) -> None:
+                 scale: float = SPINE.default_scale) -> None:
         super().__init__()
         self.levels = set(levels)
         self.size = size
         self.top_label = top_label
         self.unit = size * scale  # height of one vertebra + gap
-        self.body_w = size * 2.8
+        self.body_w = size * SPINE.body_w
         # room for two staggered labels of neighbouring levels, and for the top label
-        self.label_w = max(size * 5.4, stringWidth(top_label, FONT_BOLD, size) + size * 0.6)
-        self.top_h = size * 1.6 if top_label else 0.0
-        self.width = self.body_w + self.label_w + size * 0.5
-        self.height = self.unit * len(TREATABLE_LEVELS) + size * 0.5 + self.top_h
+        self.label_w = max(size * SPINE.label_w,
+                           stringWidth(top_label, FONT_BOLD, size) + size * SPINE.top_label_pad)
+        self.top_h = size * SPINE.top_h if top_label else 0.0
+        self.width = self.body_w + self.label_w + size * SPINE.right_pad
+        self.height = self.unit * len(TREATABLE_LEVELS) + size * SPINE.bottom_pad + self.top_h
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.width, self.height
@@ -49,10 +47,13 @@ class SpineDrawing(Flowable):
         x0 = self.label_w
         if self.top_label:  # a short neck above T1, labelled
             mid = x0 + self.body_w / 2
-            drawing.add(Rect(mid - s * 0.4, self.height - self.top_h, s * 0.8,
-                             self.top_h - s * 0.1, rx=s * 0.15, ry=s * 0.15, fillColor=BONE,
-                             strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
-            drawing.add(String(x0 - s * 0.4, self.height - s * 0.95, self.top_label,
+            half = s * SPINE.neck_half_w
+            drawing.add(Rect(mid - half, self.height - self.top_h, s * (2 * SPINE.neck_half_w),
+                             self.top_h - s * SPINE.neck_gap, rx=s * SPINE.neck_radius,
+                             ry=s * SPINE.neck_radius, fillColor=BONE, strokeColor=OUTLINE,
+                             strokeWidth=SPINE.outline_pt))
+            drawing.add(String(x0 - s * SPINE.top_label_x,
+                               self.height - s * SPINE.top_label_drop, self.top_label,
                                fontName=FONT_BOLD, fontSize=s, fillColor=MUTED,
                                textAnchor="end"))
         staggered = False
@@ -60,25 +61,26 @@ class SpineDrawing(Flowable):
             y = self.height - self.top_h - (i + 1) * unit
             treated = name in self.levels
             # lumbar vertebrae are a little wider; the sacrum is a wedge-like block
-            widen = s * 0.12 * (i - 11) if name.startswith("L") else 0
-            w = self.body_w * (0.78 if name.startswith("T") else 0.9) + widen
+            widen = s * SPINE.lumbar_widen * (i - 11) if name.startswith("L") else 0
+            w = self.body_w * (SPINE.thoracic_w if name.startswith("T") else SPINE.other_w) + widen
             x = x0 + (self.body_w - w) / 2
-            drawing.add(Rect(x, y, w, unit * 0.72, rx=s * 0.18, ry=s * 0.18,
-                             fillColor=TREATED if treated else BONE,
-                             strokeColor=colors.HexColor("#667085"), strokeWidth=0.5))
+            drawing.add(Rect(x, y, w, unit * SPINE.vertebra_h, rx=s * SPINE.radius,
+                             ry=s * SPINE.radius, fillColor=TREATED if treated else BONE,
+                             strokeColor=OUTLINE, strokeWidth=SPINE.outline_pt))
             landmark = name in ("T1", "L1", "S1") and not any(
                 n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
             # neighbouring treated levels are closer than a line of text: stagger their labels
             staggered = treated and not staggered and i > 0 and \
                 TREATABLE_LEVELS[i - 1] in self.levels
-            label_x = x0 - s * (2.6 if staggered else 0.4)
+            label_x = x0 - s * (SPINE.stagger_x if staggered else SPINE.label_x)
             if treated or landmark:
-                drawing.add(String(label_x, y + unit * 0.05, name, fontName=FONT_BOLD
+                drawing.add(String(label_x, y + unit * SPINE.label_rise, name, fontName=FONT_BOLD
                                    if treated else FONT, fontSize=s, fillColor=TREATED
                                    if treated else MUTED, textAnchor="end"))
             if treated:
-                drawing.add(Line(label_x + s * 0.1, y + unit * 0.36, x, y + unit * 0.36,
-                                 strokeColor=TREATED, strokeWidth=1.2))
+                lead_y = y + unit * SPINE.leader_y
+                drawing.add(Line(label_x + s * SPINE.leader_start, lead_y, x, lead_y,
+                                 strokeColor=TREATED, strokeWidth=SPINE.leader_pt))
         drawing.drawOn(self.canv, 0, 0)
 
 

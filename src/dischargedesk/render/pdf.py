@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -42,22 +39,25 @@ from reportlab.platypus.flowables import _listWrapOn
 
 from .._meta import APP_NAME, __version__
 from . import document as d
-from .drawings import MUTED, TREATED, QrCode, SpineDrawing
+from .drawings import QrCode, SpineDrawing
 from .fonts import FONT, FONT_BOLD, register_fonts
+from .style import (
+    BOX,
+    BOX_STYLE,
+    FIGURE,
+    FURNITURE,
+    HEADING,
+    MUTED,
+    PAGE,
+    PAPER,
+    RULE,
+    SHADE,
+    TABLE,
+    TEXT,
+    TREATED,
+    Styles,
+)
 
-TEXT = colors.HexColor("#1a1a1a")
-HEADING = colors.HexColor("#0b4f6c")
-RULE = colors.HexColor("#9aa5b1")
-BOX_STYLE = {  # kind: (background, border) -- text stays TEXT, contrast > 12:1
-    "911": (colors.HexColor("#fde8e8"), colors.HexColor("#b42318")),
-    "call": (colors.HexColor("#fff1dc"), colors.HexColor("#b54708")),
-    "watch": (colors.HexColor("#e6f0fb"), colors.HexColor("#175cd3")),
-    "note": (colors.HexColor("#f2f4f7"), colors.HexColor("#475467")),
-}
-PAPER = {"Letter": LETTER, "A4": A4}
-PAGE = LETTER  # the default paper (the clinic parameter ``paper`` chooses another)
-MARGIN = 0.7 * inch
-LARGE_MARGIN = 0.5 * inch  # large print: more room for 18 pt text (printers need ~0.25 in)
 _KEY_BREAK = re.compile(r"(?<=[.,;])\s+")  # the spine key prints one idea a line
 MIN_FILL = 0.40  # a page is at least this full before a forced page break
 TIER_KINDS = ("911", "call", "watch")  # warning tiers: each box, and a run of them, stays whole
@@ -100,44 +100,6 @@ class Extras:
     spine_legend: str = ""  # short caption ("Treated") when space is tight; levels are labelled
     qr_caption: str = ""  # printed under the QR code: what it opens and the address
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
-
-
-class Styles:
-    """Type sizes never change (12 pt body, 18 pt large print); ``tight`` only reduces the
-    space between blocks, for a one-page section that would not fit otherwise."""
-
-    def __init__(self, large_print: bool, tight: bool = False) -> None:
-        size = 18.0 if large_print else 12.0
-        self.size, self.large, self.tight = size, large_print, tight
-        self.margin = LARGE_MARGIN if large_print else MARGIN
-        gap = 0.55 if tight else 1.0  # scale of the space between blocks
-        lead = size * (1.18 if tight else 1.3)
-        self.gap = gap
-        # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
-        self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
-                                   textColor=TEXT, spaceAfter=size * 0.5 * gap,
-                                   splitLongWords=1, allowWidows=0, allowOrphans=0)
-        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.4,
-                                     bulletIndent=size * 0.3, spaceAfter=size * 0.25 * gap,
-                                     bulletFontName=FONT, bulletFontSize=size)
-        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=FONT_BOLD,
-                                 fontSize=size * 1.4, leading=size * 1.75, textColor=HEADING,
-                                 spaceBefore=size * 0.6 * gap, spaceAfter=size * 0.4 * gap)
-        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=FONT_BOLD,
-                                 fontSize=size * 1.1, leading=size * 1.4, textColor=HEADING,
-                                 spaceBefore=size * 0.4 * gap, spaceAfter=size * 0.25 * gap)
-        self.box_h2 = ParagraphStyle("box_h2", parent=self.h2, textColor=TEXT, spaceBefore=0)
-        if tight and large_print:  # box headings at body size (bold), still >= 18 pt
-            self.box_h2 = ParagraphStyle("box_h2_tight", parent=self.box_h2, fontSize=size,
-                                         leading=lead)
-        self.title = ParagraphStyle("title", parent=self.h1, fontSize=size * 1.9,
-                                    leading=size * 2.3, spaceBefore=0, spaceAfter=size * 0.2)
-        self.subtitle = ParagraphStyle("subtitle", parent=self.body, textColor=MUTED,
-                                       spaceAfter=size * 0.6 * gap)
-        self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
-        self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD)
-        self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_CENTER,
-                                      spaceAfter=size * 0.2)
 
 
 class _Para(RLParagraph):
@@ -217,7 +179,7 @@ class _Furniture:
             if lines:
                 lines.extend(_fit_lines(text, FONT, self.size, self.width))
                 continue
-            first = _fit_lines(text, FONT, self.size, self.width * 0.78)
+            first = _fit_lines(text, FONT, self.size, self.width * FURNITURE.footer_first_share)
             lines.append(first[0])
             if len(first) > 1:
                 rest = " ".join(first[1:])
@@ -228,11 +190,11 @@ class _Furniture:
 
     @property
     def header_height(self) -> float:
-        return self.size * (2.9 if self.styles.large else 3.2)
+        return self.size * (FURNITURE.large_header_h if self.styles.large else FURNITURE.header_h)
 
     @property
     def footer_height(self) -> float:
-        return self.size * 1.25 * len(self.footer_lines) + self.size
+        return self.size * FURNITURE.footer_line * len(self.footer_lines) + self.size
 
     def on_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas._dd_furniture = (self.kind, self.draw)  # type: ignore[attr-defined]
@@ -248,16 +210,16 @@ class _Furniture:
                 self._logo = ImageReader(str(self.ident.logo))
             img = self._logo
             iw, ih = img.getSize()
-            lh = size * 2.4
-            lw = min(iw * lh / ih, self.width * 0.35)
+            lh = size * FURNITURE.logo_h
+            lw = min(iw * lh / ih, self.width * FURNITURE.logo_max_share)
             canvas.drawImage(img, self.margin, top - lh, width=lw, height=lh, mask="auto",
                              preserveAspectRatio=True, anchor="w")
-            x = self.margin + lw + size
+            x = self.margin + lw + size * FURNITURE.logo_gap
         canvas.setFillColor(HEADING)
         canvas.setFont(FONT_BOLD, size)
         avail = self.margin + self.width - x
         name = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)[0]
-        canvas.drawRightString(self.margin + self.width, top - size, name)
+        canvas.drawRightString(self.margin + self.width, top - size * FURNITURE.name_drop, name)
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
         # a number is never cut: labelled phones that do not fit print bare
@@ -266,21 +228,24 @@ class _Furniture:
             lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
         phone = lines[0]
         canvas.drawRightString(self.margin + self.width,
-                               top - size * (2.15 if self.styles.large else 2.3), phone)
+                               top - size * (FURNITURE.large_phone_drop if self.styles.large
+                                              else FURNITURE.phone_drop), phone)
         canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.8)
-        canvas.line(self.margin, top - self.header_height + size * 0.4, self.margin + self.width,
-                    top - self.header_height + size * 0.4)
+        canvas.setLineWidth(FURNITURE.rule_pt)
+        rule_y = top - self.header_height + size * FURNITURE.header_rule_rise
+        canvas.line(self.margin, rule_y, self.margin + self.width, rule_y)
         # footer
         y = self.margin + self.footer_height - size
-        canvas.line(self.margin, y + size * 0.9, self.margin + self.width, y + size * 0.9)
+        rule_y = y + size * FURNITURE.footer_rule_rise
+        canvas.line(self.margin, rule_y, self.margin + self.width, rule_y)
         canvas.setFont(FONT, size)
         for i, line in enumerate(self.footer_lines):
             if i >= len(self.footer_lines) - self.notice_lines:
                 canvas.setFillColor(MUTED)
-            canvas.drawString(self.margin, y - size * 0.4 - i * size * 1.25, line)
+            canvas.drawString(self.margin, y - size * FURNITURE.footer_text_drop
+                              - i * size * FURNITURE.footer_line, line)
         canvas.setFillColor(TEXT)
-        canvas.drawRightString(self.margin + self.width, y - size * 0.4,
+        canvas.drawRightString(self.margin + self.width, y - size * FURNITURE.footer_text_drop,
                                self.ident.page_label.format(page=page, pages=pages))
         canvas.restoreState()
 
@@ -390,7 +355,8 @@ class _Builder:
         ncols = len(block.rows[0])
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
             longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
-                                      st.size) for i, r in enumerate(block.rows)) + 13
+                                      st.size) for i, r in enumerate(block.rows))
+            longest += TABLE.cell_pad_pt
             first = min(longest, self.width * 0.5)
         else:
             first = self.width / ncols
@@ -399,10 +365,10 @@ class _Builder:
         t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-            ("TOPPADDING", (0, 0), (-1, -1), st.size * 0.3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), st.size * 0.35),
+            ("LINEBELOW", (0, 0), (-1, -1), TABLE.rule_pt, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("TOPPADDING", (0, 0), (-1, -1), st.size * TABLE.top_pad),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), st.size * TABLE.bottom_pad),
         ]))
         return t
 
@@ -412,21 +378,21 @@ class _Builder:
         bg, border = BOX_STYLE[block.kind]
         rows = [[f] for b in block.blocks for f in self.inline(b, in_box=True)]
         t = Table(rows or [[""]], colWidths=[self.width], hAlign="LEFT")
-        pad = self.st.size * (0.45 if self.st.tight else 0.6)
+        pad = self.st.size * (BOX.tight_pad if self.st.tight else BOX.pad)
         t.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), bg),
-            ("LINEBEFORE", (0, 0), (0, -1), self.st.size * 0.35, border),
-            ("BOX", (0, 0), (-1, -1), 0.8, border),
-            ("LEFTPADDING", (0, 0), (-1, -1), self.st.size * 0.84),
+            ("LINEBEFORE", (0, 0), (0, -1), self.st.size * BOX.edge, border),
+            ("BOX", (0, 0), (-1, -1), BOX.border_pt, border),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.st.size * BOX.left_pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), 0),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, 0), pad),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.4),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * BOX.bottom_pad),
         ]))
         # spaceAfter (unlike a Spacer) is dropped at the bottom of a page, so a box that
         # just fits never pushes an empty line onto the next page
-        t.spaceAfter = self.st.size * 0.6 * self.st.gap
+        t.spaceAfter = self.st.size * BOX.after * self.st.gap
         return KeepTogether([t])
 
     def _diary_widths(self, header: Sequence[str],
@@ -434,7 +400,7 @@ class _Builder:
         """Column widths where no word breaks and the date stays on one line. When the
         page is too narrow for both (large print), the answer is False: the diary then
         prints each date on its own band above that day's boxes."""
-        pad = 13.0  # cell padding (6 + 6) and a point to spare
+        pad = TABLE.cell_pad_pt
         size = self.st.size
 
         def longest_word(text: str, font: str) -> float:
@@ -686,7 +652,7 @@ class _Builder:
                         "key_wide", parent=self.st.body, textColor=MUTED))])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
         units = [self._list(following)] if flows else []
-        wide = self.spine_wide(0.38 if compact >= 2 else 0.45 if compact else 0.55)
+        wide = self.spine_wide(FIGURE.wide_scales[min(compact, 2)])
         units.append(_Unit([wide], _stack_height([wide], self.width), 2))
         return units
 
@@ -697,9 +663,9 @@ class _Builder:
                                                     right_w + self.st.size], hAlign="LEFT")
         t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (0, -1), self.st.size * 0.5),
+                               ("RIGHTPADDING", (0, 0), (0, -1), self.st.size * FIGURE.beside_gap),
                                ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
-        t.spaceAfter = self.st.size * 0.4 * self.st.gap
+        t.spaceAfter = self.st.size * FIGURE.beside_after * self.st.gap
         return t
 
     def _spine_key(self, style: ParagraphStyle, compact: int = 0) -> list[Flowable]:
@@ -728,8 +694,9 @@ class _Builder:
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
         drawing = SpineDrawing(e.levels, self.st.size, top_label=top,
-                               scale=0.52 if compact else 0.62)
-        width = max(drawing.width, self.st.size * (0 if compact >= 3 else 11.5))
+                               scale=FIGURE.compact_spine_scale if compact
+                               else FIGURE.spine_scale)
+        width = max(drawing.width, self.st.size * (0 if compact >= 3 else FIGURE.spine_min_width))
         rows = [[drawing]]
         if compact < 3:
             rows += [[f] for f in self._spine_key(self.st.caption, compact)]
@@ -738,21 +705,23 @@ class _Builder:
                                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                          ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                         ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+                                         ("BOTTOMPADDING", (0, 0), (-1, -1),
+                                          FIGURE.spine_pad_bottom_pt)]))
 
-    def spine_wide(self, scale: float = 0.55) -> Flowable:
+    def spine_wide(self, scale: float = FIGURE.wide_scales[0]) -> Flowable:
         """Large print: the drawing on the left, its caption and key on the right."""
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
         drawing = SpineDrawing(e.levels, self.st.size, top_label=top, scale=scale)
-        left = ParagraphStyle("key_wide", parent=self.st.body, spaceAfter=self.st.size * 0.3)
+        left = ParagraphStyle("key_wide", parent=self.st.body,
+                              spaceAfter=self.st.size * FIGURE.wide_key_after)
         key = self._spine_key(left)
         t = Table([[drawing, key]], colWidths=[drawing.width + self.st.size,
                                                self.width - drawing.width - self.st.size],
                   hAlign="LEFT")
         t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-        t.spaceAfter = self.st.size * 0.5
+        t.spaceAfter = self.st.size * FIGURE.wide_after
         return _keep([t])
 
     def diary(self) -> list[Flowable]:
@@ -761,9 +730,9 @@ class _Builder:
         st, e = self.st, self.extras
         head = [_Para(escape(h), st.cell_head) for h in e.diary_header]
         widths, one_row = self._diary_widths(e.diary_header, [*e.diary_days, "Wed, Dec 30"])
-        pad = max(3.0, (st.size * 2.0 - st.cell.leading) / 2)
-        shade = colors.HexColor("#eef2f6")
-        cmds: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.6, RULE),
+        pad = max(TABLE.diary_min_pad_pt, (st.size * TABLE.diary_row - st.cell.leading) / 2)
+        shade = SHADE
+        cmds: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), TABLE.rule_pt, RULE),
                                        ("BACKGROUND", (0, 0), (-1, 0), shade),
                                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         rows: list[list[Any]]
@@ -782,11 +751,11 @@ class _Builder:
                 rows.append([_Para(escape(day), st.cell_head)] +
                             [""] * (len(head) - 2))
                 rows.append([""] * (len(head) - 1))
-                heights += [None, st.size * 1.7]  # empty boxes: room to write
+                heights += [None, st.size * TABLE.diary_boxes]  # empty boxes: room to write
                 cmds += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), shade),
                          ("NOSPLIT", (0, r), (-1, r + 1)),
-                         ("TOPPADDING", (0, r), (-1, r), 1),
-                         ("BOTTOMPADDING", (0, r), (-1, r), 2)]
+                         ("TOPPADDING", (0, r), (-1, r), TABLE.diary_band_top_pt),
+                         ("BOTTOMPADDING", (0, r), (-1, r), TABLE.diary_band_bottom_pt)]
         t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
                   rowHeights=None if one_row else heights)
         t.setStyle(_table_style(cmds))
@@ -803,7 +772,7 @@ class _Builder:
             if not e.portal_url:
                 return []
             # the code needs no more size in large print; its address sits beside it
-            side = 12.0 * 7
+            side = FIGURE.qr_side_pt
             code = QrCode(e.portal_url, side)
             if not e.qr_caption:
                 return [_keep([code])]
@@ -814,11 +783,14 @@ class _Builder:
             return [_keep([t])]
         if name == "signatures":
             rows = [[_Para(escape(label), st.cell), ""] for label in e.signature_labels]
-            t = Table(rows, colWidths=[self.width * 0.45, self.width * 0.55], hAlign="LEFT")
-            t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                                     ("TOPPADDING", (0, 0), (-1, -1), st.size * 1.8),
-                                     ("LINEBELOW", (1, 0), (1, -1), 0.8, TEXT)]))
-            return [Spacer(1, st.size * 0.5), t]
+            share = TABLE.signature_label_share
+            t = Table(rows, colWidths=[self.width * share, self.width * (1 - share)],
+                      hAlign="LEFT")
+            t.setStyle(_table_style([
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("TOPPADDING", (0, 0), (-1, -1), st.size * TABLE.signature_gap),
+                ("LINEBELOW", (1, 0), (1, -1), TABLE.signature_line_pt, TEXT)]))
+            return [Spacer(1, st.size * TABLE.signature_before), t]
         if name == "diary":
             return self.diary()
         raise ValueError(name)
