@@ -132,7 +132,7 @@ LANGUAGES = {
     "tl": {"words": ("Mga bilin sa pag-uwi", "Ang plano ng inyong paggaling",
                      "Tumawag sa 911 ngayon din"),
            "letters": re.compile(r"\b(?:ang|ng|sa|mga|kung|na|ninyo|kayo|huwag)\b", re.I),
-           "min_letters": 400, "date": ("Miyerkules", "Nobyembre 25")},
+           "min_letters": 300, "date": ("Miyerkules", "Nobyembre 25")},
     "ko": {"words": ("퇴원 안내", "회복 계획", "911에 전화하세요"),
            "letters": re.compile(r"[\uac00-\ud7a3]"), "min_letters": 2000,
            "date": ("수요일", "11월 25일")},
