@@ -20,4 +20,4 @@ fi
 echo "Engine tests without PySide6 installed:"
 "$V/bin/python" -m pytest -q -p no:cacheprovider tests/test_engine.py tests/test_request.py \
   tests/test_cli.py tests/test_output.py tests/test_templating.py tests/test_textio.py \
-  tests/test_ehr_context.py tests/test_ehr_outbox.py "$@"
+  tests/test_ehr_context.py tests/test_ehr_outbox.py tests/test_archive.py "$@"

@@ -48,7 +48,8 @@ def test_weekday_names():
     assert day_text(dt.date(2026, 3, 6), "en") == "Friday, March 6"
     assert day_text(dt.date(2028, 2, 29), "en") == "Tuesday, February 29"
     assert full_date_text(dt.date(2026, 11, 25), "en") == "Wednesday, November 25, 2026"
-    assert day_text(dt.date(2026, 3, 6), "es") == "Viernes, 6 de marzo"
+    # inside a sentence Spanish writes the weekday in lower case (issue 12)
+    assert day_text(dt.date(2026, 3, 6), "es") == "viernes, 6 de marzo"
 
 
 def test_level_parsing_and_order():

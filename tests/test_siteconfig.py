@@ -58,6 +58,9 @@ EXAMPLES = {
     "allow_site_config_override": ("true", True),
     "chart_outbox": ('"/srv/interface/outbox"', Path("/srv/interface/outbox")),
     "mrn_system": ('"urn:oid:2.16.840.1.113883.3.1"', "urn:oid:2.16.840.1.113883.3.1"),
+    "archive": ('{ url = "sqlite:////srv/archive.db", key_file = "/etc/dd/archive.key" }',
+                siteconfig.ArchiveSettings("sqlite:////srv/archive.db",
+                                           Path("/etc/dd/archive.key"))),
 }
 
 

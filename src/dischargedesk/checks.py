@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clinic.profile import ClinicProfile
-from .domain.request import HandoutRequest
-from .engine import build_document, prepare
+from .domain.request import HandoutRequest, is_english
+from .engine import BILINGUAL_NOTE, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
 from .render.templating import skipping_runaway
@@ -135,17 +135,24 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
         except ImportError:
             grades = False
     langs = list(languages or available_languages(clinic.templates_dir))
-    combos = list(itertools.product(sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA,
-                                    langs, (False, True)))
+    combos = [(*c, False) for c in itertools.product(
+        sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA, langs, (False, True))]
+    # bilingual print of every other language (after its one-language cases, which its
+    # page budget compares with), with the default anesthesia: the English text of each
+    # section after the language's own
+    combos += [(proc, pattern, BILINGUAL_ANESTHESIA, lang, large, True)
+               for proc, pattern, anesthesia, lang, large, _ in combos
+               if anesthesia == BILINGUAL_ANESTHESIA and not is_english(lang)]
     graded: set[tuple[str, str]] = set()
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
-    normal_pages: dict[tuple[str, str, str, str], dict[str, int]] = {}
-    for n, (proc, pattern, anesthesia, lang, large) in enumerate(combos):
+    pages: dict[tuple[Any, ...], dict[str, int]] = {}
+    for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
         if progress:
             progress(n, len(combos))
         for v, variant in enumerate(sample_variants()):
             data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
                     "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+                    **({"bilingual": True} if bilingual else {}),
                     **LEVEL_PATTERNS[pattern], **variant}
             report.combinations += 1
             try:
@@ -154,7 +161,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     prepared = prepare(request, clinic, overrides=overrides)
                     if build_pdfs and v == 1:
                         pdf = build_document(prepared, prepared.layouts)
-                        for found in _layout_problems(pdf, prepared, pattern, normal_pages,
+                        for found in _layout_problems(pdf, prepared, pattern, pages,
                                                       (proc, pattern, anesthesia, lang)):
                             report.add(found)
             except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
@@ -164,12 +171,14 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                 continue
             for layout in prepared.layouts:
                 for section in layout.sections:
-                    key = (section.source, lang)
-                    if not grades or key in graded or v != 1:
+                    slang = section.lang or lang  # (the English text of a bilingual print)
+                    key = (section.source, slang)
+                    if not grades or key in graded or v != 1 or \
+                            section.source.endswith(BILINGUAL_NOTE):
                         continue
                     graded.add(key)
-                    grade, measure = reading_grade(section.plain_sentences(), lang)
-                    report.grades.append(Grade(section.source, lang, section.title, grade,
+                    grade, measure = reading_grade(section.plain_sentences(), slang)
+                    report.grades.append(Grade(section.source, slang, section.title, grade,
                                                measure))
                     if grade > MAX_GRADE:
                         report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
@@ -179,22 +188,25 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
 
 
 def _layout_problems(pdf: bytes, prepared: Any, pattern: str,
-                     normal_pages: dict[tuple[str, str, str, str], dict[str, int]],
+                     pages: dict[tuple[Any, ...], dict[str, int]],
                      key: tuple[str, str, str, str]) -> list[Problem]:
     """The layout checks (layout_checks.py) on one rendered combination, named by section;
-    the page budget applies to the standard case (1 or 2 levels, every option)."""
+    the page budget applies to the standard case (1 or 2 levels, every option), large
+    print to the same case in normal print, bilingual to the case in one language."""
     from .layout_checks import budget_problems, check_handouts
 
     handouts = check_handouts(pdf, prepared)
     found = [p for h in handouts for p in h.problems]
     counts = {h.kind: h.count for h in handouts}
-    large = prepared.request.large_print
-    if not large:
-        normal_pages[key] = counts
-    found += budget_problems(counts, normal_pages.get(key) if large else None,
-                             prepared.pack.code, pattern in STANDARD_PATTERNS)
-    where = f" ({pattern}, {'large print' if large else 'normal print'})"
+    large, bilingual = prepared.request.large_print, prepared.request.bilingual
+    pages[(*key, large, bilingual)] = counts
+    found += budget_problems(counts, pages.get((*key, False, bilingual)) if large else None,
+                             prepared.pack.code, pattern in STANDARD_PATTERNS,
+                             pages.get((*key, large, False)) if bilingual else None)
+    where = f" ({pattern}, {'large print' if large else 'normal print'}" \
+        f"{', bilingual' if bilingual else ''})"
     return [Problem(p.file, None, p.message + where, p.severity) for p in found]
 
 
 STANDARD_PATTERNS = ("1 level", "2 levels")
+BILINGUAL_ANESTHESIA = "sedation"

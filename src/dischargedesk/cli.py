@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ._meta import APP_NAME, __version__
+from .archive import cli as archive_cli
 from .ehr import cli as ehr_options
 from .errors import DischargeDeskError
 
@@ -171,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "list problems as FILE:LINE: message")
     ck.add_argument("--clinic", type=Path, metavar="DIR")
     ck.add_argument("--no-pdf", action="store_true", help="skip the PDF layout step (faster)")
+    archive_cli.add_parser(sub)  # dischargedesk archive list|reprint|purge|verify|init-key
     t = sub.add_parser("selftest", help="check that this installation works",
                        description="Render the sample handouts in memory and (unless "
                        "--no-window) open and close the main window; prints 'selftest ok'.")
@@ -236,7 +238,9 @@ def _render(args: argparse.Namespace, today: dt.date) -> list[Path]:
         data.pop("levels")
     if "level_count" in data and args.levels is not None:
         data.pop("level_count")
+    archive = archive_cli.open_for_render(args)  # None when off; a wrong key stops here
     paths = _write_handouts(data, source, args.out, today)
+    archive_cli.record_render(archive, args, data, source, paths, today)
     return paths + ehr_options.file_to_chart(args, data, paths, today, source.clinic)
 
 
@@ -350,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _templates(args)
         elif args.command == "selftest":
             return _selftest(args, today)
+        elif args.command == "archive":
+            return archive_cli.run(args)
         else:  # pragma: no cover - argparse guards this
             parser.error(f"unknown command {args.command}")
         for path in paths:

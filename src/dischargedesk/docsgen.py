@@ -113,14 +113,36 @@ Example:
 
 ## Adding a language
 
-Copy `templates/en` to `templates/<code>` (a language code such as `vi`), translate every
-file, and fill in `pack.toml`: `[language]` code, name and `locale` (the Babel locale for
-dates, times and numbers, e.g. `es_US` for 12-hour times); `[translation]` translated_by,
+Copy `templates/en` to `templates/<code>` (a BCP 47 language tag such as `vi` or `zh-Hans`,
+the PDF's /Lang), translate every file, and fill in `pack.toml`: `[language]` code, name (in
+the language itself), optionally `english_name` (default: Babel's, e.g. "Chinese,
+Simplified") and `locale` (the Babel locale for dates, times, numbers and plural rules, e.g.
+`es_US` for 12-hour times; default: the code); optionally `[dates]`, CLDR patterns that
+replace the locale's own date forms: `day` (weekday and date, no year: `M月d日 EEEE`,
+`EEEE, 'ngày' d MMMM`), `full`, `birth`, `diary`, `time`; `[translation]` translated_by,
 reviewed_by, date, status (`reviewed` only after a qualified translator has reviewed it,
 otherwise `unreviewed`) and `unreviewed_notice` (the notice printed on every handout while
 the pack is unreviewed, in the language and in English). A clinic records its own review in
 `clinic.toml` under `[translation_reviews.<code>]` (`reviewed_by`, `date`), which removes the
 notice. US Section 1557 requires review by a qualified translator.
+
+Two labels are for translated handouts. `free_text_marker` is printed, in italics and in
+brackets, after every line of the nurse's own text (medication lines, the blood-thinner
+restart, the follow-up place): that text prints as typed, not translated, so a patient who
+reads no English is told to ask the interpreter ("Not translated: ask your interpreter to
+read this line to you." in English; it says *not translated* rather than *written in
+English* because a nurse may type in another language or script). Every non-English pack
+must have it (a pack without it is refused with its file and line); an English handout
+prints no marker, so English packs may leave it empty or out. The marking happens in the
+engine, not in the templates: every printed value of these fields carries it, whatever a
+template does with the value (filters, `~`, macros), and a template cannot forget it.
+(A template that compares these values, or counts their `|length`, sees two hidden
+characters at the ends.) `bilingual_note` is printed once in a bilingual handout
+(`--bilingual`, the form's Bilingual box): each section in the patient's language is
+followed by the English pack's section of the same file name, without the drawings, QR
+code, signatures and diary (they print once); the one-page summary keeps page 1 in the
+patient's language and its English follows from page 2. A pack without `bilingual_note`
+gets the built-in one of its language, else the English one.
 """
 
 

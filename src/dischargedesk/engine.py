@@ -19,17 +19,23 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.dates import format_skeleton
 from reportlab.platypus.doctemplate import LayoutError
 
 from ._meta import __version__
 from .clinic.profile import ClinicProfile
-from .domain.request import HANDOUTS, LABELS, HandoutRequest
+from .domain.request import HANDOUTS, LABELS, HandoutRequest, is_english
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d
 from .render.context import build_context
 from .render.fonts import describe_characters, missing_characters
-from .render.language import LanguagePack, available_languages, load_pack, pack_roots
+from .render.language import (
+    LanguagePack,
+    available_languages,
+    diary_day_text,
+    load_pack,
+    pack_roots,
+    sentence_start,
+)
 from .render.pdf import Extras, HandoutLayout, PageIdentity, build_pdf
 from .render.templating import HandoutEnvironment, render_section, section_sources
 from .rlsafety import pin_reportlab_settings
@@ -93,7 +99,7 @@ def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> Lan
     for field, value in request.text_values().items():
         missing = missing_characters(value)
         if missing:
-            raise RequestError(field, f"{LABELS[field]} has characters the handout font "
+            raise RequestError(field, f"{LABELS[field]} has characters the handout fonts "
                                f"cannot print: {describe_characters(missing)}. Type them "
                                "another way or leave them out.")
     return pack
@@ -113,40 +119,31 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     context = build_context(request, clinic, pack)
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
-    overlay = _overlay(overrides, clinic_root, pack.code)
-    env = _environment(roots, clinic_root, pack.code,
-                       tuple(sorted((k, text, path) for k, (text, path) in overlay.items())))
+    # the nurse's free text is printed as typed: in a handout of another language each
+    # line of it is followed by the pack's marker (templating.resolve_free_text)
+    marker = "" if is_english(pack.code) else _label(pack, "free_text_marker")
+    own = _Renderer(roots, clinic_root, pack.code, overrides, context, marker)
+    english = None
+    if request.bilingual:
+        en_pack = load_pack("en", clinic_root)
+        english = _Renderer(roots, clinic_root, en_pack.code, overrides,
+                            build_context(request, clinic, en_pack), "")
     layouts = []
     for kind in kinds:
-        sections = []
-        for source in section_sources(list(roots), pack.code, kind, clinic_root):
-            try:
-                text = render_section(env, source, context)
-            except TemplateError as exc:
-                log.info("template error file=%s line=%s", exc.file, exc.line)
-                raise
-            try:
-                section = d.parse_section(text, source.display)
-            except d.MarkupProblem as exc:
-                raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
-                                    "markup the handout format does not allow: "
-                                    f"{exc.category}",
-                                    path=source.path) from None
-            missing = missing_characters("\n".join(section.plain_sentences()))
-            if missing:
-                # Name only characters the templates' own text holds: others were made from
-                # an entry by a filter (e.g. |upper), and naming them would quote the entry.
-                written = "".join(env.sources.values())
-                named = [c for c in missing if c in written]
-                what = describe_characters(named) if named else \
-                    "characters a filter made from an entry (for example |upper)"
-                raise TemplateError(source.display, None, "the template has characters the "
-                                    f"handout font cannot print: {what}", path=source.path)
-            sections.append(section)
+        sections = own.sections(kind)
         if not sections:
             raise TemplateError(f"{pack.code}/{kind}", None, "this handout has no section "
                                 "templates")
-        notices = []
+        notices, later = [], ""
+        if english is not None:
+            # the note says once why English follows: under the title, unless page 1 is
+            # the one-page summary's (then it opens the English text, on page 2)
+            note = escape(_label(pack, "bilingual_note"))
+            summary = sections[0].blocks[-1:] == [d.Directive("pagebreak")]
+            sections = _bilingual(sections, english.sections(kind),
+                                  note if summary else "", pack.code, kind)
+            if not summary:
+                later = note
         review = clinic.translation_reviews.get(pack.code)
         if pack.needs_review and review is None and pack.unreviewed_notice:
             # the discharge instructions open with the one-page summary: there the notice
@@ -155,6 +152,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             short = pack.labels.get("unreviewed_short")
             notices.append(escape(short if kind == "discharge" and isinstance(short, str)
                                   and short else pack.unreviewed_notice))
+        if later:
+            notices.append(later)
         subtitle = " · ".join(escape(x) for x in (
             context["procedure"]["name"], context["levels"]["text"],
             context["dates"]["procedure"]))
@@ -186,8 +185,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
         diary_header=tuple(pack.label(k) for k in (
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
-        diary_days=_diary_days(request.procedure_date, context, clinic,
-                                pack.format_locale),
+        diary_days=_diary_days(request.procedure_date, context, clinic, pack),
         spine_key=(_label(pack, "spine_top"), _label(pack, "spine_key")),
         spine_legend=pack.label("treated"),
         qr_caption=_label(pack, "qr_caption", portal=clinic.portal_name or _label(
@@ -197,6 +195,83 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
+
+
+class _Renderer:
+    """Renders and parses the section templates of one language (the handout's, or the
+    English of a bilingual print) with its context and free-text marker."""
+
+    def __init__(self, roots: tuple[Path, ...], clinic_root: Path | None, code: str,
+                 overrides: Mapping[str, str] | None, context: dict[str, Any],
+                 marker: str) -> None:
+        overlay = _overlay(overrides, clinic_root, code)
+        self.env = _environment(roots, clinic_root, code, tuple(sorted(
+            (k, text, path) for k, (text, path) in overlay.items())))
+        self.roots, self.clinic_root, self.code = roots, clinic_root, code
+        self.context, self.marker = context, marker
+
+    def sections(self, kind: str) -> list[d.Section]:
+        env, out = self.env, []
+        for source in section_sources(list(self.roots), self.code, kind, self.clinic_root):
+            try:
+                text = render_section(env, source, self.context, self.marker)
+            except TemplateError as exc:
+                log.info("template error file=%s line=%s", exc.file, exc.line)
+                raise
+            try:
+                section = d.parse_section(text, source.display, lang=self.code)
+            except d.MarkupProblem as exc:
+                raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
+                                    "markup the handout format does not allow: "
+                                    f"{exc.category}",
+                                    path=source.path) from None
+            missing = missing_characters("\n".join(section.plain_sentences()))
+            if missing:
+                # Name only characters the templates' own text holds: others were made from
+                # an entry by a filter (e.g. |upper), and naming them would quote the entry.
+                written = "".join(env.sources.values())
+                named = [c for c in missing if c in written]
+                what = describe_characters(named) if named else \
+                    "characters a filter made from an entry (for example |upper)"
+                raise TemplateError(source.display, None, "the template has characters the "
+                                    f"handout font cannot print: {what}", path=source.path)
+            out.append(section)
+        return out
+
+
+#: Blocks the English text of a bilingual handout leaves out: the drawings, the QR code,
+#: the signature lines and the diary print once, in the patient's language; a page break
+#: (the summary's) would put the English summary on a page of its own.
+BILINGUAL_SKIPPED = frozenset(d.DIRECTIVES)
+BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
+
+
+def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
+               kind: str) -> list[d.Section]:
+    """Each section in the patient's language, then the clinic's English text of the same
+    template (same file name), tagged ``lang="en"``. The one-page summary keeps page 1 in
+    the patient's language; its English follows on the next page. A section the
+    English handout has no template for prints in the patient's language only. ``note``
+    (escaped; "" when the handout prints it under its title) opens the first English text.
+    """
+    by_name = {s.source.split("/", 1)[-1]: s for s in english}
+    out: list[d.Section] = []
+    noted = not note
+    for section in own:
+        out.append(section)
+        twin = by_name.get(section.source.split("/", 1)[-1])
+        if twin is None:
+            continue
+        blocks = [b for b in twin.blocks
+                  if not (isinstance(b, d.Directive) and b.name in BILINGUAL_SKIPPED)]
+        if not any(not isinstance(b, d.Directive) for b in blocks):
+            continue
+        if not noted:
+            out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
+                                 [d.Box("note", (d.Paragraph(note),))], lang=code))
+            noted = True
+        out.append(d.Section(twin.source, blocks, lang=twin.lang or "en"))
+    return out
 
 
 #: With more levels than this, the caption counts them (the drawing and the subtitle name
@@ -260,14 +335,15 @@ def _overlay(overrides: Mapping[str, str] | None, clinic_root: Path | None,
 
 
 def _diary_days(start: dt.date, context: dict[str, Any], clinic: ClinicProfile,
-                lang: str) -> tuple[str, ...]:
+                pack: LanguagePack) -> tuple[str, ...]:
     fu = context["follow_up"]
     days = int(clinic.parameters["follow_up_days"]) if not fu["scheduled"] else None
     end = start + dt.timedelta(days=days) if days is not None else None
     if end is None:
         end = start + dt.timedelta(days=MAX_DIARY_DAYS)
     n = max(1, min(MAX_DIARY_DAYS, (end - start).days))
-    return tuple(format_skeleton("MMMEd", start + dt.timedelta(days=i), locale=lang)
+    return tuple(sentence_start(diary_day_text(start + dt.timedelta(days=i), pack.format_locale,
+                                               pack.dates.get("diary")))
                  for i in range(1, n + 1))
 
 
@@ -357,7 +433,8 @@ def _pack_or_none(code: str, clinic: ClinicProfile) -> LanguagePack | None:
 
 
 def form_choices(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormChoices:
-    """Display names come from the English language pack (the form is in English).
+    """Display names come from the English language pack (the form is in English); each
+    language shows in its own name and in English ("中文（简体） Chinese, Simplified").
     ``offered`` (site setting ``languages``) limits the languages; empty offers all."""
     pack = _pack_or_none("en", clinic)
     names = dict(pack.procedures) if pack else {}
@@ -368,7 +445,7 @@ def form_choices(clinic: ClinicProfile, offered: tuple[str, ...] = ()) -> FormCh
         if offered and code not in offered:
             continue
         lp = _pack_or_none(code, clinic)
-        languages.append((code, f"{lp.name} ({code})" if lp else code))
+        languages.append((code, lp.display_name if lp else code))
     handout_names = dict(pack.handouts) if pack else {}
     handouts = tuple((k, handout_names.get(k, FALLBACK_HANDOUT_NAMES[k])) for k in HANDOUTS)
     return FormChoices(procedures, tuple(clinic.physicians), tuple(languages), handouts)

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pypdf import PdfReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .render import document as d
-from .render.fonts import FONT, FONT_BOLD, register_fonts
-from .render.language import day_text
+from .render.fonts import FONT, FONT_BOLD, register_fonts, text_width
+from .render.language import day_text, sentence_start
 from .render.pdf import TIER_KINDS, is_tier
 
 if TYPE_CHECKING:
@@ -35,6 +34,10 @@ MIN_FILL = 0.40  # every page but the last of a handout is at least this full
 #: (Letter or A4), and the most large print may take compared with normal print.
 BUDGET = {"discharge": 4, "recovery": 4}
 LARGE_PRINT_FACTOR = 2.5
+#: Bilingual print (each section, then its English) takes at most this many times the
+#: pages of the same case in the patient's language alone (the drawings, signatures and
+#: diary print once, so it is usually less).
+BILINGUAL_FACTOR = 2.0
 _WS = re.compile(r"\s+")
 
 
@@ -111,9 +114,10 @@ def read_pages(pdf: bytes) -> list[Page]:
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             last = page.lines[-1] if page.lines else None
-            if last is not None and last.y == y and last.x - last.offset == x:
-                # a second run on the same line (bold, then regular): pypdf does not move
-                # the text position by the width of the run before it
+            if last is not None and last.y == y and abs(last.x - last.offset - x) < 0.01:
+                # a second run on the same line (bold, then regular; or a run in another
+                # script's font): pypdf does not move the text position by the width of the
+                # run before it (compared with a tolerance: a third run's x is a sum)
                 offset = last.offset + last.width
                 x += offset
             else:
@@ -121,7 +125,8 @@ def read_pages(pdf: bytes) -> list[Page]:
             scale = (tm[3] * cm[3]) or 1.0
             real = size * scale
             base = str((font or {}).get("/BaseFont", ""))
-            w = stringWidth(t, FONT_BOLD if "Bold" in base else FONT, real)
+            # per run, as printed: Chinese and Korean runs in their own fonts
+            w = text_width(t, FONT_BOLD if "Bold" in base else FONT, real)
             page.lines.append(Line(page.index, x, y, real, t, w, offset))
 
         def operand(op: bytes, args: list, cm: list[float], tm: list[float],
@@ -455,7 +460,13 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
                                            f"least {MIN_FILL:.0%} on all but the last page); "
                                            "this section starts the next page"))
     # the diary's dates each on one line
-    lines = {ln.text.strip() for p in hp.pages for ln in p.body}
+    rows: dict[tuple[int, float], list[Line]] = {}  # runs of one line (one font each)
+    for p in hp.pages:
+        for ln in p.body:
+            rows.setdefault((p.index, round(ln.y, 1)), []).append(ln)
+    lines = {ln.text.strip() for p in hp.pages for ln in p.body} | {
+        "".join(ln.text for ln in sorted(row, key=lambda r: r.x)).strip()
+        for row in rows.values()}
     for day in prepared.extras.diary_days if hp.kind == "recovery" else ():
         if not any(day in t for t in lines):
             probs.append(LayoutProblem(where, f"the diary date “{day}” does not fit on one "
@@ -480,8 +491,13 @@ def _overlapping(body: list[Line]) -> bool:
 def _date_parser(prepared: Prepared) -> dict[str, dt.date]:
     start = prepared.request.procedure_date
     lang = prepared.pack.format_locale
-    return {_squash(day_text(start + dt.timedelta(days=n), lang)): start +
-            dt.timedelta(days=n) for n in range(-7, 400)}
+    day = prepared.pack.dates.get("day")
+    out = {}
+    for n in range(-7, 400):  # inside a sentence and as a calendar row starts it
+        when = start + dt.timedelta(days=n)
+        text = day_text(when, lang, day)
+        out[_squash(text)] = out[_squash(sentence_start(text))] = when
+    return out
 
 
 def _check_dates(layout: object, hp: HandoutPages, prepared: Prepared,
@@ -508,12 +524,21 @@ def _check_dates(layout: object, hp: HandoutPages, prepared: Prepared,
 
 
 def budget_problems(counts: dict[str, int], normal_counts: dict[str, int] | None,
-                    language: str, standard: bool) -> list[LayoutProblem]:
+                    language: str, standard: bool,
+                    single_counts: dict[str, int] | None = None) -> list[LayoutProblem]:
     """Page budget: the standard case fits BUDGET; large print takes at most
-    LARGE_PRINT_FACTOR times the pages of the same case in normal print."""
+    LARGE_PRINT_FACTOR times the pages of the same case in normal print. A bilingual
+    print (``single_counts``: the same case in the patient's language alone) takes at most
+    BILINGUAL_FACTOR times those pages; the standard budget is for one language."""
     out = []
+    for kind, n in (single_counts or {}).items():
+        if kind in counts and counts[kind] > BILINGUAL_FACTOR * n:
+            out.append(LayoutProblem(f"{language}/{kind}", f"{counts[kind]} pages in "
+                                     f"bilingual print, more than {BILINGUAL_FACTOR:g} times "
+                                     f"the {n} in one language"))
     for kind, n in counts.items():
-        if standard and normal_counts is None and n > BUDGET.get(kind, n):
+        if standard and normal_counts is None and single_counts is None and \
+                n > BUDGET.get(kind, n):
             out.append(LayoutProblem(f"{language}/{kind}", f"{n} pages in the standard case "
                                      f"(at most {BUDGET[kind]}); remove repetition"))
         if normal_counts and kind in normal_counts and \

@@ -10,10 +10,28 @@ One lookup for every way the app runs:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 _PKG = Path(__file__).resolve().parent
+#: (templates folder, sample clinic folder) to use instead of the installed ones, for the
+#: archive's reprint from a stored snapshot; per thread and task (a preview rendering at the
+#: same time in another thread keeps the installed files).
+_SNAPSHOT: ContextVar[tuple[Path, Path | None] | None] = ContextVar("snapshot", default=None)
+
+
+@contextmanager
+def snapshot_files(templates: Path, sample_clinic: Path | None) -> Iterator[None]:
+    """Within the block, the built-in templates (and the sample clinic, when the snapshot
+    was made from it) are the ones in the given folders."""
+    token = _SNAPSHOT.set((templates, sample_clinic))
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
 
 
 @cache
@@ -35,6 +53,9 @@ def install_mode() -> str:
 
 
 def templates_dir() -> Path:
+    snapshot = _SNAPSHOT.get()
+    if snapshot is not None:
+        return snapshot[0]
     return data_root() / "templates"
 
 
@@ -47,6 +68,9 @@ def font_path(file_name: str) -> Path:
 
 
 def sample_clinic_dir() -> Path:
+    snapshot = _SNAPSHOT.get()
+    if snapshot is not None and snapshot[1] is not None:
+        return snapshot[1]
     return resources_dir() / "sample-clinic"
 
 

@@ -102,6 +102,12 @@ KEYS: tuple[Key, ...] = (
         "The hospital's identifier system of the MRN (a URI such as "
         "\"urn:oid:2.16.840.1.113883.3.1\"), used when a patient context lists several "
         "identifiers (as --mrn-system; docs/ehr.md).", user=False),
+    Key("archive", "archive", None,
+        "The education record and reprint archive, a table: `[archive]` with `url` "
+        "(\"sqlite:///C:/path/archive.db\", any absolute path, or "
+        "\"postgresql://user@host:5432/dbname\"), `key_file = \"/path/archive.key\"` or "
+        "`key_source = \"keyring\"`, and `retention_days` (default 400). On when `url` is "
+        "set; not set: nothing is kept (docs/archive.md).", user=False),
     Key("idle_clear_minutes", "int", 10,
         f"Clear the patient form after this many idle minutes (0 = never, at most "
         f"{MAX_IDLE_MINUTES})."),
@@ -116,6 +122,9 @@ _KIND_TEXT = {
     "bool": "true or false",
     "int": f"a whole number from 0 to {MAX_IDLE_MINUTES}",
     "uri": "an identifier system in quotes such as \"urn:oid:1.2.3\" or \"https://...\"",
+    "archive": "a table with url = \"sqlite:///ABSOLUTE/PATH.db\" or \"postgresql://...\", "
+               "key_file = \"/ABSOLUTE/PATH\" or key_source = \"keyring\", and "
+               "retention_days from 1 to 36500 (docs/archive.md); the archive stays off",
 }
 
 DEFAULT_SOURCE = "default"
@@ -167,6 +176,12 @@ class SiteConfig:
     @property
     def lock_output_folder(self) -> bool:
         return self["lock_output_folder"]
+
+    @property
+    def archive(self) -> ArchiveSettings | None:
+        """The archive's settings when it is on (``[archive] url`` set), else None."""
+        value = self.settings["archive"].value if "archive" in self.settings else None
+        return value if isinstance(value, ArchiveSettings) else None
 
     @property
     def idle_clear_minutes(self) -> int:
@@ -320,8 +335,78 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """The site's ``[archive]`` table (docs/archive.md). ``str`` hides a password."""
+
+    url: str
+    key_file: Path | None = None
+    key_source: str = "file"        # "file" (key_file) or "keyring"
+    retention_days: int = 400
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.url.startswith(("postgresql://", "postgres://")) \
+            else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.url[len("sqlite:///"):])
+
+    def __str__(self) -> str:
+        url = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", self.url)
+        key = str(self.key_file) if self.key_source == "file" else "OS keyring"
+        return f"{url} (key: {key}; kept {self.retention_days} days)"
+
+
+ARCHIVE_KEYS = ("url", "key_file", "key_source", "retention_days")
+MAX_RETENTION_DAYS = 36500
+
+
+def _absolute(path: str) -> bool:
+    return os.path.isabs(path) or bool(re.match(r"^[A-Za-z]:[\\/]", path)) \
+        or path.startswith(("\\\\", "//"))
+
+
+def _archive_settings(value: Any) -> tuple[bool, Any]:
+    if not isinstance(value, dict) or set(value) - set(ARCHIVE_KEYS):
+        return False, None
+    url = value.get("url", "")
+    if not isinstance(url, str):
+        return False, None
+    if not url.strip():
+        return True, None  # no url: the archive is off
+    url = url.strip()
+    if url.startswith("sqlite:///"):
+        if not _absolute(os.path.expandvars(url[len("sqlite:///"):])):
+            return False, None
+        url = "sqlite:///" + os.path.expandvars(url[len("sqlite:///"):])
+    elif not re.match(r"^postgres(?:ql)?://[!-~]{1,500}$", url):
+        return False, None
+    source = value.get("key_source", "file")
+    key_file = value.get("key_file")
+    retention = value.get("retention_days", 400)
+    if source not in ("file", "keyring") or (key_file is not None and not isinstance(
+            key_file, str)):
+        return False, None
+    if not isinstance(retention, int) or isinstance(retention, bool) \
+            or not 1 <= retention <= MAX_RETENTION_DAYS:
+        return False, None
+    path = None
+    if source == "file":
+        expanded = os.path.expandvars(os.path.expanduser((key_file or "").strip()))
+        if not expanded or not _absolute(expanded):
+            return False, None
+        path = Path(expanded)
+    elif key_file:
+        return False, None  # both a key file and the keyring: which one is meant?
+    return True, ArchiveSettings(url, path, source, retention)
+
+
 def _convert(key: Key, value: Any) -> tuple[bool, Any]:
     """(ok, converted value)."""
+    if key.kind == "archive":
+        return _archive_settings(value)
     if key.kind == "bool":
         return isinstance(value, bool), value
     if key.kind == "int":

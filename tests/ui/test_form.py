@@ -73,6 +73,7 @@ def test_fill_the_whole_form_by_keyboard(qtbot, window):
     assert _focus() is form.language
     assert _tab(qtbot) is form.large_print
     qtbot.keyClick(form.large_print, Qt.Key.Key_Space)
+    assert _tab(qtbot) is form.bilingual
     assert _tab(qtbot) is form.handout_checks["discharge"]
     assert _tab(qtbot) is form.handout_checks["recovery"]
     assert _tab(qtbot) is form.patient_name
@@ -98,6 +99,7 @@ def test_fill_the_whole_form_by_keyboard(qtbot, window):
     assert values["caregiver"] == "Ota Caregiver"
     assert values["language"] == "en"
     assert values["large_print"] is True
+    assert values["bilingual"] is False
     assert values["handouts"] == ["discharge", "recovery"]
     qtbot.waitUntil(lambda: window.print_action.isEnabled(), timeout=WAIT_MS)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..domain.textclean import clean_text, has_rtl, has_visible
+from ..domain.textclean import RTL_NOT_SUPPORTED, clean_text, has_rtl, has_visible
 from ..errors import ClinicProfileError
 from ..resources import procedures_file, sample_clinic_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8
@@ -160,8 +160,8 @@ def _clinic_text(key: str, value: str | list[str], fail: Any) -> str | list[str]
                        f"{describe_characters(missing)}; type them another way or leave "
                        "them out.")
         if has_rtl(line):
-            raise fail("clinic", key, "has right-to-left text (such as Arabic or Hebrew), "
-                       "which cannot be printed correctly yet.")
+            raise fail("clinic", key, f"has right-to-left letters: {RTL_NOT_SUPPORTED}; "
+                       "type it in Latin letters.")
         cleaned.append(line)
     return cleaned if isinstance(value, list) else cleaned[0]
 

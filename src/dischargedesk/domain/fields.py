@@ -23,6 +23,11 @@ class Field:
     help: str = ""  # one line for --help and the schema's description
     group: str = "patient"  # "patient": who and what; "handouts": how they print
     cli: str | None = ""  # option name; "" = derived from the name; None = not an option
+    #: free text the nurse writes in English that a translated handout prints as typed:
+    #: the handout marks it in its own language (pack label ``free_text_marker``) and the
+    #: form says it will print in English. Names (patient, physician, caregiver, "with
+    #: whom") are not marked: a name reads the same in every language.
+    untranslated: bool = False
 
     @property
     def option(self) -> str | None:
@@ -50,20 +55,27 @@ FIELDS: tuple[Field, ...] = (
           "prescribed"),
     Field("medications", "Medication instructions", "multiline", cap=2000, metavar="LINE",
           cli="--medication",
-          help="one line of medication instructions (repeat for more lines)"),
+          help="one line of medication instructions (repeat for more lines)",
+          untranslated=True),
     Field("blood_thinner", "Blood thinner restart", "text", cap=300, metavar="TEXT",
-          help="when to restart blood thinners"),
+          help="when to restart blood thinners", untranslated=True),
     Field("physician", "Physician", "text", cap=100, metavar="NAME"),
     Field("follow_up_date", "Follow-up date", "date", metavar="YYYY-MM-DD"),
     Field("follow_up_time", "Follow-up time", "time", metavar="HH:MM"),
     Field("follow_up_with", "Follow-up with", "text", cap=100, metavar="NAME"),
-    Field("follow_up_where", "Follow-up place", "text", cap=200, metavar="PLACE"),
+    Field("follow_up_where", "Follow-up place", "text", cap=200, metavar="PLACE",
+          untranslated=True),
     Field("caregiver", "Caregiver name", "text", cap=100, metavar="NAME"),
     Field("language", "Language", "choice", group="handouts",
           help="handout language code, default en"),
     Field("large_print", "Large print", "flag", group="handouts", help="body text at 18 pt"),
+    Field("bilingual", "Bilingual", "flag", group="handouts",
+          help="print the clinic's English text after each section of a handout in "
+               "another language"),
     Field("handouts", "Handouts", "list", metavar="LIST", group="handouts",
           help="discharge,recovery (default: both)"),
 )
 
 FIELD: dict[str, Field] = {f.name: f for f in FIELDS}
+#: Fields whose text prints as typed (in English) and is marked in a translated handout.
+UNTRANSLATED: frozenset[str] = frozenset(f.name for f in FIELDS if f.untranslated)

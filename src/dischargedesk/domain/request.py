@@ -23,7 +23,7 @@ from .levels import (
     repeated,
     spine_order,
 )
-from .textclean import clean_text, has_rtl, has_visible
+from .textclean import RTL_NOT_SUPPORTED, clean_text, has_rtl, has_visible, longest_unbroken
 
 ANESTHESIA = ("local", "sedation", "general")
 HANDOUTS = ("discharge", "recovery")
@@ -40,7 +40,7 @@ TEXT_FIELDS = tuple(MAX_LENGTH)
 
 _MRN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 _PROC_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")  # BCP 47
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 MAX_PAST_PROCEDURE_DAYS = 730
 MAX_FUTURE_PROCEDURE_DAYS = 60
@@ -70,6 +70,7 @@ class HandoutRequest:
     caregiver: str = ""
     language: str = "en"
     large_print: bool = False
+    bilingual: bool = False
     handouts: tuple[str, ...] = field(default=HANDOUTS)
 
     # -- derived -----------------------------------------------------------------------
@@ -152,7 +153,12 @@ class HandoutRequest:
             raise RequestError("follow_up_date", "Follow-up date is more than a year after "
                                "the procedure; check the date.")
         language = v.choice_text("language", _LANG_RE, default="en",
-                                 hint="a language code such as en")
+                                 hint="a language code such as en, es or zh-Hans")
+        bilingual = v.flag("bilingual")
+        if bilingual and is_english(language):
+            raise RequestError("bilingual", "Bilingual print adds English to a handout in "
+                               "another language; choose the patient's language, or turn "
+                               "bilingual off.")
         return cls(
             procedure=procedure,
             patient_name=name,
@@ -174,8 +180,15 @@ class HandoutRequest:
             caregiver=v.text("caregiver"),
             language=language,
             large_print=v.flag("large_print"),
+            bilingual=bilingual,
             handouts=v.handouts(),
         )
+
+
+def is_english(code: str) -> bool:
+    """"en", "en-GB"...: a handout in the clinic's source language (no free-text marker,
+    nothing to print bilingually)."""
+    return code.split("-")[0].split("_")[0].lower() == "en"
 
 
 class _Validator:
@@ -210,12 +223,12 @@ class _Validator:
                                    f"{MAX_MEDICATION_LINES}.")
             if any(len(ln) > 200 for ln in lines):
                 raise RequestError(name, f"{label}: each line can have at most 200 characters.")
-        if any(len(word) > MAX_WORD for word in value.split()):
+        if longest_unbroken(value) > MAX_WORD:
             raise RequestError(name, f"{label} has a word longer than {MAX_WORD} characters; "
                                "add spaces.")
         if has_rtl(value):
-            raise RequestError(name, f"{label}: right-to-left text (such as Arabic or Hebrew) "
-                               "cannot be printed correctly yet; type it in Latin letters.")
+            raise RequestError(name, f"{label} has right-to-left letters: {RTL_NOT_SUPPORTED}. "
+                               "Type it in Latin letters.")
         return value
 
     def choice_text(self, name: str, pattern: re.Pattern[str], *, required: bool = False,

@@ -54,6 +54,32 @@ def has_visible(value: str) -> bool:
                for ch in value)
 
 
+#: What the refusal of right-to-left text says (request fields and clinic text alike).
+RTL_NOT_SUPPORTED = "Arabic and Hebrew are not supported yet"
+
+
+def is_cjk_break(ch: str) -> bool:
+    """A line may break before and after this character without a space: CJK ideographs,
+    kana, CJK punctuation and full-width forms (Chinese and Japanese write no spaces
+    between words). Hangul is not: Korean puts spaces between words."""
+    cp = ord(ch)
+    return (0x2E80 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
+            or 0xFF00 <= cp <= 0xFF65 or 0x20000 <= cp <= 0x3FFFF)
+
+
+def longest_unbroken(value: str) -> int:
+    """Length of the longest run a line cannot break inside: words between spaces, where a
+    CJK character is a run of its own (so a long Chinese sentence is not one "word")."""
+    longest = run = 0
+    for ch in value:
+        if ch.isspace() or is_cjk_break(ch):
+            run = 0
+        else:
+            run += 1
+            longest = max(longest, run)
+    return longest
+
+
 def has_rtl(value: str) -> bool:
     """True if the text contains right-to-left letters (Hebrew, Arabic, ...)."""
     return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in value)

@@ -7,6 +7,7 @@ cannot call methods on application objects. Every variable is documented in
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..clinic.profile import ClinicProfile
@@ -19,8 +20,10 @@ from .language import (
     full_date_text,
     list_text,
     number_text,
+    sentence_start,
     time_text,
 )
+from .templating import free_text
 
 LB_TO_KG = 0.45359237
 
@@ -40,6 +43,13 @@ def in_sentence(name: str) -> str:
 def build_context(request: HandoutRequest, clinic: ClinicProfile,
                   pack: LanguagePack) -> dict[str, Any]:
     lang = pack.format_locale
+    pattern = pack.dates.get  # the pack's own date forms ([dates]), else the locale's
+
+    def day(value: dt.date) -> str:  # inside a sentence: "jueves, 3 de diciembre"
+        return day_text(value, lang, pattern("day"))
+
+    # (a field marked untranslated in the field table must be wrapped below: a test
+    # renders each one and looks for the marker)
     p = clinic.parameters
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
@@ -55,7 +65,7 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         "large_print": request.large_print,
         "patient": {
             "name": request.patient_name,
-            "date_of_birth": birth_date_text(request.date_of_birth, lang)
+            "date_of_birth": birth_date_text(request.date_of_birth, lang, pattern("birth"))
             if request.date_of_birth else "",
             "mrn": request.mrn,
             "caregiver": request.caregiver,
@@ -87,16 +97,19 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         },
         "brace": request.brace,
         "opioids": request.opioids,
-        "medications": request.medication_lines,
-        "blood_thinner": request.blood_thinner,
+        # the nurse's free text (field table: untranslated) is marked so that a
+        # translated handout prints it flagged, whatever the template does with it
+        "medications": [free_text(line) for line in request.medication_lines],
+        "blood_thinner": free_text(request.blood_thinner),
         "physician": request.physician,
         "follow_up": {
             "scheduled": request.follow_up_date is not None,
-            "date": full_date_text(request.follow_up_date, lang)
+            "date": full_date_text(request.follow_up_date, lang, pattern("full"))
             if request.follow_up_date else "",
-            "time": time_text(request.follow_up_time, lang) if request.follow_up_time else "",
+            "time": time_text(request.follow_up_time, lang, pattern("time"))
+            if request.follow_up_time else "",
             "with_whom": request.follow_up_with,
-            "where": request.follow_up_where,
+            "where": free_text(request.follow_up_where),
         },
         "clinic": {
             "name": clinic.name,
@@ -128,13 +141,14 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
             "brace_in_shower": p["brace_in_shower"] == "on",
             "brace_in_bed": p["brace_in_bed"] == "on",
         },
-        "limits": {key: {"date": day_text(limit.end, lang), "until_visit": limit.until_visit}
+        "limits": {key: {"date": day(limit.end), "until_visit": limit.until_visit}
                    for key, limit in limits.items()},
-        "calendar": [{"date": day_text(day, lang), "events": ids} for day, ids in events],
+        # a calendar row starts with its date: "Jueves, 3 de diciembre"
+        "calendar": [{"date": sentence_start(day(when)), "events": ids} for when, ids in events],
         "dates": {
-            **{key: day_text(value, lang) for key, value in dates.items()},
-            "procedure": full_date_text(request.procedure_date, lang),
-            "procedure_short": day_text(request.procedure_date, lang),
+            **{key: day(value) for key, value in dates.items()},
+            "procedure": full_date_text(request.procedure_date, lang, pattern("full")),
+            "procedure_short": day(request.procedure_date),
         },
     }
 
@@ -170,14 +184,18 @@ VARIABLES: dict[str, str] = {
     "anesthesia.sedated": "True after sedation or general anesthesia (an adult stays).",
     "brace": "True when a brace was prescribed.",
     "opioids": "True when opioid pain medicine was prescribed.",
-    "medications": "The nurse's medication instructions, one list item per line.",
-    "blood_thinner": "When to restart blood thinners; empty if not given.",
+    "medications": "The nurse's medication instructions, one list item per line (free "
+                   "text: in a translated handout each printed line is followed by the "
+                   "language's \"written in English\" marker).",
+    "blood_thinner": "When to restart blood thinners; empty if not given (free text, "
+                     "marked like `medications`).",
     "physician": "The physician's name; may be empty.",
     "follow_up.scheduled": "True when a follow-up date was entered.",
     "follow_up.date": "Follow-up date with weekday and year; empty when not scheduled.",
     "follow_up.time": "Follow-up time, e.g. `10:30 AM`; may be empty.",
     "follow_up.with_whom": "Who the follow-up is with; may be empty.",
-    "follow_up.where": "Where the follow-up is; may be empty.",
+    "follow_up.where": "Where the follow-up is; may be empty (free text, marked like "
+                       "`medications`).",
     "clinic.name": "Clinic name.",
     "clinic.address": "Clinic address, a list of lines.",
     "clinic.phone": "Clinic phone (daytime).",

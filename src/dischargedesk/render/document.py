@@ -77,6 +77,10 @@ Block = Heading | Paragraph | Bullet | Checkbox | Table | Directive | Box
 class Section:
     source: str  # template display name, for messages and reading-level reports
     blocks: list[Block] = field(default_factory=list)
+    #: BCP 47 code of the section's text ("es"; "en" for the English text of a bilingual
+    #: handout), for the tagged PDF's /Lang of its structure elements. "" means the
+    #: handout's language (the document's /Lang).
+    lang: str = ""
 
     @property
     def title(self) -> str:
@@ -149,9 +153,9 @@ def _printable_codepoint(entity: str) -> bool:
     return 0x20 <= cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF
 
 
-def parse_section(text: str, source: str) -> Section:
+def parse_section(text: str, source: str, lang: str = "") -> Section:
     """Parse rendered template text into blocks. Raises MarkupProblem."""
-    section = Section(source)
+    section = Section(source, lang=lang)
     target: list[Block] = section.blocks
     box: tuple[str, list[Block]] | None = None
     para: list[str] = []

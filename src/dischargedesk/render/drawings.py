@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
-from .fonts import FONT, FONT_BOLD
+from .fonts import FONT, FONT_BOLD, face_for, runs, text_width
 from .style import BONE, MUTED, OUTLINE, SPINE, TREATED
 
 
@@ -33,7 +33,7 @@ class SpineDrawing(Flowable):
         self.body_w = size * SPINE.body_w
         # room for two staggered labels of neighbouring levels, and for the top label
         self.label_w = max(size * SPINE.label_w,
-                           stringWidth(top_label, FONT_BOLD, size) + size * SPINE.top_label_pad)
+                           text_width(top_label, FONT_BOLD, size) + size * SPINE.top_label_pad)
         self.top_h = size * SPINE.top_h if top_label else 0.0
         self.width = self.body_w + self.label_w + size * SPINE.right_pad
         self.height = self.unit * len(TREATABLE_LEVELS) + size * SPINE.bottom_pad + self.top_h
@@ -52,10 +52,13 @@ class SpineDrawing(Flowable):
                              self.top_h - s * SPINE.neck_gap, rx=s * SPINE.neck_radius,
                              ry=s * SPINE.neck_radius, fillColor=BONE, strokeColor=OUTLINE,
                              strokeWidth=SPINE.outline_pt))
-            drawing.add(String(x0 - s * SPINE.top_label_x,
-                               self.height - s * SPINE.top_label_drop, self.top_label,
-                               fontName=FONT_BOLD, fontSize=s, fillColor=MUTED,
-                               textAnchor="end"))
+            # run by run (a Chinese or Korean label prints in its own font)
+            x = x0 - s * SPINE.top_label_x - text_width(self.top_label, FONT_BOLD, s)
+            for fb, part in runs(self.top_label):
+                face = face_for(FONT_BOLD, fb)
+                drawing.add(String(x, self.height - s * SPINE.top_label_drop, part,
+                                   fontName=face, fontSize=s, fillColor=MUTED))
+                x += stringWidth(part, face, s)
         staggered = False
         for i, name in enumerate(TREATABLE_LEVELS):
             y = self.height - self.top_h - (i + 1) * unit

@@ -6,22 +6,31 @@ import datetime as dt
 import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    tokenize_pattern,
+    untokenize_pattern,
+)
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from ..clinic.profile import _line_of
+from ..domain.request import is_english
 from ..errors import ClinicProfileError
 from ..resources import templates_dir
 from ..textio import TextFormatError, loads_toml, read_text_utf8
 
 PACK_FILE = "pack.toml"
+#: A pack's code: a BCP 47 tag (language, then optional script and region): "zh-Hant", "es-US"
+BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 REVIEWED_STATUSES = ("source", "reviewed")
 
 
@@ -38,10 +47,21 @@ class LanguagePack:
     labels: dict[str, str | dict[str, str]]
     unreviewed_notice: str = ""
     locale: str = ""  # Babel locale for dates, times and numbers (default: the code)
+    english_name: str = ""  # the language's name in English (default: from Babel)
+    #: CLDR date patterns ([dates] of pack.toml) that replace the locale's own forms
+    dates: dict[str, str] = field(default_factory=dict)
 
     @property
     def format_locale(self) -> str:
-        return self.locale or self.code
+        """The Babel locale ("zh_Hans", "es_US") of ``locale``, else of the BCP 47 code."""
+        return babel_locale(self.locale or self.code)
+
+    @property
+    def display_name(self) -> str:
+        """What the form's language list shows: the language in its own name, then in
+        English ("中文（简体） Chinese, Simplified", "Español Spanish", "English")."""
+        english = self.english_name or english_language_name(self.code)
+        return self.name if not english or english == self.name else f"{self.name} {english}"
 
     @property
     def needs_review(self) -> bool:
@@ -53,7 +73,7 @@ class LanguagePack:
         text = self.labels[key]
         if isinstance(text, dict):
             count = values.get("count", 0)
-            form = Locale.parse(self.code).plural_form(count)  # type: ignore[arg-type]
+            form = Locale.parse(self.format_locale).plural_form(count)  # type: ignore[arg-type]
             text = text.get(form, text["other"])
         return text.format(**values)
 
@@ -65,12 +85,44 @@ LABELS: dict[str, frozenset[str]] = {
         "signature_nurse", "signature_datetime", "interpreter", "diary_day", "diary_pain",
         "diary_walking", "diary_bowel", "diary_temperature", "sample_notice")
 } | {"page": frozenset({"page", "pages"}), "levels_count": frozenset({"count"})}
+#: Labels for translated handouts. ``free_text_marker`` follows each line of the nurse's
+#: free text (written in English) in a handout of another language: every non-English pack
+#: must say it (a handout never prints English without a word in the reader's language).
+#: English packs may leave it empty or out: an English handout prints no marker.
+#: ``bilingual_note`` explains bilingual print once; a pack without it gets the built-in
+#: pack's of its language, else the English one.
+TRANSLATION_LABELS = ("free_text_marker", "bilingual_note")
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+#: [dates] keys: what each CLDR pattern formats (default when the pack gives none)
+DATE_KEYS = {
+    "day": "weekday and date, no year (the locale's full date without its year)",
+    "full": "weekday, date and year (the locale's full date)",
+    "birth": "date and year, no weekday (the locale's long date)",
+    "diary": "short weekday and date, for the diary rows (skeleton MMMEd)",
+    "time": "hours and minutes (the locale's short time)",
+}
 HANDOUT_KINDS = ("discharge", "recovery")
 
 
 class LanguagePackError(ClinicProfileError):
     """A language pack (pack.toml) that cannot be used: names the file, line and key."""
+
+
+_DATE_FIELDS = frozenset("GyYuUrQqMLlwWdDFgEec")
+_TIME_FIELDS = frozenset("ahHKkmsbB")
+
+
+def _pattern_ok(key: str, pattern: str) -> bool:
+    """A [dates] pattern uses only fields of its form (dates or times) and closes its
+    quotes: "EEEE, 'ngày' d MMMM" is good; "EEEE, 'ngày d" or "HH:mm" for a day is not."""
+    if pattern.replace("''", "").count("'") % 2:
+        return False
+    try:
+        tokens = tokenize_pattern(pattern)
+    except (ValueError, KeyError, TypeError):
+        return False
+    fields = {value[0] for kind, value in tokens if kind == "field"}
+    return bool(fields) and fields <= (_TIME_FIELDS if key == "time" else _DATE_FIELDS)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -115,10 +167,24 @@ def _read_pack(path: Path) -> LanguagePack:
     for key, value in (("code", code), ("locale", locale)):
         if value or key == "code":
             try:
-                Locale.parse(value)
+                babel_locale(value)
             except (ValueError, TypeError, UnknownLocaleError):
                 raise fail("language", key, "is not a language or locale Babel knows "
-                           "(for example \"en_US\" or \"es_US\").") from None
+                           "(for example \"es\", \"zh-Hans\" or \"es_US\").") from None
+    if not BCP47.match(code):
+        raise fail("language", "code", "must be a BCP 47 language tag, as the PDF states it: "
+                   "for example \"es\", \"vi\" or \"zh-Hans\" (a hyphen, not \"_\").")
+    dates = data.get("dates", {})
+    if not isinstance(dates, dict):
+        raise fail("dates", "", "must be a section of date patterns.")
+    for key in dates:
+        if key not in DATE_KEYS:
+            raise fail("dates", key, "is not a date form; the forms are: "
+                       f"{', '.join(DATE_KEYS)}.")
+        if not _pattern_ok(key, text_of("dates", key)):
+            example = "h:mm a" if key == "time" else "M月d日 EEEE\" or \"EEEE, 'ngày' d MMMM"
+            raise fail("dates", key, "is not a CLDR date pattern of this form (for example "
+                       f"\"{example}\"; put words in 'single quotes').")
     tr = data.get("translation", {})
     if not isinstance(tr, dict):
         raise fail("translation", "", "must be a section of text values.")
@@ -148,13 +214,29 @@ def _read_pack(path: Path) -> LanguagePack:
                 names = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
                 raise fail("labels", key, f"uses a placeholder it cannot fill (allowed: "
                            f"{names}).")
+    for key in TRANSLATION_LABELS:
+        extra = labels.get(key)
+        if extra is None:
+            continue
+        if not isinstance(extra, str):
+            raise fail("labels", key, "must be text in quotes.")
+        if "{" in extra or "}" in extra:
+            raise fail("labels", key, "uses a placeholder it cannot fill (allowed: none).")
+    if not is_english(code) and not str(labels.get("free_text_marker") or "").strip():
+        why = ("a handout in this language needs a short sentence, in the language, "
+               "saying that the nurse's lines are written in English (see the Spanish "
+               "pack.toml).")
+        if "free_text_marker" in labels:
+            raise fail("labels", "free_text_marker", f"is empty: {why}")
+        raise fail("labels", "", f"has no free_text_marker: {why}")
     return LanguagePack(
         code=code, name=text_of("language", "name"),
         translated_by=str(tr.get("translated_by", "")), reviewed_by=str(tr.get("reviewed_by", "")),
         date=str(tr.get("date", "")), status=str(tr.get("status", "unreviewed")),
         procedures=dict(table("procedures")), handouts=dict(table("handouts")),
         labels=dict(labels), unreviewed_notice=str(tr.get("unreviewed_notice", "")),
-        locale=locale,
+        locale=locale, english_name=text_of("language", "english_name", False),
+        dates={key: str(value) for key, value in dates.items()},
     )
 
 
@@ -184,31 +266,79 @@ def load_pack(code: str, clinic_templates: Path | None = None) -> LanguagePack:
 
 # -- formatting ------------------------------------------------------------------------------
 @cache
+def babel_locale(tag: str) -> str:
+    """Babel's identifier for a BCP 47 tag or a Babel locale: "zh-Hans" -> "zh_Hans",
+    "es_US" -> "es_US", "tl" -> "fil_PH". ValueError/UnknownLocaleError if unknown."""
+    if not isinstance(tag, str) or not tag:
+        raise ValueError(tag)
+    return str(Locale.parse(tag.replace("-", "_")))
+
+
+@cache
+def english_language_name(code: str) -> str:
+    """"Chinese, Simplified" (zh-Hans), "Tagalog" (tl), "Spanish" (es), from Babel's
+    English names of languages, scripts and regions; "" when Babel has no name."""
+    en = Locale.parse("en")
+    parts = code.replace("_", "-").split("-")
+    language = en.languages.get(parts[0], "")
+    details = [en.scripts.get(p, "") if len(p) == 4 else en.territories.get(p.upper(), "")
+               for p in parts[1:]]
+    return ", ".join([language, *filter(None, details)]) if language else ""
+
+
+@cache
 def _day_pattern(lang: str) -> str:
-    """The locale's full date pattern without the year ("EEEE, MMMM d")."""
-    full = Locale.parse(lang).date_formats["full"].pattern
-    return re.sub(r"[\s,]*(?:'[^']*'\s*)?y+[^dMLE]*$", "", full).strip()
+    """The locale's full date pattern without the year: "EEEE, MMMM d" (en), "M月d日EEEE"
+    (zh), "MMMM d일 EEEE" (ko). The year field is taken out with the literal text that
+    belongs to it ("年", "년 " after a leading year; ", " or " de " before a final one), so
+    year-first languages lose their year too."""
+    tokens = tokenize_pattern(Locale.parse(lang).date_formats["full"].pattern)
+    at = next((i for i, (kind, value) in enumerate(tokens)
+               if kind == "field" and value[0] in "yYur"), None)
+    if at is None:
+        return untokenize_pattern(tokens)
+    end = at + 1
+    while end < len(tokens) and tokens[end][0] == "chars":
+        end += 1
+    start = at
+    if end == len(tokens):  # the year ends the pattern: drop the separator before it
+        while start > 0 and tokens[start - 1][0] == "chars":
+            start -= 1
+    return untokenize_pattern(tokens[:start] + tokens[end:]).strip()
 
 
-def day_text(day: dt.date, lang: str) -> str:
-    """Weekday and date without the year: "Friday, March 6" / "viernes, 6 de marzo"."""
-    text = format_date(day, format=_day_pattern(lang), locale=lang)
+def sentence_start(text: str) -> str:
+    """``text`` as it starts a line or a table cell: "jueves, 3 de diciembre" -> "Jueves,
+    3 de diciembre" (text without letter case is unchanged)."""
     return text[:1].upper() + text[1:]
 
 
-def full_date_text(day: dt.date, lang: str) -> str:
-    """"Wednesday, November 25, 2026"."""
-    text = format_date(day, format="full", locale=lang)
-    return text[:1].upper() + text[1:]
+def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
+    """Weekday and date without the year, as written inside a sentence: "Friday, March 6",
+    "viernes, 6 de marzo", "12月3日星期四", "12월 3일 목요일". ``pattern`` is a pack's
+    [dates] day pattern."""
+    return format_date(day, format=pattern or _day_pattern(lang), locale=lang)
 
 
-def birth_date_text(day: dt.date, lang: str) -> str:
+def full_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
+    """"Wednesday, November 25, 2026", "miércoles, 25 de noviembre de 2026"."""
+    return format_date(day, format=pattern or "full", locale=lang)
+
+
+def birth_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"March 4, 1948" (no weekday)."""
-    return format_date(day, format="long", locale=lang)
+    return format_date(day, format=pattern or "long", locale=lang)
 
 
-def time_text(value: dt.time, lang: str) -> str:
-    return format_time(value, format="short", locale=lang)
+def diary_day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
+    """"Thu, Dec 3" / "12月3日周四" for the diary rows."""
+    if pattern:
+        return format_date(day, format=pattern, locale=lang)
+    return format_skeleton("MMMEd", day, locale=lang)
+
+
+def time_text(value: dt.time, lang: str, pattern: str | None = None) -> str:
+    return format_time(value, format=pattern or "short", locale=lang)
 
 
 def list_text(items: Sequence[str], lang: str) -> str:

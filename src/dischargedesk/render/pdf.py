@@ -17,8 +17,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -40,7 +39,16 @@ from reportlab.platypus.flowables import _listWrapOn
 from .._meta import APP_NAME, __version__
 from . import document as d
 from .drawings import QrCode, SpineDrawing
-from .fonts import FONT, FONT_BOLD, register_fonts
+from .fonts import (
+    FONT,
+    FONT_BOLD,
+    draw_text,
+    fit_lines,
+    register_fonts,
+    text_width,
+    with_fallback,
+    word_wrap_for,
+)
 from .style import (
     BOX,
     BOX_STYLE,
@@ -105,7 +113,12 @@ class Extras:
 class _Para(RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
-    than once; the height of a paragraph depends only on its width."""
+    than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
+    Sans lacks print in a fallback font (fonts.with_fallback)."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(with_fallback(text, style.fontName), style, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # keyed by id too (the halves of a split paragraph start as copies of it); a
@@ -154,7 +167,7 @@ class _NumberedCanvas(Canvas):
 
 
 def _fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
-    return simpleSplit(text, font, size, width) or [""]
+    return fit_lines(text, font, size, width)  # per-run widths, breaks between CJK characters
 
 
 class _Furniture:
@@ -219,7 +232,8 @@ class _Furniture:
         canvas.setFont(FONT_BOLD, size)
         avail = self.margin + self.width - x
         name = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)[0]
-        canvas.drawRightString(self.margin + self.width, top - size * FURNITURE.name_drop, name)
+        draw_text(canvas, self.margin + self.width, top - size * FURNITURE.name_drop, name,
+                  FONT_BOLD, size, "right")
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
         # a number is never cut: labelled phones that do not fit print bare
@@ -227,9 +241,9 @@ class _Furniture:
         if len(lines) > 1 and self.ident.clinic_phone_bare:
             lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
         phone = lines[0]
-        canvas.drawRightString(self.margin + self.width,
-                               top - size * (FURNITURE.large_phone_drop if self.styles.large
-                                              else FURNITURE.phone_drop), phone)
+        draw_text(canvas, self.margin + self.width,
+                  top - size * (FURNITURE.large_phone_drop if self.styles.large
+                                else FURNITURE.phone_drop), phone, FONT, size, "right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(FURNITURE.rule_pt)
         rule_y = top - self.header_height + size * FURNITURE.header_rule_rise
@@ -242,11 +256,11 @@ class _Furniture:
         for i, line in enumerate(self.footer_lines):
             if i >= len(self.footer_lines) - self.notice_lines:
                 canvas.setFillColor(MUTED)
-            canvas.drawString(self.margin, y - size * FURNITURE.footer_text_drop
-                              - i * size * FURNITURE.footer_line, line)
+            draw_text(canvas, self.margin, y - size * FURNITURE.footer_text_drop
+                      - i * size * FURNITURE.footer_line, line, FONT, size)
         canvas.setFillColor(TEXT)
-        canvas.drawRightString(self.margin + self.width, y - size * FURNITURE.footer_text_drop,
-                               self.ident.page_label.format(page=page, pages=pages))
+        draw_text(canvas, self.margin + self.width, y - size * FURNITURE.footer_text_drop,
+                  self.ident.page_label.format(page=page, pages=pages), FONT, size, "right")
         canvas.restoreState()
 
 
@@ -354,7 +368,7 @@ class _Builder:
                 for r, row in enumerate(block.rows)]
         ncols = len(block.rows[0])
         if ncols == 2:  # e.g. the calendar: dates on one line where the page allows
-            longest = max(stringWidth(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
+            longest = max(text_width(d.plain_text(r[0]), FONT_BOLD if i == 0 else FONT,
                                       st.size) for i, r in enumerate(block.rows))
             longest += TABLE.cell_pad_pt
             first = min(longest, self.width * 0.5)
@@ -404,10 +418,10 @@ class _Builder:
         size = self.st.size
 
         def longest_word(text: str, font: str) -> float:
-            return max(stringWidth(w, font, size) for w in text.split()) + pad
+            return max(text_width(w, font, size) for w in text.split()) + pad
 
-        first = max(max(stringWidth(x, FONT, size) for x in first_column),
-                    stringWidth(header[0], FONT_BOLD, size)) + pad
+        first = max(max(text_width(x, FONT, size) for x in first_column),
+                    text_width(header[0], FONT_BOLD, size)) + pad
         need = [longest_word(h, FONT_BOLD) for h in header[1:]]
         if first + sum(need) <= self.width:
             spare = self.width - first - sum(need)
@@ -430,8 +444,8 @@ class _Builder:
         flows = self._flows(blocks)
         if _stack_height(flows, self.width) <= room * 0.97 and not self.st.large:
             return flows
-        tight = _Builder(Styles(self.st.large, tight=True), self.extras, self.width,
-                         self.frame_h)
+        tight = _Builder(Styles(self.st.large, tight=True, word_wrap=self.st.word_wrap),
+                         self.extras, self.width, self.frame_h)
         if self.st.large:
             # large print: pages 1-2, laid out for real. The drawing after the warning
             # boxes, else right under the text (when the boxes fill page 2), at normal
@@ -826,7 +840,7 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
                 large_print: bool, title: str, language: str, author: str,
                 pad: frozenset[str]) -> tuple[bytes, dict[str, int]]:
     register_fonts()
-    styles = Styles(large_print)
+    styles = Styles(large_print, word_wrap=word_wrap_for(language))
     page = PAPER.get(extras.paper, PAGE)
     margin = styles.margin
     width = page[0] - 2 * margin

@@ -198,10 +198,12 @@ class Styles:
     large print); ``tight`` only reduces the space between blocks, for a one-page section
     that would not fit otherwise."""
 
-    def __init__(self, large_print: bool, tight: bool = False) -> None:
+    def __init__(self, large_print: bool, tight: bool = False,
+                 word_wrap: str | None = None) -> None:
         t = TYPE
         size = t.large if large_print else t.body
         self.size, self.large, self.tight = size, large_print, tight
+        self.word_wrap = word_wrap  # "CJK" for Chinese: lines break between characters
         self.margin = LARGE_MARGIN if large_print else MARGIN
         gap = t.tight_gap if tight else 1.0  # scale of the space between blocks
         lead = size * (t.tight_leading if tight else t.leading)
@@ -209,7 +211,8 @@ class Styles:
         # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
                                    textColor=TEXT, spaceAfter=size * t.body_after * gap,
-                                   splitLongWords=1, allowWidows=0, allowOrphans=0)
+                                   splitLongWords=1, allowWidows=0, allowOrphans=0,
+                                   wordWrap=word_wrap)
         self.bullet = ParagraphStyle("bullet", parent=self.body,
                                      leftIndent=size * t.bullet_indent,
                                      bulletIndent=size * t.bullet_mark_indent,

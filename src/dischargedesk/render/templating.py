@@ -74,6 +74,38 @@ _ESCAPES = {
 _ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 
 
+#: Free text the nurse wrote (in English) travels through the templates between these two
+#: Unicode noncharacters (never in typed text: domain/textclean.py drops them), so every
+#: template prints it marked, whatever it does with it (filters, ``~``, macros, ``set``):
+#: :func:`resolve_free_text` turns each end into the handout's marker, or removes both.
+FREE_START, FREE_END = "\ufdd0", "\ufdd1"
+_FREE_CHARS = FREE_START + FREE_END
+
+
+def free_text(value: str) -> str:
+    """A free-text value as the context holds it (empty stays empty: ``{% if %}`` works)."""
+    return f"{FREE_START}{value}{FREE_END}" if value else value
+
+
+def resolve_free_text(text: str, marker: str = "") -> str:
+    """Rendered template text -> text without the free-text marks. With a ``marker`` (the
+    pack's ``free_text_marker``, plain text) each printed free-text value is followed by
+    it, in italics; a value cut by a filter (its end gone) gets it at the end of its line.
+    Without one (an English handout) the marks are removed."""
+    if FREE_START not in text and FREE_END not in text:
+        return text
+    tag = f" <i>({escape_value(marker)})</i>" if marker else ""
+    out = []
+    for line in text.split("\n"):
+        if FREE_START in line or FREE_END in line:
+            open_at_end = line.rfind(FREE_START) > line.rfind(FREE_END)
+            line = line.replace(FREE_START, "").replace(FREE_END, tag)
+            if open_at_end:
+                line += tag
+        out.append(line)
+    return "\n".join(out)
+
+
 def escape_value(value: str) -> str:
     """Escape text so that it is printed literally by the document parser and ReportLab.
 
@@ -203,6 +235,8 @@ def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
 
 def _safe_replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
     text, old_s, new_s = str(s), str(old), str(new)
+    if any(c in old_s for c in _FREE_CHARS):
+        raise SandboxLimit("replace() cannot remove the marks of the nurse's free text")
     hits = text.count(old_s) if count is None or count < 0 else min(count, text.count(old_s))
     if len(text) + hits * max(0, len(new_s) - len(old_s)) > MAX_OUTPUT_CHARS:
         raise SandboxLimit(SIZE_TEXT)
@@ -441,10 +475,20 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         _check_nesting(self._tokenize(source, name, filename), filename)
         self.sources[filename or "<template>"] = source
         try:
-            return super()._parse(source, name, filename)
+            ast = super()._parse(source, name, filename)
         except RecursionError:
             raise TemplateTooComplex("the template is nested too deeply; simplify it", 0,
                                      name, filename) from None
+        # the free-text marks are the engine's: a template that writes them (to strip
+        # them with |replace, say) would print the nurse's English unmarked
+        for node in ast.find_all((nodes.Const, nodes.TemplateData)):
+            value = node.data if isinstance(node, nodes.TemplateData) else \
+                getattr(node, "value", None)
+            if isinstance(value, str) and any(c in value for c in _FREE_CHARS):
+                raise TemplateTooComplex("the template has a character reserved for "
+                                         "marking the nurse's free text (U+FDD0 or U+FDD1); "
+                                         "remove it", node.lineno, name, filename)
+        return ast
 
     def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
                   defer_init: bool = False) -> str:
@@ -624,10 +668,15 @@ def describe(exc: BaseException) -> str:
 
 
 def render_section(env: HandoutEnvironment, source: SectionSource,
-                   context: dict[str, Any]) -> str:
-    """Render one section. Every failure becomes a TemplateError naming file and line."""
+                   context: dict[str, Any], free_text_marker: str = "") -> str:
+    """Render one section. Every failure becomes a TemplateError naming file and line.
+
+    The nurse's free text comes out followed by ``free_text_marker`` (a translated
+    handout) or plain (no marker): see :func:`resolve_free_text`."""
     try:
-        return _render_guarded(lambda: env.get_template(source.name).generate(context))
+        return resolve_free_text(
+            _render_guarded(lambda: env.get_template(source.name).generate(context)),
+            free_text_marker)
     except Exception as exc:  # noqa: BLE001 - the template is untrusted: report any failure
         path, line = _template_location(exc)
         if isinstance(exc, TemplateSyntaxError | TemplateNotUtf8) and exc.filename:

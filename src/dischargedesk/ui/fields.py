@@ -78,6 +78,11 @@ class FieldBox(QWidget):
             box.addLayout(row)
         self.error = ErrorLabel(field)
         box.addWidget(self.error)
+        self._box = box
+
+    def add_hint(self, hint: QWidget) -> None:
+        """A note under the input, above its error (e.g. "these lines print in English")."""
+        self._box.insertWidget(self._box.count() - 1, hint)
 
     def set_error(self, text: str) -> None:
         self.error.show_message(text)

@@ -33,7 +33,8 @@ from ..domain.calendar import (
     procedure_date_warning,
     weekday_date_text,
 )
-from ..domain.request import LABELS, MAX_LENGTH
+from ..domain.fields import UNTRANSLATED
+from ..domain.request import LABELS, MAX_LENGTH, is_english
 from ..engine import FormChoices
 from ..errors import RequestError
 from .fields import DateEdit, FieldBox, FollowUpField, LevelsField, check_box
@@ -43,6 +44,7 @@ from .preview import notice_label
 ANESTHESIA_CHOICES = (("local", "Local anesthetic only"), ("sedation", "Sedation"),
                       ("general", "General anesthesia"))
 DEFAULT_ANESTHESIA = "sedation"
+UNTRANSLATED_STYLE = "color: #4d3300; font-size: 90%;"  # 10:1 on white
 def _line(name: str, field: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setAccessibleName(name)
@@ -126,6 +128,13 @@ class HandoutForm(QWidget):
         box = self._row(form, "Lang&uage:", "language", self.language, self.large_print,
                         stretch_last=False)
         self._boxes["large_print"] = box
+        # bilingual print: each section in the patient's language, then the clinic's
+        # English text of it (refused with English: the error shows under this box)
+        self.bilingual = check_box("Bilingual: add the Engli&sh text after each section",
+                                   "Bilingual print")
+        self.bilingual.setToolTip("For staff and family: each section prints in the "
+                                  "patient's language, then in English.")
+        self._row(form, "", "bilingual", self.bilingual, stretch_last=False)
         self._row(form, "Print:", "handouts", *self.handout_checks.values(), stretch_last=False)
         outer.addWidget(group)
         self.handouts_group = group
@@ -232,6 +241,23 @@ class HandoutForm(QWidget):
         self._row(form, "Caregi&ver name:", "caregiver", self.caregiver)
         right.append(group)
 
+        # the nurse's free text prints as typed (in English) in a translated handout: say
+        # so under each of those fields (the field table marks them)
+        self.untranslated_hints: dict[str, QLabel] = {}
+        for name in sorted(UNTRANSLATED):
+            field_box = self._boxes.get(name)
+            if field_box is None:
+                continue
+            hint = QLabel()
+            hint.setObjectName(f"untranslated_{name}")
+            hint.setAccessibleName("Prints in English")
+            hint.setTextFormat(Qt.TextFormat.PlainText)
+            hint.setWordWrap(True)
+            hint.setStyleSheet(UNTRANSLATED_STYLE)
+            hint.hide()
+            field_box.add_hint(hint)
+            self.untranslated_hints[name] = hint
+
         self._columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._columns.setSpacing(6)
         self._column_widgets: list[QWidget] = []
@@ -254,9 +280,10 @@ class HandoutForm(QWidget):
             edit.textChanged.connect(self._emit)
         for combo in (self.procedure, self.anesthesia, self.language):
             combo.currentIndexChanged.connect(self._emit)
+        self.language.currentIndexChanged.connect(self._update_untranslated_hints)
         self.physician.currentTextChanged.connect(self._emit)
         self.medications.textChanged.connect(self._emit)
-        for check in (self.brace, self.opioids, self.large_print,
+        for check in (self.brace, self.opioids, self.large_print, self.bilingual,
                       *self.handout_checks.values()):
             check.toggled.connect(self._emit)
         self.levels.changed.connect(self._emit)
@@ -267,6 +294,17 @@ class HandoutForm(QWidget):
     def _emit(self, *_: object) -> None:
         if not self._quiet:
             self.changed.emit()
+
+    def _update_untranslated_hints(self, *_: object) -> None:
+        """Under the free-text fields: in a handout of another language they print as
+        typed, in English, each line marked for the interpreter."""
+        code = str(self.language.currentData() or "en")
+        text = "" if is_english(code) else (
+            f"Will print in English, as typed, with a note in {language_name(code)} to "
+            "ask the interpreter.")
+        for hint in self.untranslated_hints.values():
+            hint.setText(text)
+            hint.setVisible(bool(text))
 
     # -- two columns where the width allows ----------------------------------------------
     def _margins(self) -> int:
@@ -375,7 +413,8 @@ class HandoutForm(QWidget):
     # -- keyboard order ----------------------------------------------------------------------
     def focus_chain(self) -> list[QWidget]:
         """Every focusable input, in visual order (the caller applies setTabOrder)."""
-        return [self.language, self.large_print, *self.handout_checks.values(),
+        return [self.language, self.large_print, self.bilingual,
+                *self.handout_checks.values(),
                 self.patient_name, self.date_of_birth, self.mrn, self.procedure,
                 self.procedure_date, self.date_confirm, *self.levels.focus_widgets(),
                 self.anesthesia, self.brace, self.opioids, self.medications,
@@ -413,6 +452,7 @@ class HandoutForm(QWidget):
             "caregiver": self.caregiver.text(),
             "language": self.language.currentData(),
             "large_print": self.large_print.isChecked(),
+            "bilingual": self.bilingual.isChecked(),
             "handouts": [k for k, c in self.handout_checks.items() if c.isChecked()],
         }
         return {k: v for k, v in data.items() if v is not None}
@@ -426,7 +466,9 @@ class HandoutForm(QWidget):
         """The clinic's default language, regular print, both handouts: per patient, never
         carried over to the next one."""
         self.set_language(self.default_language)
+        self._update_untranslated_hints()
         self.large_print.setChecked(False)
+        self.bilingual.setChecked(False)
         for check in self.handout_checks.values():
             check.setChecked(True)
 
@@ -436,7 +478,10 @@ class HandoutForm(QWidget):
         text = f"{language_name(code)} handouts"
         if self.large_print.isChecked():
             text += ", large print"
-        unusual = code != self.default_language or self.large_print.isChecked()
+        if self.bilingual.isChecked():
+            text += ", with English"
+        unusual = code != self.default_language or self.large_print.isChecked() or \
+            self.bilingual.isChecked()
         return text, unusual
 
     # -- errors ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from .. import engine, output
 from .._meta import APP_NAME
+from ..archive.service import combined_output, handouts_outputs
 from ..clinic.profile import ClinicProfile
 from ..clinic.source import ClinicSource
 from ..domain.request import HandoutRequest
@@ -51,6 +52,7 @@ from ..errors import RequestError
 from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
 from .about import AboutDialog
+from .archive import ArchiveHook
 from .errors import guarded
 from .fields import FieldBox
 from .focus_ring import FocusRing
@@ -144,6 +146,9 @@ class MainWindow(QMainWindow):
         kwargs = {} if debounce_ms is None else {"debounce_ms": debounce_ms}
         self.session = FormSession(self.form, self.preview, clinic, today, self, **kwargs)
         self._build_actions()
+        self._today = today
+        # the archive (docs/archive.md): nothing at all unless site.toml has [archive] url
+        self.archive_hook = ArchiveHook(self, self.config, self.templates_action)
         self._build_status()
         self._set_tab_order()
         self.session.state_changed.connect(self._update_actions)
@@ -471,6 +476,9 @@ class MainWindow(QMainWindow):
             with busy_cursor():
                 pdf = printing.for_duplex(pdf, printer, request, self.clinic)
                 outcome = printing.print_job(pdf, printer, paper)
+            self.archive_hook.after_output(request, self.clinic, [combined_output(
+                request, pdf, len(request.handouts) > 1 and printing.wants_duplex(printer))],
+                outcome.how, self._today())
             self._last_print = (request, time.monotonic())
             self.last_outcome = outcome  # no patient data: pages, printer, job id, seconds
             self._remember(request, outcome.how)
@@ -480,6 +488,18 @@ class MainWindow(QMainWindow):
         finally:
             self._printing = False
             self._update_actions()
+
+    def print_again(self, pdfs: Sequence[bytes]) -> None:
+        """Print PDFs made again from the archive (already checked byte for byte)."""
+        paper = printing.clinic_paper(self.clinic)
+        printer = printing.new_printer()
+        if not self.choose_printer(printer, sum(printing.match_paper(printer, pdf, paper)
+                                                for pdf in pdfs)):
+            return
+        with busy_cursor():
+            outcomes = [printing.print_job(pdf, printer, paper) for pdf in pdfs]
+        if outcomes:
+            self.statusBar().showMessage(outcomes[-1].message(), 15000)
 
     def _still(self, epoch: int, what: str) -> bool:
         """False (and nothing happens) when the patient was cleared while a question was
@@ -525,6 +545,10 @@ class MainWindow(QMainWindow):
         with busy_cursor():
             paths = saving.save_handouts(request, self.clinic, folder, self.now())
         log.info("saved %d files", len(paths))
+        if self.archive_hook.enabled:
+            self.archive_hook.after_output(request, self.clinic, handouts_outputs(
+                [(kind, p.name, p.read_bytes()) for kind, p in
+                 zip(request.handouts, paths, strict=False)]), "saved", self._today())
         self._remember(request, "saved")
         if from_form:
             self.session.output_done()
@@ -596,6 +620,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.wait_for_worker()
+        self.archive_hook.finish()  # a record being written is written
         self.idle.stop()
         self.recent.clear()
         self.save_layout()

@@ -1,0 +1,307 @@
+"""Language access (issue 12 items 4 and 5): the nurse's free text is never silent in a
+translated handout (it prints with the pack's `free_text_marker`, set by the engine for
+every template), and bilingual print (each section in the patient's language, then the
+clinic's English text of it; the summary on page 1 in the patient's language)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from dischargedesk.cli import main
+from dischargedesk.domain.fields import FIELD, UNTRANSLATED
+from dischargedesk.domain.request import HandoutRequest
+from dischargedesk.engine import BILINGUAL_NOTE, build_document, prepare, render_pdf
+from dischargedesk.errors import DischargeDeskError, RequestError, TemplateError
+from dischargedesk.render import language
+from dischargedesk.render.context import build_context
+from dischargedesk.render.language import load_pack
+from dischargedesk.render.templating import (
+    FREE_END,
+    FREE_START,
+    HandoutEnvironment,
+    SectionSource,
+    render_section,
+)
+from dischargedesk.resources import templates_dir
+
+from .conftest import TODAY, base_request_data, pdf_pages_text, pdf_text
+
+ES_MARKER = load_pack("es").labels["free_text_marker"]
+EN_NOTE = load_pack("en").labels["bilingual_note"]
+ES_NOTE = load_pack("es").labels["bilingual_note"]
+# one unmistakable token per free-text value
+FREE = {"medications": "Qortaxin 5 mg every 6 hours\nVelmorine 100 mg twice a day",
+        "blood_thinner": "Restart Zabrixan on Thursday morning",
+        "follow_up_where": "Plumtree Spine Center, 2nd floor"}
+TOKENS = ("Qortaxin", "Velmorine", "Zabrixan", "Plumtree")
+NAMES = {"physician": "Dr. Xolotl", "follow_up_with": "Dr. Xolotl", "caregiver": "Yusra Q"}
+
+
+def _request(**extra):
+    return HandoutRequest.from_mapping(base_request_data(**{
+        **FREE, **NAMES, "follow_up_date": "2026-12-09", "follow_up_time": "09:30",
+        "brace": True, "opioids": True, **extra}), today=TODAY)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- item 4: the marker -----------------------------------------------------------------------
+def test_spanish_pdf_has_the_marker_after_each_free_text_line_and_nowhere_else(sample_clinic):
+    text = pdf_text(render_pdf(_request(language="es"), sample_clinic))
+    marker = f"({_fold(ES_MARKER)})"
+    printed = sum(text.count(t) for t in TOKENS)
+    assert printed >= 6  # the 2 medicines, the restart (3 times), the place
+    assert text.count(marker) == printed  # never elsewhere: not after names, not alone
+    for token in TOKENS:
+        for m in re.finditer(re.escape(token), text):
+            # the marker follows the rest of the same value (before any other text)
+            value = next(v for v in (*FREE["medications"].split("\n"), FREE["blood_thinner"],
+                                     FREE["follow_up_where"]) if token in v)
+            start = m.start() - value.index(token)
+            assert text[start:].startswith(f"{value} {marker}"), text[start:start + 140]
+    assert "Xolotl" in text and f"Xolotl {marker}" not in text  # names are not marked
+    assert FREE_START not in text and FREE_END not in text
+
+
+def test_english_pdf_has_no_marker(sample_clinic):
+    text = pdf_text(render_pdf(_request(), sample_clinic))
+    assert all(t in text for t in TOKENS)
+    assert "Not translated" not in text and "(" + ES_MARKER not in text
+    assert FREE_START not in text and FREE_END not in text
+
+
+def test_every_untranslated_field_is_marked_in_the_context_and_nothing_else(sample_clinic):
+    """The field table says which fields are free text; the context marks each of them,
+    and no other value (a name reads the same in every language)."""
+    assert {"medications", "blood_thinner", "follow_up_where"} == UNTRANSLATED
+    assert all(FIELD[n].kind in ("text", "multiline") for n in UNTRANSLATED)
+    ctx = build_context(_request(language="es"), sample_clinic, load_pack("es"))
+    marked: list[str] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and (FREE_START in value or FREE_END in value):
+            marked.append(value)
+
+    walk(ctx)
+    expected = [*FREE["medications"].split("\n"), FREE["blood_thinner"],
+                FREE["follow_up_where"]]
+    assert sorted(marked) == sorted(f"{FREE_START}{v}{FREE_END}" for v in expected)
+
+
+def _render(tmp_path: Path, body: str, marker: str, **extra) -> str:
+    root = tmp_path / "tpl"
+    (root / "es" / "discharge").mkdir(parents=True, exist_ok=True)
+    path = root / "es" / "discharge" / "10-x.txt"
+    path.write_text(body, encoding="utf-8")
+    env = HandoutEnvironment([root], root, "es")
+    from dischargedesk.clinic.profile import load_sample_clinic
+
+    ctx = build_context(_request(language="es", **extra), load_sample_clinic(),
+                        load_pack("es"))
+    return render_section(env, SectionSource("discharge/10-x.txt", path, True, "es"), ctx,
+                          marker)
+
+
+@pytest.mark.parametrize("body", [
+    "- {{ blood_thinner }}",
+    "- {{ blood_thinner|upper }}",
+    "- {{ blood_thinner|truncate(12) }}",
+    "- {{ blood_thinner[5:] }}",
+    "{% set x = 'Ojo: ' ~ blood_thinner %}- {{ x }}",
+    "{% macro say(t) %}- {{ t }}{% endmacro %}{{ say(blood_thinner) }}",
+    "{% for line in medications %}\n- {{ line|title }}\n{% endfor %}",
+    "- <b>{{ follow_up.where }}</b>",
+    "- {{ [blood_thinner, 'x']|join(', ') }}",
+])
+def test_the_marker_survives_what_a_clinic_template_does(tmp_path, body):
+    out = _render(tmp_path, body, "MARK")
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines and all("<i>(MARK)</i>" in ln for ln in lines), out
+    assert FREE_START not in out and FREE_END not in out
+    # an English handout (no marker): the same template prints the text plain
+    plain = _render(tmp_path, body, "")
+    assert "MARK" not in plain and FREE_START not in plain and FREE_END not in plain
+
+
+@pytest.mark.parametrize("body", [
+    "- {{ blood_thinner|replace('\\ufdd1', '') }}",
+    "- {{ blood_thinner }}\ufdd1",
+    "{% set end = '\\ufdd0' %}- {{ end }}",
+])
+def test_a_template_cannot_write_or_remove_the_marks(tmp_path, body):
+    with pytest.raises(TemplateError) as info:
+        _render(tmp_path, body, "MARK")
+    assert "free text" in str(info.value)
+
+
+def _pack_root(tmp_path: Path, old: str, new: str) -> tuple[Path, Path]:
+    root = tmp_path / "packs"
+    shutil.copytree(templates_dir() / "es", root / "es")
+    pack = root / "es" / "pack.toml"
+    text = pack.read_text(encoding="utf-8")
+    assert re.search(old, text, re.M), old
+    pack.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
+    language._read_pack.cache_clear()
+    return root, pack
+
+
+@pytest.mark.parametrize(("new", "words"), [
+    ("", "has no free_text_marker"),
+    ('free_text_marker = "  "', "is empty"),
+    ('free_text_marker = 3', "must be text"),
+    ('free_text_marker = "Sin traducir {x}"', "placeholder"),
+])
+def test_a_translated_pack_must_say_its_marker(tmp_path, new, words):
+    root, pack = _pack_root(tmp_path, r"^free_text_marker = .*$", new)
+    with pytest.raises(DischargeDeskError) as info:
+        language.load_pack("es", root)
+    assert str(info.value).startswith(str(pack)) and words in str(info.value)
+    if "has no" not in words:
+        assert ", line " in str(info.value)
+
+
+def test_an_english_pack_needs_no_marker(tmp_path):
+    root = tmp_path / "packs"
+    shutil.copytree(templates_dir() / "en", root / "en")
+    pack = root / "en" / "pack.toml"
+    text = pack.read_text(encoding="utf-8")
+    pack.write_text("\n".join(ln for ln in text.splitlines()
+                              if not ln.startswith(("free_text_marker", "bilingual_note"))),
+                    encoding="utf-8")
+    language._read_pack.cache_clear()
+    assert "free_text_marker" not in language.load_pack("en", root).labels
+
+
+# -- item 5: bilingual print -----------------------------------------------------------------
+def test_bilingual_with_english_is_refused_plainly():
+    with pytest.raises(RequestError) as info:
+        _request(bilingual=True)
+    assert info.value.field == "bilingual" and "another language" in str(info.value)
+    assert _request(bilingual=True, language="es").bilingual
+
+
+@pytest.fixture(scope="module")
+def bilingual(sample_clinic):
+    prepared = prepare(_request(language="es", bilingual=True), sample_clinic)
+    return prepared, build_document(prepared, prepared.layouts)
+
+
+def test_each_section_then_its_english_in_order(bilingual):
+    prepared, pdf = bilingual
+    text = pdf_text(pdf)
+    es, en = load_pack("es"), load_pack("en")
+    cursor = 0
+    for layout in prepared.layouts:
+        sections = [s for s in layout.sections if not s.source.endswith(BILINGUAL_NOTE)]
+        langs = [s.lang for s in sections]
+        assert langs == ["es", "en"] * (len(sections) // 2), [s.source for s in sections]
+        for own, english in zip(sections[::2], sections[1::2], strict=True):
+            assert own.source.split("/", 1)[1] == english.source.split("/", 1)[1]
+            assert english.source.startswith("en/")
+            for section in (own, english):
+                first = _fold(section.plain_sentences()[0])
+                at = text.find(first, cursor)
+                assert at >= 0, (section.source, first)
+                cursor = at + len(first)
+        notes = [s for s in layout.sections if s.source.endswith(BILINGUAL_NOTE)]
+        assert all(s.lang == "es" for s in notes)
+    assert text.count(_fold(ES_NOTE)) == 2  # once per handout
+    assert _fold(EN_NOTE) not in text
+    # the English text carries no marker: it is the clinic's English
+    marker = f"({_fold(ES_MARKER)})"
+    assert "Restart Zabrixan on Thursday morning " + marker in text
+    eng = text[text.find("Your medicines"):]
+    assert eng.startswith("Your medicines") and \
+        eng[:eng.find("Opioid")].count(marker) == 0
+    assert es.handouts["discharge"] in text and en.handouts["discharge"] not in text
+
+
+def test_bilingual_summary_stays_on_page_1_in_the_patients_language(bilingual):
+    prepared, pdf = bilingual
+    pages = pdf_pages_text(pdf)
+    summary_es = prepared.layouts[0].sections[0]
+    summary_en = next(s for s in prepared.layouts[0].sections if s.lang == "en")
+    assert summary_es.lang == "es" and summary_en.source == "en/discharge/10-summary.txt"
+    first_es = _fold(summary_es.plain_sentences()[0])
+    first_en = _fold(summary_en.plain_sentences()[0])
+    assert first_es in pages[0] and first_en not in pages[0]
+    assert "Llame al 911" in pages[0]
+    assert first_en in pages[1] and _fold(ES_NOTE) in pages[1]
+    # the drawings, QR code, signatures and diary print once
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(pages)
+    text = pdf_text(pdf)
+    assert text.count("Firma de enfermería") == 1 and "Nurse signature" not in text
+
+
+def test_bilingual_pdf_language_is_the_patients(bilingual):
+    _, pdf = bilingual
+    assert str(PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/Lang")) == "es"
+
+
+# -- the command line --------------------------------------------------------------------------
+ARGS = ["render", "--procedure", "kyphoplasty", "--levels", "L1", "--patient-name",
+        "Zed Quorum", "--mrn", "Q-77", "--procedure-date", TODAY.isoformat(),
+        "--medication", "Qortaxin 5 mg every 6 hours", "--handouts", "discharge"]
+
+
+def test_cli_bilingual_writes_both_languages(tmp_path, capsys):
+    code = main([*ARGS, "--language", "es", "--bilingual", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    text = pdf_text(Path(out.strip()).read_bytes())
+    assert "Sus medicinas" in text and "Your medicines" in text
+    assert f"Qortaxin 5 mg every 6 hours ({_fold(ES_MARKER)})" in text
+
+
+@pytest.mark.parametrize("language", [[], ["--language", "en"]])
+def test_cli_bilingual_in_english_is_exit_2_naming_the_field(tmp_path, capsys, language):
+    code = main([*ARGS, *language, "--bilingual", "--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Bilingual print" in err
+    assert "Zed" not in err and not (tmp_path / "o").exists()
+
+
+def test_templates_check_renders_the_bilingual_print_of_each_other_language(sample_clinic):
+    from dischargedesk.checks import (
+        ANESTHESIA,
+        BILINGUAL_ANESTHESIA,
+        LEVEL_PATTERNS,
+        check_templates,
+    )
+
+    report = check_templates(sample_clinic, languages=["es"], build_pdfs=False)
+    one = len(sample_clinic.procedures) * len(LEVEL_PATTERNS) * len(ANESTHESIA) * 2
+    assert BILINGUAL_ANESTHESIA in ANESTHESIA
+    assert report.combinations == 2 * (one + one // len(ANESTHESIA))
+    assert report.ok, [str(p) for p in report.errors]
+    # the English text of the bilingual print is graded as English, the note not at all
+    langs = {g.file: (g.language, g.measure) for g in report.grades}
+    assert langs["en/discharge/50-medicines.txt"] == ("en", "Flesch-Kincaid")
+    assert langs["es/discharge/50-medicines.txt"][0] == "es"
+    assert not [f for f in langs if f.endswith(BILINGUAL_NOTE)]
+
+
+def test_typed_text_cannot_forge_or_hide_a_mark(sample_clinic):
+    """The marks are noncharacters: cleaning drops them from whatever was typed or came
+    from the record, so a value can neither end its mark early nor add one."""
+    req = _request(language="es", blood_thinner="Restart\ufdd1 Zabrixan \ufdd0today")
+    assert req.blood_thinner == "Restart Zabrixan today"
+    text = pdf_text(render_pdf(req, sample_clinic))
+    assert text.count(f"Restart Zabrixan today ({_fold(ES_MARKER)})") == \
+        text.count("Restart Zabrixan today") >= 3

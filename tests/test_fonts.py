@@ -1,0 +1,231 @@
+"""Issue 12: fonts for Chinese, Korean and Vietnamese, per-run fallback, what is refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from dischargedesk.domain.request import MAX_WORD
+from dischargedesk.engine import render_pdf
+from dischargedesk.errors import ClinicProfileError, RequestError
+from dischargedesk.render import fonts
+from dischargedesk.resources import font_path, sample_clinic_dir
+from tests.pdf_glyphs import drawn_text, missing_glyphs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_fonts_are_truetype_with_their_licences():
+    """glyf outlines (ReportLab refuses CFF); each font's licence file ships beside it."""
+    from fontTools.ttLib import TTFont
+
+    for face in fonts.FALLBACKS:
+        for file_name in filter(None, (face.regular, face.bold)):
+            with TTFont(str(font_path(file_name)), lazy=True) as tt:
+                assert "glyf" in tt and "CFF " not in tt, file_name
+    folder = font_path("x").parent
+    assert (folder / "LICENSE-DroidSansFallback.txt").read_text().count("Apache License") >= 1
+    assert "SIL Open Font License" in (folder / "LICENSE-Nanum.txt").read_text()
+
+
+@pytest.mark.parametrize("text", ["王小明", "張偉 陳國華 臺灣 醫院", "김민준 목요일",
+                                  "Nguyễn Văn An", "Trần Thị Ngọc Ánh"])
+def test_names_in_the_shipped_scripts_are_covered(text):
+    assert fonts.missing_characters(text) == []
+
+
+def _hanzi(encoding: str, rows: range, cells: list[int]) -> set[str]:
+    out = set()
+    for row in rows:
+        for cell in cells:
+            try:
+                ch = bytes([row, cell]).decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if 0x4E00 <= ord(ch) <= 0x9FFF:
+                out.add(ch)
+    return out
+
+
+def test_every_gb2312_and_big5_character_prints():
+    """The national character sets of Simplified (GB 2312) and Traditional (Big5) Chinese,
+    and the punctuation Chinese text uses."""
+    gb = _hanzi("gb2312", range(0xB0, 0xF8), list(range(0xA1, 0xFF)))
+    big5 = _hanzi("big5", range(0xA4, 0xFA), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])
+    assert len(gb) == 6763 and len(big5) == 13051
+    punctuation = "，。、；：？！“”‘’（）《》〈〉【】「」『』…—·"
+    assert fonts.missing_characters("".join(sorted(gb | big5)) + punctuation) == []
+
+
+def test_vietnamese_decomposed_marks_print_as_one_glyph_each():
+    """"ệ" typed as e + two combining marks becomes the one precomposed letter DejaVu has."""
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Văn An")
+    assert len(decomposed) > len("Nguyễn Văn An")
+    assert fonts.with_fallback(decomposed) == "Nguyễn Văn An"
+    assert fonts.runs(decomposed) == [(None, "Nguyễn Văn An")]
+
+
+def test_every_vietnamese_letter_is_one_dejavu_glyph():
+    """12 vowels x 6 tones in both cases, and đ: after NFC each is one precomposed letter
+    that DejaVu Sans has (ReportLab could not place a separate combining mark)."""
+    vowels = "aăâeêioôơuưy"
+    letters = [unicodedata.normalize("NFC", v + tone) for v in vowels + vowels.upper()
+               for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")]
+    letters += ["đ", "Đ"]
+    assert all(len(ch) == 1 for ch in letters) and len(letters) == 146
+    assert fonts.runs("".join(letters)) == [(None, "".join(letters))]
+
+
+def test_runs_give_latin_to_dejavu_and_cjk_to_its_font():
+    assert fonts.runs("王小明 MRN 123 김민준") == [
+        ("DDHan", "王小明 "), (None, "MRN 123 "), ("DDHangul", "김민준")]
+    marked = fonts.with_fallback("<b>服用</b> Oxycodone 5 mg &amp; 물")
+    assert marked == ('<b><font name="DDHan">服用</font></b> Oxycodone 5 mg &amp; '
+                      '<font name="DDHangul">물</font>')
+    # bold paragraphs (headings) use the real bold Hangul face
+    assert fonts.with_fallback("수술 후", fonts.FONT_BOLD) == \
+        '<font name="DDHangul-Bold">수술 후</font>'
+    # markup DejaVu prints whole comes back as it was
+    latin = 'Call <b>911</b> &amp; <font color="#b42318">now</font>'
+    assert fonts.with_fallback(latin) == latin
+
+
+def test_line_breaking_between_cjk_characters():
+    lines = fonts.fit_lines("台北市立联合医院仁爱院区 Spine Clinic", fonts.FONT, 12, 100)
+    assert len(lines) > 1 and "".join(lines).replace(" ", "") == \
+        "台北市立联合医院仁爱院区SpineClinic"
+    assert all(fonts.text_width(line, fonts.FONT, 12) <= 100 for line in lines)
+    assert fonts.word_wrap_for("zh-Hans") == "CJK" and fonts.word_wrap_for("zh_Hant") == "CJK"
+    assert fonts.word_wrap_for("ko") is None and fonts.word_wrap_for("vi") is None
+
+
+def test_names_in_chinese_korean_and_vietnamese_print_in_their_fonts(sample_clinic,
+                                                                      make_request):
+    """Before issue 12 these were refused ("the handout font cannot print")."""
+    pdf = render_pdf(make_request(
+        patient_name="王小明", caregiver="김민준",
+        physician=unicodedata.normalize("NFD", "Nguyễn Văn An"),
+        medications="Oxycodone 5 mg：每6小时1片\n타이레놀 500 mg 하루 두 번",
+        handouts=["discharge"]), sample_clinic)
+    assert missing_glyphs(pdf) == []
+    drawn = drawn_text(pdf)
+    assert "王小明" in drawn["DroidSansFallback"] and "每" in drawn["DroidSansFallback"]
+    assert "김민준" in drawn["NanumGothic"] and "타이레놀" in drawn["NanumGothic"]
+    assert "Nguyễn Văn An" in drawn["DejaVuSans"]
+    # the Latin pieces inside a Chinese line stay in DejaVu
+    assert "Oxycodone 5 mg" in drawn["DejaVuSans"] and "MRN-12345" in drawn["DejaVuSans"]
+    assert "O" not in drawn["DroidSansFallback"]
+
+
+def test_a_chinese_clinic_name_prints_in_the_header(tmp_path, make_request):
+    """Header and footer are drawn on the canvas: they use the same fallback."""
+    from dischargedesk.clinic.profile import load_clinic
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+    toml = folder / "clinic.toml"
+    text = toml.read_text(encoding="utf-8")
+    name_line = next(line for line in text.splitlines() if line.startswith("name ="))
+    toml.write_text(text.replace(name_line, 'name = "仁爱医院 Spine Center"'), encoding="utf-8")
+    pdf = render_pdf(make_request(handouts=["discharge"]), load_clinic(folder))
+    assert missing_glyphs(pdf) == []
+    assert "仁爱医院" in drawn_text(pdf)["DroidSansFallback"]
+    assert "Spine Center" in drawn_text(pdf)["DejaVuSans-Bold"]
+
+
+def test_a_character_no_font_prints_is_refused_and_named(sample_clinic, make_request):
+    with pytest.raises(RequestError) as info:
+        render_pdf(make_request(caregiver="Somchai สมชาย"), sample_clinic)
+    assert "U+0E2A" in str(info.value) and "cannot print" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["שלום", "مريم", "Ana مريم"])
+def test_right_to_left_is_refused_saying_so_plainly(make_request, value):
+    with pytest.raises(RequestError) as info:
+        make_request(patient_name=value)
+    assert "Arabic and Hebrew are not supported yet" in str(info.value)
+    assert value not in str(info.value)
+
+
+def test_right_to_left_clinic_name_is_refused_saying_so_plainly(tmp_path):
+    from dischargedesk.clinic.profile import load_clinic
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+    toml = folder / "clinic.toml"
+    text = toml.read_text(encoding="utf-8")
+    name_line = next(line for line in text.splitlines() if line.startswith("name ="))
+    toml.write_text(text.replace(name_line, 'name = "مستشفى"'), encoding="utf-8")
+    with pytest.raises(ClinicProfileError, match="Arabic and Hebrew are not supported yet"):
+        load_clinic(folder)
+
+
+def test_a_long_chinese_line_is_not_one_long_word(make_request):
+    """Chinese has no spaces between words: 70 characters are 70 break points, not a 70
+    character word (a Latin run that long is still refused)."""
+    line = "请在手术后第一天多休息，每天走几次短路，不要提重物，不要弯腰，" * 2 + \
+        "有问题请打电话给诊所。"
+    assert len(line) > MAX_WORD
+    assert make_request(medications=line).medications == line
+    with pytest.raises(RequestError, match="word longer"):
+        make_request(medications="x" * (MAX_WORD + 1))
+
+
+def test_glyph_checker_finds_a_character_drawn_without_a_glyph():
+    """The helper the language tests use can fail: 王 drawn in DejaVu Sans is a box."""
+    fonts.register_fonts()
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    canvas.setFont(fonts.FONT, 12)
+    canvas.drawString(10, 10, "Wang 王")
+    canvas.save()
+    problems = missing_glyphs(buf.getvalue())
+    assert problems and "DejaVuSans" in problems[0] and "no glyph" in problems[0]
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(10, 10, "Hi")
+    canvas.save()
+    assert "not an embedded TrueType font" in missing_glyphs(buf.getvalue())[0]
+
+
+_COLD = """
+import json, sys
+from dischargedesk.cli import main
+code = main(sys.argv[1:])
+from reportlab.pdfbase import pdfmetrics
+from dischargedesk.render import fonts
+print(json.dumps({"code": code, "loaded": fonts.loaded_fallbacks(),
+                  "registered": sorted(pdfmetrics.getRegisteredFontNames())}))
+"""
+
+
+def _cold_render(tmp_path: Path, *args: str) -> dict[str, object]:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLD, "render", "--procedure", "kyphoplasty", "--levels",
+         "T12", "--mrn", "A1", "--out", str(out), *args],
+        capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"),
+                                             "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_an_english_cold_render_loads_no_other_script_font(tmp_path):
+    result = _cold_render(tmp_path, "--patient-name", "Ana Diaz")
+    assert result["code"] == 0 and result["loaded"] == []
+    assert not {"DDHan", "DDHangul", "DDHangul-Bold"} & set(result["registered"])  # type: ignore[arg-type]
+
+
+def test_a_chinese_name_loads_only_the_chinese_font(tmp_path):
+    result = _cold_render(tmp_path, "--patient-name", "王小明")
+    assert result["code"] == 0 and result["loaded"] == ["DDHan"]

@@ -1,0 +1,192 @@
+"""The archive in the app, driven by keys: after a print or save the education dialog
+(teach-back, interpreter, caregiver, nurse) and the record; the Reprint dialog finds the
+patient by MRN and saves the handouts again byte for byte; nothing of it when the archive
+is off."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from dischargedesk.archive.service import Archive
+from dischargedesk.archive.store import open_sqlite
+from dischargedesk.cli import main
+from dischargedesk.siteconfig import SITE_ENV, load_config
+
+from ..archive_helpers import write_site
+from .conftest import MRN, PATIENT, WAIT_MS, fill_minimal, message_texts, wait_for_preview
+
+
+@pytest.fixture
+def archive_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    key = tmp_path / "archive.key"
+    assert main(["archive", "init-key", str(key)]) == 0
+    db = tmp_path / "archive.db"
+    monkeypatch.setenv(SITE_ENV, str(write_site(tmp_path, f"sqlite:///{db}", key)))
+    return {"key": key, "db": db}
+
+
+@pytest.fixture
+def awindow(archive_site, qtbot, sample_clinic, settings_file, questions):
+    from dischargedesk.ui.main_window import MainWindow
+    from dischargedesk.ui.settings import AppSettings
+
+    win = MainWindow(sample_clinic, AppSettings(settings_file), config=load_config())
+    for name in ("choose_folder", "choose_printer", "confirm_discard", "printer_names",
+                 "offer_save"):
+        setattr(win, name, getattr(questions, name))
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    for w in QApplication.topLevelWidgets():
+        if w.isVisible() and w is not win and w.objectName().endswith("Dialog"):
+            w.close()
+    win.confirm_discard = lambda question: True
+    win.close()
+
+
+def education_dialog(qtbot):
+    found = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == "educationDialog" and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(shown, timeout=WAIT_MS)
+    return found[0]
+
+
+def rows(db: Path, key: Path) -> list[dict]:
+    from ..archive_helpers import key_of
+
+    store = open_sqlite(db, key_of(key))
+    try:
+        return store.records()
+    finally:
+        store.close()
+
+
+def test_print_then_education_by_keys_then_the_record(qtbot, awindow, questions,
+                                                      archive_site):
+    fill_minimal(qtbot, awindow)
+    wait_for_preview(qtbot, awindow)
+    qtbot.keyClick(awindow, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = education_dialog(qtbot)
+    assert dialog.focusWidget() is dialog.teach_back
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Space)       # teach-back: yes
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.focusWidget(), "Spanish, ID 4471")    # interpreter
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Space)       # caregiver present
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.focusWidget(), "A1")                  # not initials
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and "initials" in dialog.problem.text()
+    assert not archive_site["db"].exists()  # nothing archived while the dialog is open
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.focusWidget(), "B")
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)  # written on the archive's thread, then reported
+    (row,) = rows(archive_site["db"], archive_site["key"])
+    assert (row["teach_back"], row["interpreter_used"], row["caregiver_present"]) == (1, 1, 1)
+    assert row["event"] == "saved"  # the test printer prints to a file
+    printed = questions.print_file.read_bytes()
+    assert json.loads(row["outputs"])[0]["sha256"] == hashlib.sha256(printed).hexdigest()
+    archive = Archive(load_config().archive)
+    assert [pdf for _, pdf in archive.reprint_pdfs(row["id"])] == [printed]
+    phi = archive.key.open(row["id"], row["phi"])
+    assert phi["nurse"] == "AB" and phi["interpreter"] == "Spanish, ID 4471"
+
+
+def test_save_skip_then_reprint_dialog_by_mrn(qtbot, awindow, questions, archive_site,
+                                              tmp_path):
+    fill_minimal(qtbot, awindow)
+    wait_for_preview(qtbot, awindow)
+    qtbot.keyClick(awindow, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = {p.name: p.read_bytes() for p in questions.folder.iterdir()}
+    dialog = education_dialog(qtbot)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)      # Skip: not recorded
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
+    (row,) = rows(archive_site["db"], archive_site["key"])
+    assert row["teach_back"] is None and row["caregiver_present"] is None
+    questions.folder = tmp_path / "again"
+    questions.folder.mkdir()
+    awindow.activateWindow()  # the offscreen platform does not give it back by itself
+    qtbot.waitUntil(awindow.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(awindow, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: awindow.archive_hook.reprint_dialog is not None
+                    and awindow.archive_hook.reprint_dialog.isVisible(), timeout=WAIT_MS)
+    reprint = awindow.archive_hook.reprint_dialog
+    assert reprint.focusWidget() is reprint.mrn
+    qtbot.keyClicks(reprint.mrn, "nope")
+    qtbot.keyClick(reprint.mrn, Qt.Key.Key_Return)
+    assert reprint.results.count() == 0 and "No record" in reprint.status.text()
+    reprint.mrn.selectAll()
+    qtbot.keyClicks(reprint.mrn, MRN.lower())
+    qtbot.keyClick(reprint.mrn, Qt.Key.Key_Return)
+    assert reprint.results.count() == 1 and PATIENT in reprint.results.item(0).text()
+    assert reprint.focusWidget() is reprint.results  # the newest record is chosen
+    qtbot.keyClick(reprint.focusWidget(), Qt.Key.Key_Tab)       # Print again...
+    qtbot.keyClick(reprint.focusWidget(), Qt.Key.Key_Tab)       # Save PDFs again...
+    assert reprint.focusWidget() is reprint.save_button
+    qtbot.keyClick(reprint.focusWidget(), Qt.Key.Key_Space)
+    assert {p.name: p.read_bytes() for p in questions.folder.iterdir()} == saved
+    assert "Saved" in reprint.status.text()
+    actions = [e.action for e in Archive(load_config().archive).access_log()]
+    assert actions == ["list", "list", "name-shown", "reprint"]
+    awindow.clear_after_idle()  # names on screen: the idle clear closes the dialog
+    assert not reprint.isVisible()
+    assert not message_texts()
+
+
+def test_archive_off_no_dialog_no_action(qtbot, window, questions):
+    assert window.archive_hook.reprint_action is None
+    assert window.findChild(object, "reprintAction") is None
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert len(list(questions.folder.iterdir())) == 2
+    qtbot.wait(100)
+    assert not [w for w in QApplication.topLevelWidgets()
+                if w.objectName() == "educationDialog" and w.isVisible()]
+
+
+def test_reprint_without_the_key_says_so(qtbot, awindow, archive_site):
+    archive_site["key"].unlink()
+    qtbot.keyClick(awindow, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(message_texts()), timeout=WAIT_MS)
+    (text,) = message_texts()
+    assert "key file" in text and "is missing" in text
+    assert awindow.archive_hook.reprint_dialog is None
+
+
+def test_a_two_sided_print_reprints_with_its_blank_back_page(qtbot, awindow, questions,
+                                                            monkeypatch):
+    from dischargedesk.ui import printing
+
+    fill_minimal(qtbot, awindow)
+    qtbot.keyClicks(awindow.form.anesthesia, "L")  # an odd page count: a blank back page
+    wait_for_preview(qtbot, awindow)
+    single = awindow.preview.pdf_bytes()
+    monkeypatch.setattr(printing, "wants_duplex", lambda printer: True)
+    qtbot.keyClick(awindow, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = education_dialog(qtbot)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
+    printed = questions.print_file.read_bytes()
+    assert printed != single  # the two-sided job had its padding page
+    archive = Archive(load_config().archive)
+    (entry,) = archive.listing()
+    assert [pdf for _, pdf in archive.reprint_pdfs(entry.record_id)] == [printed]
