@@ -211,6 +211,9 @@ def test_every_combination_prints_in_the_language(sample_clinic, code, proc, pat
         assert part in text, part
     assert len(spec["letters"].findall(text)) >= spec["min_letters"], \
         len(spec["letters"].findall(text))
+    marker = str(load_pack(code).labels["free_text_marker"])
+    # the nurse's English lines are flagged in the handout's language, and only then
+    assert (marker in text) is full, marker
     rest = _strip_known(text, sample_clinic)
     words = ENGLISH - OWN_WORDS[code]
     english = sorted({w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() in words})
