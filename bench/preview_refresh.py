@@ -51,7 +51,7 @@ def main() -> None:
     loaded: list[float] = []
     renders: list[float] = []
     win.preview.loaded.connect(lambda pages: loaded.append(time.perf_counter()))
-    win.session.worker.rendered.connect(lambda g, r, p, s: renders.append(s))
+    win.session.rendered.connect(lambda g, r, p, s: renders.append(s))
 
     def wait_current(deadline: float = 30.0) -> None:
         end = time.perf_counter() + deadline

@@ -7,6 +7,7 @@ network-share validation. Qt-free.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -146,6 +147,9 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     graded: set[tuple[str, str]] = set()
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
     pages: dict[tuple[Any, ...], dict[str, int]] = {}
+    # combinations whose handouts come out identical (same text, same page furniture) are
+    # laid out and layout-checked once: anesthesia or level pattern often change nothing
+    outputs: dict[str, Any] = {}
     for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
         if progress:
             progress(n, len(combos))
@@ -160,8 +164,8 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
                     prepared = prepare(request, clinic, overrides=overrides)
                     if build_pdfs and v == 1:
-                        pdf = build_document(prepared, prepared.layouts)
-                        for found in _layout_problems(pdf, prepared, pattern, pages,
+                        handouts = _laid_out(prepared, outputs)
+                        for found in _layout_problems(handouts, prepared, pattern, pages,
                                                       (proc, pattern, anesthesia, lang)):
                             report.add(found)
             except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
@@ -187,15 +191,34 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     return report
 
 
-def _layout_problems(pdf: bytes, prepared: Any, pattern: str,
+def output_key(prepared: Any) -> str:
+    """Equal for two prepared requests exactly when their PDFs are the same: everything
+    :func:`build_document` reads (the documents, page identity, drawn blocks, print size,
+    language, title and author). Every part is a frozen dataclass or plain value, so its
+    repr holds all of its fields."""
+    parts = (prepared.layouts, prepared.ident, prepared.extras, prepared.request.large_print,
+             prepared.request.procedure, prepared.pack.code, prepared.author)
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _laid_out(prepared: Any, outputs: dict[str, Any]) -> Any:
+    """The layout-checked handouts of ``prepared``, built once per distinct output."""
+    from .layout_checks import check_handouts
+
+    key = output_key(prepared)
+    if key not in outputs:
+        outputs[key] = check_handouts(build_document(prepared, prepared.layouts), prepared)
+    return outputs[key]
+
+
+def _layout_problems(handouts: Any, prepared: Any, pattern: str,
                      pages: dict[tuple[Any, ...], dict[str, int]],
                      key: tuple[str, str, str, str]) -> list[Problem]:
     """The layout checks (layout_checks.py) on one rendered combination, named by section;
     the page budget applies to the standard case (1 or 2 levels, every option), large
     print to the same case in normal print, bilingual to the case in one language."""
-    from .layout_checks import budget_problems, check_handouts
+    from .layout_checks import budget_problems
 
-    handouts = check_handouts(pdf, prepared)
     found = [p for h in handouts for p in h.problems]
     counts = {h.kind: h.count for h in handouts}
     large, bilingual = prepared.request.large_print, prepared.request.bilingual

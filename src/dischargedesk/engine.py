@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -27,6 +26,7 @@ from .domain.request import HANDOUTS, LABELS, HandoutRequest, is_english
 from .errors import DischargeDeskError, RenderError, RequestError, TemplateError
 from .render import document as d
 from .render.context import build_context
+from .render.document import escape
 from .render.fonts import describe_characters, missing_characters
 from .render.language import (
     LanguagePack,
@@ -192,6 +192,13 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             pack, "qr_portal"), address=_short_address(clinic.portal_url))
         if clinic.portal_url else "",
         paper=str(clinic.parameters.get("paper", "Letter")),
+        # what a screen reader says for the drawings (/Alt); a clinic's pack without these
+        # labels gets the English ones, tagged as English
+        spine_alt=_label(pack, "spine_alt", levels=_spine_caption(
+            pack, facts.known, 0, context["levels"]["text"])),
+        qr_alt=_label(pack, "qr_alt", portal=clinic.portal_name or _label(pack, "qr_portal"),
+                      address=_short_address(clinic.portal_url)) if clinic.portal_url else "",
+        spine_alt_lang=_label_language(pack, "spine_alt"),
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
@@ -308,6 +315,14 @@ def _label(pack: LanguagePack, key: str, **values: object) -> str:
         if key in candidate.labels:
             return candidate.label(key, **values)
     raise KeyError(key)
+
+
+def _label_language(pack: LanguagePack, key: str) -> str:
+    """The language ``_label`` takes ``key`` in, when it is not the pack's own ("")."""
+    for candidate in (pack, *_builtin_packs(pack.code)):
+        if key in candidate.labels:
+            return "" if candidate.code == pack.code else candidate.code
+    return ""
 
 
 def _builtin_packs(code: str) -> list[LanguagePack]:

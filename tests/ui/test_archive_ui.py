@@ -190,3 +190,104 @@ def test_a_two_sided_print_reprints_with_its_blank_back_page(qtbot, awindow, que
     archive = Archive(load_config().archive)
     (entry,) = archive.listing()
     assert [pdf for _, pdf in archive.reprint_pdfs(entry.record_id)] == [printed]
+
+
+def _print_and_skip(qtbot, win) -> None:
+    fill_minimal(qtbot, win)
+    wait_for_preview(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = education_dialog(qtbot)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+
+
+@pytest.fixture
+def held_send(monkeypatch: pytest.MonkeyPatch):
+    """Every insert into the archive database waits until the test sets ``gate``."""
+    import threading
+
+    from dischargedesk.archive.store import Store
+
+    gate, started = threading.Event(), threading.Event()
+    original = Store.add
+
+    def add(self, row, snapshot):
+        started.set()
+        assert gate.wait(20), "the test never let the insert through"
+        return original(self, row, snapshot)
+
+    monkeypatch.setattr(Store, "add", add)
+    yield gate, started
+    gate.set()
+
+
+def test_close_during_a_slow_send_is_bounded_and_keeps_the_record(
+        qtbot, awindow, archive_site, held_send, monkeypatch):
+    import time
+
+    from dischargedesk.ui import archive as archive_ui
+
+    gate, started = held_send
+    monkeypatch.setattr(archive_ui, "CLOSE_WAIT_S", 0.5)
+    _print_and_skip(qtbot, awindow)
+    assert started.wait(WAIT_MS / 1000)  # the record is on its way to the database
+    name = awindow.form.patient_name
+    qtbot.keyClicks(name, "x")  # the window still answers while the server does not
+    assert name.text().endswith("x") and not awindow.archive_hook.idle()
+    awindow.confirm_discard = lambda question: True
+    began = time.monotonic()
+    awindow.close()
+    assert time.monotonic() - began < 5  # bounded: not until the server answers
+    assert not awindow.isVisible()
+    (text,) = message_texts()
+    assert "waits on this computer" in text
+    assert PATIENT not in text and MRN not in text
+    archive = Archive(load_config().archive)
+    assert len(archive.queue.pending()) == 1  # on this computer's disk, sealed
+    gate.set()  # the server answers at last: the lane's send goes through
+    assert awindow.archive_hook.lane.wait_idle(WAIT_MS / 1000)
+    archive.flush()  # the queue is sent again (the next start): still one record
+    assert len(rows(archive_site["db"], archive_site["key"])) == 1
+    assert archive.queue.pending() == []
+
+
+def test_close_waits_for_a_record_being_written(qtbot, awindow, archive_site, held_send):
+    import threading
+
+    gate, started = held_send
+    _print_and_skip(qtbot, awindow)
+    assert started.wait(WAIT_MS / 1000)
+    threading.Timer(0.3, gate.set).start()
+    awindow.confirm_discard = lambda question: True
+    awindow.close()  # waits for the lane (well inside CLOSE_WAIT_S)
+    assert awindow.archive_hook.idle()
+    assert len(rows(archive_site["db"], archive_site["key"])) == 1
+    assert Archive(load_config().archive).queue.pending() == []
+    assert not message_texts()
+
+
+def test_records_are_made_on_the_shared_background_lane(qtbot, awindow, monkeypatch):
+    import threading
+
+    threads: list[threading.Thread] = []
+    original = Archive.make_row
+
+    def make_row(self, *args, **kwargs):
+        threads.append(threading.current_thread())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Archive, "make_row", make_row)
+    _print_and_skip(qtbot, awindow)
+    qtbot.waitUntil(lambda: "Archived" in awindow.statusBar().currentMessage(),
+                    timeout=WAIT_MS)
+    (thread,) = threads
+    # a Lane thread (ui/background.py): a daemon named after its lane, never the GUI
+    # thread nor a ThreadPoolExecutor worker (those are not daemons and are numbered)
+    assert thread is not threading.main_thread()
+    assert thread.daemon and thread.name == awindow.archive_hook.lane.name == "archive"
+
+
+def test_no_thread_pool_of_its_own_in_the_ui():
+    ui = Path(__file__).resolve().parents[2] / "src" / "dischargedesk" / "ui"
+    offenders = [p.name for p in ui.glob("*.py")
+                 if "ThreadPoolExecutor" in p.read_text(encoding="utf-8")]
+    assert offenders == []  # background work goes through ui/background.py

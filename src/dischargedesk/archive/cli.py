@@ -62,7 +62,6 @@ def add_parser(sub: Any) -> None:
 
 def _archive(required: bool = True) -> Any:
     from ..siteconfig import load_config
-    from .service import Archive
 
     config = load_config()
     settings = config.archive
@@ -73,6 +72,8 @@ def _archive(required: bool = True) -> Any:
         raise ArchiveError(problems[0] if problems else
                            "The archive is off on this computer (site.toml has no [archive] "
                            "url); see docs/archive.md to turn it on.")
+    from .service import Archive  # only when the site turned it on (never for a plain render)
+
     return Archive(settings)
 
 

@@ -18,6 +18,10 @@ all call it, so they always print the same clinic):
    clinic: its phone numbers must not reach a patient);
 4. nothing set: the built-in sample clinic.
 
+The app never waits for a share: :func:`start_clinic` returns at once with the last good
+local copy (or none yet) and a ``finish`` step that does the share part of
+:func:`resolve_clinic`; the window runs it off the GUI thread and switches when it passes.
+
 The share is untrusted input. The copy reads only folders and regular files (``lstat``, and
 ``O_NOFOLLOW``/``O_NONBLOCK`` on open), never follows a link, and stops at :data:`MAX_FILES`
 entries, :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` folder levels and ``copy_timeout``
@@ -163,14 +167,53 @@ def locked_reason(config: SiteConfig) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ClinicStart:
+    """What a window can open on at once, and the slow rest (for the app: it never waits on
+    a share before its window is shown).
+
+    ``source`` is final when ``finish`` is None. Otherwise it is the last good local copy of
+    the share (verified by hash, not yet compared with the share), or None when this
+    computer has no copy yet; ``finish(on_check)`` (slow: reads the share, maybe copies and
+    checks a new version; call it off the GUI thread) returns what :func:`resolve_clinic`
+    returns, and calls ``on_check()`` first when a new version is about to be checked."""
+
+    source: ClinicSource | None
+    finish: Callable[[Callable[[], None] | None], ClinicSource] | None = None
+
+
+def start_clinic(config: SiteConfig | None = None, *, folder: Path | None = None,
+                 cache_root: Path | None = None, validate: Validator = check_clinic,
+                 probe_timeout: float = PROBE_TIMEOUT,
+                 copy_timeout: float = COPY_TIMEOUT) -> ClinicStart:
+    """Like :func:`resolve_clinic`, split into the quick local part and the share part."""
+    config = config if config is not None else load_config()
+    share = config.clinic_folder
+    if folder is not None or share is None:
+        return ClinicStart(resolve_clinic(config, folder=folder, cache_root=cache_root,
+                                          validate=validate))
+    cache = Cache(cache_root or user_data_dir() / CACHE_DIR)
+    current, _ = cache.take_current(cache.folder_for(share))
+    source = None if current is None else _source(current, None, "cache")
+
+    def finish(on_check: Callable[[], None] | None = None) -> ClinicSource:
+        return resolve_clinic(config, cache_root=cache.root, validate=validate,
+                              probe_timeout=probe_timeout, copy_timeout=copy_timeout,
+                              on_check=on_check)
+
+    return ClinicStart(source, finish)
+
+
 def resolve_clinic(config: SiteConfig | None = None, *, folder: Path | None = None,
                    cache_root: Path | None = None, validate: Validator = check_clinic,
                    now: Callable[[], dt.datetime] | None = None,
                    probe_timeout: float = PROBE_TIMEOUT,
-                   copy_timeout: float = COPY_TIMEOUT) -> ClinicSource:
+                   copy_timeout: float = COPY_TIMEOUT,
+                   on_check: Callable[[], None] | None = None) -> ClinicSource:
     """Choose the clinic (see the module docstring). Raises :class:`ClinicLockedError` for a
     hand-chosen folder on a locked computer, :class:`NoClinicCopyError` when there is nothing
-    safe to use, and ClinicProfileError for an explicit folder that cannot be loaded."""
+    safe to use, and ClinicProfileError for an explicit folder that cannot be loaded.
+    ``on_check()`` is called just before a new share version is copied and checked."""
     config = config if config is not None else load_config()
     if folder is not None:
         reason = locked_reason(config)
@@ -185,7 +228,7 @@ def resolve_clinic(config: SiteConfig | None = None, *, folder: Path | None = No
     if config.clinic_folder is not None:
         return _from_share(config.clinic_folder, cache, validate,
                            now or (lambda: dt.datetime.now(dt.UTC)), probe_timeout,
-                           copy_timeout)
+                           copy_timeout, on_check)
     if config.site_file_broken:
         entry = cache.last_used()
         if entry is None:
@@ -201,7 +244,8 @@ def resolve_clinic(config: SiteConfig | None = None, *, folder: Path | None = No
 # -- the share ---------------------------------------------------------------------------------
 def _from_share(share: Path, cache: Cache, validate: Validator,
                 now: Callable[[], dt.datetime], probe_timeout: float,
-                copy_timeout: float) -> ClinicSource:
+                copy_timeout: float, on_check: Callable[[], None] | None = None
+                ) -> ClinicSource:
     folder = cache.folder_for(share)
     try:
         current, changed = cache.take_current(folder)
@@ -215,6 +259,8 @@ def _from_share(share: Path, cache: Cache, validate: Validator,
         rejected = cache.rejected(folder, fingerprint)
         if rejected is not None:
             return _rejected(share, current, changed, rejected)
+        if on_check is not None:
+            on_check()
         try:
             entry, problems = cache.refresh(share, fingerprint, validate, now(), copy_timeout)
         except ShareTooSlow:

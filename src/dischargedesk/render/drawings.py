@@ -15,9 +15,10 @@ from reportlab.platypus import Flowable
 from ..domain.levels import TREATABLE_LEVELS
 from .fonts import FONT, FONT_BOLD, face_for, runs, text_width
 from .style import BONE, MUTED, OUTLINE, SPINE, TREATED
+from .tagging import Marked
 
 
-class SpineDrawing(Flowable):
+class SpineDrawing(Marked, Flowable):
     """T1-S1 drawn as stacked vertebrae, seen from the back; the treated levels in red,
     labelled. ``top_label`` ("Neck (C)") marks the top of the spine, above T1, so the
     drawing reads the right way up; ``scale`` is the height of one vertebra in type sizes
@@ -96,7 +97,7 @@ def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
-class QrCode(Flowable):
+class QrCode(Marked, Flowable):
     """The portal QR code drawn as one vector path (fast, sharp at any resolution)."""
 
     BORDER = 4  # quiet zone, in modules

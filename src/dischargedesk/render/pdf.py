@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -29,7 +28,6 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 from reportlab.platypus import Paragraph as RLParagraph
@@ -38,6 +36,8 @@ from reportlab.platypus.flowables import _listWrapOn
 
 from .._meta import APP_NAME, __version__
 from . import document as d
+from . import tagging
+from .document import escape
 from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
@@ -65,6 +65,7 @@ from .style import (
     TREATED,
     Styles,
 )
+from .tagging import Table  # ReportLab's, with rules and backgrounds as artifacts
 
 _KEY_BREAK = re.compile(r"(?<=[.,;])\s+")  # the spine key prints one idea a line
 MIN_FILL = 0.40  # a page is at least this full before a forced page break
@@ -107,10 +108,13 @@ class Extras:
     spine_key: tuple[str, ...] = ()  # top label ("Neck (C)"), then lines under the caption
     spine_legend: str = ""  # short caption ("Treated") when space is tight; levels are labelled
     qr_caption: str = ""  # printed under the QR code: what it opens and the address
+    spine_alt: str = ""  # the drawing's description for screen readers (/Alt)
+    qr_alt: str = ""  # the QR code's: where it leads
+    spine_alt_lang: str = ""  # the language of those, when not the handout's
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
-class _Para(RLParagraph):
+class _Para(tagging.Marked, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
@@ -137,7 +141,7 @@ def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
 
 
 # -- page furniture -------------------------------------------------------------------------
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(tagging.TaggingCanvas, Canvas):
     """Defers page furniture to save time so the footer can say "Page N of M" per handout."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -148,6 +152,7 @@ class _NumberedCanvas(Canvas):
 
     def showPage(self) -> None:
         self._dd_pages.append(dict(self.__dict__))
+        self.tag_next_page()
         self._startPage()
 
     def save(self) -> None:
@@ -160,7 +165,8 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             kind, draw = self._dd_furniture  # type: ignore[misc]
             seen[kind] = seen.get(kind, 0) + 1
-            draw(self, seen[kind], totals[kind])
+            with self.pagination():
+                draw(self, seen[kind], totals[kind])
             super().showPage()
         super().save()
         self.page_totals = totals  # after the loop: restoring page states resets attributes
@@ -340,22 +346,24 @@ class _Unit:
 
 
 class _Builder:
-    def __init__(self, styles: Styles, extras: Extras, width: float, frame_h: float) -> None:
+    def __init__(self, styles: Styles, extras: Extras, width: float, frame_h: float,
+                 tags: tagging.Tags | None = None) -> None:
         self.st, self.extras, self.width, self.frame_h = styles, extras, width, frame_h
+        self.tags = tags or tagging.Tags("")  # each flowable's structure role
         self.first_room = frame_h  # the one-page section's room on its first page
         self.spine_after_text = False  # large print: the drawing right under the text
 
     def inline(self, block: d.Block, in_box: bool = False) -> list[Flowable]:
-        st = self.st
+        st, tags, lang = self.st, self.tags, tagging.lang_of(block)
         if isinstance(block, d.Heading):
             style = (st.box_h2 if in_box else st.h2) if block.level == 2 else st.h1
-            return [_Para(block.text, style)]
+            return [tags.heading(_Para(block.text, style), block.level, lang)]
         if isinstance(block, d.Paragraph):
-            return [_Para(block.text, st.body)]
+            return [tags.leaf(_Para(block.text, st.body), "P", lang=lang)]
         if isinstance(block, d.Bullet):
-            return [_Para(block.text, st.bullet, bulletText="•")]
+            return [tags.item(_Para(block.text, st.bullet, bulletText="•"), "•", lang)]
         if isinstance(block, d.Checkbox):
-            return [_Para(block.text, st.bullet, bulletText="☐")]
+            return [tags.item(_Para(block.text, st.bullet, bulletText="☐"), "☐", lang)]
         if isinstance(block, d.Table):
             return [self.table(block)]
         if isinstance(block, d.Box):
@@ -384,13 +392,14 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), st.size * TABLE.top_pad),
             ("BOTTOMPADDING", (0, 0), (-1, -1), st.size * TABLE.bottom_pad),
         ]))
-        return t
+        return self.tags.table(t, head_rows=1)
 
     def box(self, block: d.Box) -> Flowable:
         """A tinted box with a thick coloured edge, kept whole on one page (one table row
         per block, so a box taller than a page can still continue on the next)."""
         bg, border = BOX_STYLE[block.kind]
-        rows = [[f] for b in block.blocks for f in self.inline(b, in_box=True)]
+        with self.tags.group("Sect", tagging.lang_of(block)):  # a heading announces its tier
+            rows = [[f] for b in block.blocks for f in self.inline(b, in_box=True)]
         t = Table(rows or [[""]], colWidths=[self.width], hAlign="LEFT")
         pad = self.st.size * (BOX.tight_pad if self.st.tight else BOX.pad)
         t.setStyle(_table_style([
@@ -431,6 +440,10 @@ class _Builder:
 
     # -- sections ---------------------------------------------------------------------------
     def section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:
+        with self.tags.group("Sect", tagging.lang_of(section)):
+            return self._section(section, avail)
+
+    def _section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:
         """The section's flowables with its keep-together groups. A section that ends with
         ``@pagebreak`` is a page of its own (the one-page summary): when it would not fit
         on one page (two in large print), it is laid out again with tighter spacing and
@@ -445,7 +458,7 @@ class _Builder:
         if _stack_height(flows, self.width) <= room * 0.97 and not self.st.large:
             return flows
         tight = _Builder(Styles(self.st.large, tight=True, word_wrap=self.st.word_wrap),
-                         self.extras, self.width, self.frame_h)
+                         self.extras, self.width, self.frame_h, self.tags)
         if self.st.large:
             # large print: pages 1-2, laid out for real. The drawing after the warning
             # boxes, else right under the text (when the boxes fill page 2), at normal
@@ -648,9 +661,10 @@ class _Builder:
         """The drawing floats right of the paragraphs and bullets that follow it. In large
         print (or when the text is too tall to sit beside it) the text comes first, then
         the drawing with its key beside it, as one piece."""
-        flows = [f for b in following for f in self.inline(b)]
+        # (the drawing is made first: it comes first in reading order, as in the template)
         if not self.st.large:
             spine = self.spine(compact)
+            flows = [f for b in following for f in self.inline(b)]
             spine_w = spine.wrap(self.width, 1e6)[0]
             left_w = self.width - spine_w - self.st.size
             left_h = sum(f.wrap(left_w, 1e6)[1] + f.getSpaceAfter() for f in flows)
@@ -661,12 +675,12 @@ class _Builder:
                     e = self.extras
                     swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
                     key = " ".join((e.spine_caption + ".", *e.spine_key[1:]))
-                    piece = [_keep([t, _Para(swatch + escape(key).replace(
+                    piece = [_keep([t, self.tags.leaf(_Para(swatch + escape(key).replace(
                         " = ", "\u00a0=\u00a0"), ParagraphStyle(
-                        "key_wide", parent=self.st.body, textColor=MUTED))])]
+                        "key_wide", parent=self.st.body, textColor=MUTED)), "P")])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
-        units = [self._list(following)] if flows else []
         wide = self.spine_wide(FIGURE.wide_scales[min(compact, 2)])
+        units = [self._list(following)] if following else []
         units.append(_Unit([wide], _stack_height([wide], self.width), 2))
         return units
 
@@ -691,7 +705,7 @@ class _Builder:
         swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
         caption = e.spine_legend if compact >= 2 and e.levels and e.spine_legend \
             else e.spine_caption
-        out: list[Flowable] = [_Para(swatch + escape(caption), style)]
+        out: list[Flowable] = [self.tags.leaf(_Para(swatch + escape(caption), style), "P")]
         key_style = ParagraphStyle("key_line", parent=style, textColor=MUTED,
                                    spaceAfter=0, alignment=TA_LEFT)
         for text in e.spine_key[1:]:
@@ -699,17 +713,17 @@ class _Builder:
             if compact:
                 parts = [text.strip()]
             # "T = chest" never breaks
-            out += [_Para(escape(part).replace(" = ", "\u00a0=\u00a0"), key_style)
-                    for part in parts]
+            out += [self.tags.leaf(_Para(escape(part).replace(" = ", "\u00a0=\u00a0"),
+                                         key_style), "P") for part in parts]
         return out
 
     def spine(self, compact: int = 0) -> Flowable:
         """Drawing over caption and key, one piece (beside the text on the summary)."""
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
-        drawing = SpineDrawing(e.levels, self.st.size, top_label=top,
-                               scale=FIGURE.compact_spine_scale if compact
-                               else FIGURE.spine_scale)
+        drawing = self._figure(SpineDrawing(e.levels, self.st.size, top_label=top,
+                                            scale=FIGURE.compact_spine_scale if compact
+                                            else FIGURE.spine_scale))
         width = max(drawing.width, self.st.size * (0 if compact >= 3 else FIGURE.spine_min_width))
         rows = [[drawing]]
         if compact < 3:
@@ -722,11 +736,16 @@ class _Builder:
                                          ("BOTTOMPADDING", (0, 0), (-1, -1),
                                           FIGURE.spine_pad_bottom_pt)]))
 
+    def _figure(self, drawing: SpineDrawing) -> SpineDrawing:
+        e = self.extras
+        return self.tags.leaf(drawing, "Figure", alt=e.spine_alt, lang=e.spine_alt_lang)
+
     def spine_wide(self, scale: float = FIGURE.wide_scales[0]) -> Flowable:
         """Large print: the drawing on the left, its caption and key on the right."""
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
-        drawing = SpineDrawing(e.levels, self.st.size, top_label=top, scale=scale)
+        drawing = self._figure(SpineDrawing(e.levels, self.st.size, top_label=top,
+                                            scale=scale))
         left = ParagraphStyle("key_wide", parent=self.st.body,
                               spaceAfter=self.st.size * FIGURE.wide_key_after)
         key = self._spine_key(left)
@@ -773,6 +792,10 @@ class _Builder:
         t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
                   rowHeights=None if one_row else heights)
         t.setStyle(_table_style(cmds))
+        if one_row:
+            self.tags.table(t, head_rows=1, head_cols=1)
+        else:
+            self.tags.table(t, head_rows=2, band_rows=range(2, len(rows), 2))
         return [t, Spacer(1, st.size)]
 
     def directive(self, name: str) -> list[Flowable]:
@@ -787,10 +810,11 @@ class _Builder:
                 return []
             # the code needs no more size in large print; its address sits beside it
             side = FIGURE.qr_side_pt
-            code = QrCode(e.portal_url, side)
+            code = self.tags.leaf(QrCode(e.portal_url, side), "Figure", alt=e.qr_alt,
+                                  lang=e.spine_alt_lang)
             if not e.qr_caption:
                 return [_keep([code])]
-            t = Table([[code, _Para(escape(e.qr_caption), st.body)]],
+            t = Table([[code, self.tags.leaf(_Para(escape(e.qr_caption), st.body), "P")]],
                       colWidths=[side + st.size, self.width - side - st.size], hAlign="LEFT")
             t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
@@ -804,7 +828,7 @@ class _Builder:
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("TOPPADDING", (0, 0), (-1, -1), st.size * TABLE.signature_gap),
                 ("LINEBELOW", (1, 0), (1, -1), TABLE.signature_line_pt, TEXT)]))
-            return [Spacer(1, st.size * TABLE.signature_before), t]
+            return [Spacer(1, st.size * TABLE.signature_before), self.tags.table(t, head_cols=1)]
         if name == "diary":
             return self.diary()
         raise ValueError(name)
@@ -865,25 +889,28 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
                                   onPage=_blank_page))
     doc.addPageTemplates(templates)
     frame_h = templates[0].frames[0].height
-    builder = _Builder(styles, extras, width, frame_h)
+    tags = tagging.Tags(language)
+    builder = _Builder(styles, extras, width, frame_h, tags)
     story: list[Flowable] = []
     for n, h in enumerate(handouts):
         if n:
             story += [NextPageTemplate(h.kind), PageBreak()]
-        head: list[Flowable] = [_Para(escape(h.title), styles.title),
-                                _Para(h.subtitle, styles.subtitle)]
-        for notice in h.notices:
-            head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
-        story += head
-        used = _stack_height(head, width)
-        for s_no, section in enumerate(h.sections):  # the first shares page 1 with the title
-            story.extend(builder.section(section, frame_h - used if s_no == 0 else None))
+        with tags.group("Part"):  # one a handout
+            head: list[Flowable] = [tags.heading(_Para(escape(h.title), styles.title), 0),
+                                    tags.leaf(_Para(h.subtitle, styles.subtitle), "P")]
+            for notice in h.notices:
+                head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
+            story += head
+            used = _stack_height(head, width)
+            for s_no, section in enumerate(h.sections):  # the first shares page 1 with title
+                story.extend(builder.section(section, frame_h - used if s_no == 0 else None))
         if h.kind in pad:  # an empty back page, without header or footer
             story += [NextPageTemplate(BLANK), PageBreak(), Spacer(1, 1)]
     canvases: list[_NumberedCanvas] = []
 
     def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
         canvases.append(_NumberedCanvas(*args, **kwargs))
+        canvases[-1]._dd_tags, canvases[-1]._dd_title = tags, title
         return canvases[-1]
 
     doc.build(story, canvasmaker=canvasmaker)

@@ -53,6 +53,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import TemplateError
+from .codecache import shared_cache
 
 TEMPLATE_SUFFIX = ".txt"
 HANDOUT_KINDS = ("discharge", "recovery")
@@ -455,6 +456,9 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=True,  # clinics edit templates while the app runs
+            # compiled templates on disk, keyed by their text (render/codecache.py); never
+            # for unsaved editor text
+            bytecode_cache=None if overlay else shared_cache(),
         )
         self.roots = roots
         self.clinic_root = clinic_root
@@ -505,6 +509,12 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         except (SyntaxError, RecursionError, MemoryError):
             raise TemplateTooComplex("the template is nested too deeply; simplify it", 0,
                                      None, filename) from None
+
+    def loaded_from_cache(self, filename: str, source: str) -> None:
+        """The code cache found this file's code: as :meth:`_parse` and :meth:`_compile`
+        would, remember its source (messages) and that its frames are template code."""
+        self.sources[filename] = source
+        _TEMPLATE_FILES.add(filename)
 
     def _load_template(self, name: str, globals: Any) -> Any:
         template = super()._load_template(name, globals)

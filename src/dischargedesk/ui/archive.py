@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,20 @@ from PySide6.QtWidgets import (
 )
 
 from .. import output
+from ..archive.errors import ArchiveUnreachable
 from ..archive.service import Archive, EducationRecord, Listing, Output
 from ..clinic.profile import ClinicProfile
 from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError, RequestError
 from ..siteconfig import SiteConfig
+from .background import Lane, QueryOp
 from .errors import guarded, show_error, show_message
 
 log = logging.getLogger("dischargedesk.ui")
+
+#: how long closing the window waits for the archive's records (each one is on this
+#: computer's disk before it is sent, so what is left after this still reaches the archive)
+CLOSE_WAIT_S = 10.0
 
 
 class EducationDialog(QDialog):
@@ -219,8 +225,11 @@ def _shown(entry: Listing) -> str:
 
 class ArchiveHook(QObject):
     """The window's link to the archive; inert when the site has no ``[archive] url``.
-    Records are written on one worker thread (a server that cannot be reached costs its
-    connect timeout there, never a frozen window); the result comes back as a signal."""
+    Records are written on the archive's lane (ui/background.py), every one, in order (a
+    server that cannot be reached costs its connect timeout there, never a frozen window);
+    the result comes back on the GUI thread. Each record goes to the local encrypted queue
+    (archive/queue.py) first and is then sent, so once it is on this computer's disk it
+    is never lost, and the record ID keeps a record sent twice stored once."""
 
     #: (event, stored now, problem sentence or "")
     recorded = Signal(str, bool, str)
@@ -233,8 +242,9 @@ class ArchiveHook(QObject):
         self.education_dialog: EducationDialog | None = None
         self.reprint_dialog: ReprintDialog | None = None
         self.reprint_action: QAction | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self.pending: Future[None] | None = None
+        self.lane = Lane("archive", latest_only=False)  # never drop or replace a record
+        self._lock = threading.Lock()
+        self._unwritten: set[object] = set()  # records not yet on this computer's disk
         self.recorded.connect(self._show_result)
         if self.settings is None:
             return
@@ -284,20 +294,33 @@ class ArchiveHook(QObject):
             self._show_result(event, False, str(exc))
             return
 
-        def work() -> None:
-            try:
-                _, stored = archive.record(request, clinic, outputs, education, event=event,
-                                           today=today)
-                self.recorded.emit(event, stored, "")
-            except DischargeDeskError as exc:
-                self.recorded.emit(event, False, str(exc))
-            except Exception as exc:  # noqa: BLE001 - a worker's last resort: the type only
-                self.recorded.emit(event, False, f"an unexpected {type(exc).__name__} stopped "
-                                   "it; tell your support team")
+        token = object()
+        with self._lock:
+            self._unwritten.add(token)
 
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
-        self.pending = self._pool.submit(work)
+        def work() -> bool:  # on the archive lane: no widget here
+            try:  # reads the clinic folder (maybe a share), then this computer's disk
+                row, snap = archive.make_row(request, clinic, outputs, education,
+                                             event=event, today=today)
+                archive.queue.put(row, (snap.id, snap.data))
+            finally:
+                with self._lock:
+                    self._unwritten.discard(token)
+            try:
+                archive.flush()  # sends the queue, this record last
+            except ArchiveUnreachable:
+                log.warning("archive unreachable: record queued")
+                return False
+            return row["id"] not in archive.queue.pending()
+
+        def failed(exc: Exception) -> None:
+            problem = str(exc) if isinstance(exc, DischargeDeskError) else \
+                f"an unexpected {type(exc).__name__} stopped it; tell your support team"
+            self.recorded.emit(event, False, problem)
+
+        QueryOp(parent=self, op=work,
+                success=lambda stored: self.recorded.emit(event, stored, ""))\
+            .failure(failed).run_in_background(self.lane)
 
     def _show_result(self, event: str, stored: bool, problem: str) -> None:
         if problem:
@@ -311,15 +334,28 @@ class ArchiveHook(QObject):
 
     def idle(self) -> bool:
         """No record is being written."""
-        return self.pending is None or self.pending.done()
+        return not self.lane.busy
 
-    def finish(self) -> None:
-        """Wait for the record being written (the window closes), then close the archive."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-        if self._archive is not None:
-            self._archive.close()
+    def finish(self, timeout: float | None = None) -> bool:
+        """The window closes: wait (bounded) for the records still on the lane, then close
+        the archive. False, with a plain message, when they did not all finish in time (the
+        lane's threads are daemons: they end with the app)."""
+        if self.lane.wait_idle(CLOSE_WAIT_S if timeout is None else timeout):
+            if self._archive is not None:
+                self._archive.close()
+            return True
+        with self._lock:
+            unwritten = len(self._unwritten)
+        log.warning("archive busy at close unwritten=%d", unwritten)
+        if unwritten:
+            show_message(None, f"{unwritten} archive record(s) were still being made when "
+                         "Discharge Desk closed (the clinic folder or this computer's disk "
+                         "did not answer); if they are missing from the archive, print those "
+                         "handouts again.")
+        else:
+            show_message(None, "The archive did not answer before Discharge Desk closed; "
+                         "the record waits on this computer and is sent with the next print.")
+        return False
 
     def open_reprint(self) -> None:
         try:

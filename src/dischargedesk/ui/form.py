@@ -457,6 +457,40 @@ class HandoutForm(QWidget):
         }
         return {k: v for k, v in data.items() if v is not None}
 
+    def set_choices(self, choices: FormChoices, default_language: str | None = None) -> None:
+        """Another clinic version (a checked share copy, a saved profile): its procedures,
+        languages, physicians and handout names. Everything typed or chosen stays; a choice
+        the new clinic does not offer stays selected, so the check names it instead of the
+        form quietly picking another one."""
+        self._quiet = True
+        try:
+            for combo, items in ((self.language, choices.languages),
+                                 (self.procedure, choices.procedures)):
+                current, text = combo.currentData(), combo.currentText()
+                combo.clear()
+                for code, name in items:
+                    combo.addItem(name, code)
+                index = combo.findData(current)
+                if index < 0 and current is not None:
+                    combo.addItem(text, current)
+                    index = combo.count() - 1
+                combo.setCurrentIndex(max(index, 0))
+            typed = self.physician.currentText()
+            self.physician.clear()
+            self.physician.addItems(list(choices.physicians))
+            self.physician.setCurrentIndex(-1)
+            self.physician.setEditText(typed)
+            for key, name in choices.handouts:
+                if key in self.handout_checks:
+                    self.handout_checks[key].setText(name)
+                    self.handout_checks[key].setAccessibleName(name)
+            codes = [code for code, _ in choices.languages]
+            wanted = default_language or self.default_language
+            self.default_language = wanted if wanted in codes else \
+                (codes[0] if codes else wanted)
+        finally:
+            self._quiet = False  # not an edit: the caller refreshes the preview
+
     def set_language(self, code: str) -> None:
         index = self.language.findData(code)
         if index >= 0:

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .._meta import APP_NAME, __version__
 from ..clinic.profile import load_sample_clinic
-from ..clinic.source import ClinicSource, resolve_clinic
+from ..clinic.source import ClinicSource, ClinicStart, resolve_clinic, start_clinic
 from ..errors import DischargeDeskError
 from ..resources import resources_dir
 from ..siteconfig import SiteConfig, load_config
 from . import refcount_guard, wheel_guard
 from .errors import install_excepthook
-from .main_window import MainWindow
+from .main_window import MainWindow, waiting_clinic
 from .settings import APPLICATION, ORGANIZATION, AppSettings
 
 LOG_FILE = "dischargedesk.log"
@@ -84,6 +84,22 @@ def load_profile(clinic: Path | None, settings: AppSettings,
     return resolve_clinic(config, folder=clinic)
 
 
+def open_window(start: ClinicStart, settings: AppSettings, config: SiteConfig,
+                **kwargs: Any) -> MainWindow:
+    """The main window at once, whatever the share: on the last good local copy, or (no copy
+    yet) with the form closed until the first check ends; the share is compared, copied and
+    checked off the GUI thread and the window switches when a new version passes."""
+    source = start.source
+    if source is not None and source.problems:
+        log.warning("clinic folder update refused: %d template problem(s)",
+                    len(source.problems))
+    window = MainWindow(source.clinic if source else waiting_clinic(), settings,
+                        config=config, source=source, waiting=source is None, **kwargs)
+    if start.finish is not None:
+        window.check_share(start.finish)
+    return window
+
+
 def run(clinic: Path | None = None, context: Any = None) -> int:
     app = application()
     setup_logging()
@@ -97,15 +113,13 @@ def run(clinic: Path | None = None, context: Any = None) -> int:
     if config.messages:
         log.warning("site settings: %d problem(s)", len(config.messages))
     try:
-        source = load_profile(clinic, settings, config)
+        start = start_clinic(config, folder=clinic)  # local only: a share is read later
     except DischargeDeskError as exc:
         # Never fall back to the sample clinic: its phone numbers must not reach a patient.
         log.error("clinic profile failed: %s", type(exc).__name__)
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
-    if source.problems:
-        log.warning("clinic folder update refused: %d template problem(s)", len(source.problems))
-    window = MainWindow(source.clinic, settings, config=config, source=source)
+    window = open_window(start, settings, config)
     if context is not None:  # dischargedesk --patient-context FILE (read once, never logged)
         window.form.fill_from_record(context.values, context.from_record, context.notes)
     window.show()

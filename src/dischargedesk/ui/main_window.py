@@ -48,11 +48,12 @@ from ..clinic.profile import ClinicProfile
 from ..clinic.source import ClinicSource
 from ..domain.request import HandoutRequest
 from ..engine import form_choices
-from ..errors import RequestError
+from ..errors import DischargeDeskError, RequestError
 from ..siteconfig import SiteConfig, load_config
 from . import printing, saving
 from .about import AboutDialog
 from .archive import ArchiveHook
+from .background import Lane, QueryOp
 from .errors import guarded
 from .fields import FieldBox
 from .focus_ring import FocusRing
@@ -68,13 +69,26 @@ log = logging.getLogger("dischargedesk.ui")
 
 PREVIEW_ROOM = 420  # px the preview keeps before the form goes to two columns
 PRINT_REPEAT_GUARD_S = 2.0  # the same pages again this soon: a double click, not a reprint
+CHECKING_SHARE = "Checking the clinic folder on the network\u2026"
+CHECKING_VERSION = "Checking the new clinic version\u2026"
+WAITING = "The form opens when the check ends."
+SLOW_SHARE_MS = 400  # an ordinary share answers sooner: no banner flashes by
+
+
+def site_notes(config: SiteConfig, clinic_note: str | None) -> str:
+    """Non-blocking notes for the admin and nurse: clinic copy in use, settings problems."""
+    return "\n".join(n for n in [clinic_note, *config.messages] if n)
 
 
 def site_banner(config: SiteConfig, source: ClinicSource) -> QLabel:
-    """Non-blocking notes for the admin and nurse: clinic copy in use, settings problems."""
-    notes = [source.banner] if source.banner else []
-    notes += list(config.messages)
-    return notice_label("\n".join(n for n in notes if n), "siteBanner")
+    return notice_label(site_notes(config, source.banner), "siteBanner")
+
+
+def waiting_clinic() -> ClinicProfile:
+    """What the form is laid out with while there is no checked clinic copy yet: built-in
+    procedures and languages, no phone number. The form is disabled and nothing renders,
+    prints or saves until the real clinic replaces it."""
+    return ClinicProfile(name=APP_NAME, phone="")
 
 
 @contextmanager
@@ -98,7 +112,7 @@ class MainWindow(QMainWindow):
     def __init__(self, clinic: ClinicProfile, settings: AppSettings,
                  today: Callable[[], dt.date] = dt.date.today,
                  debounce_ms: int | None = None, config: SiteConfig | None = None,
-                 source: ClinicSource | None = None) -> None:
+                 source: ClinicSource | None = None, waiting: bool = False) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.clinic = clinic
@@ -163,6 +177,12 @@ class MainWindow(QMainWindow):
         self.idle = IdleClear(self.config.idle_clear_minutes, self.clear_after_idle, self,
                               needs_warning=self.form.has_patient_data)
         self._column.insertWidget(1, self.idle.banner)
+        #: True while there is no checked clinic yet (see :meth:`check_share`)
+        self.waiting = False
+        self.clinic_checks = Lane("clinic-share-check")
+        self._share_phase: str | None = None
+        if waiting:
+            self._start_waiting()
         self.session.refresh()
         self.form.patient_name.setFocus()
         if (folder := self.output_start_folder()) is not None:
@@ -600,11 +620,98 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
 
     def use_clinic(self, clinic: ClinicProfile) -> None:
-        """A profile or template saved in the workspace reaches the window at once."""
+        """A profile or template saved in the workspace, or a newly checked share version,
+        reaches the window at once; everything typed in the form stays."""
         self.clinic = clinic
         self.setWindowTitle(clinic.name)
         self.clinic_label.setText(f"Clinic: {clinic.name}")
+        choices = form_choices(clinic, self.config.languages)
+        self.procedure_names = dict(choices.procedures)
+        for kind, name in choices.handouts:
+            if kind in self.print_one_actions:
+                self.print_one_actions[kind].setText(f"Print only {name.lower()}...")
+        self.form.set_choices(choices, self.config["language"])
+        self._show_handout_choice()
         self.session.set_clinic(clinic)
+
+    # -- the clinic share, checked off the GUI thread ----------------------------------------
+    def _start_waiting(self) -> None:
+        self.waiting = True
+        self.source = ClinicSource(self.clinic, "none yet: the clinic folder on the network is "
+                                   "being checked", None, "", "waiting")
+        self.form.setEnabled(False)
+        self.templates_action.setEnabled(False)
+        self.session.block(f"{CHECKING_SHARE} {WAITING}")
+        self._set_clinic_note(f"{CHECKING_SHARE} {WAITING}")
+
+    def _stop_waiting(self) -> None:
+        self.waiting = False
+        self.form.setEnabled(True)
+        self.templates_action.setEnabled(True)
+        self.session.unblock()
+        self.form.patient_name.setFocus()
+
+    def _set_clinic_note(self, note: str | None) -> None:
+        text = site_notes(self.config, note)
+        self.site_banner.setText(text)
+        self.site_banner.setVisible(bool(text))
+
+    def check_share(self, finish: Callable[[Callable[[], None] | None], ClinicSource]) -> None:
+        """Compare the clinic share with the copy in use, and copy and check a new version,
+        off the GUI thread (``ClinicStart.finish``). The window keeps working on the copy it
+        has meanwhile and switches when a new version passes; when it fails (or the share
+        cannot be read), the window stays on its copy and the banner says why."""
+        self._share_phase = "probe"
+
+        def checking() -> None:  # a new version: copied and checked now
+            self._share_phase = "check"
+            note = f"{CHECKING_VERSION} {WAITING}" if self.waiting else CHECKING_VERSION
+            self._set_clinic_note(note)
+            if self.waiting:
+                self.session.block(note)
+
+        op: QueryOp[ClinicSource] = QueryOp(
+            parent=self, op=lambda: finish(lambda: op.post(checking)),
+            success=self._share_checked)
+        op.failure(self._share_check_failed).run_in_background(self.clinic_checks)
+        if not self.waiting:
+            QTimer.singleShot(SLOW_SHARE_MS, self, self._slow_share)
+
+    def _slow_share(self) -> None:
+        if self._share_phase == "probe":
+            self._set_clinic_note(CHECKING_SHARE)
+
+    def _share_checked(self, source: ClinicSource) -> None:
+        self._share_phase = None
+        if source.problems:
+            log.warning("clinic folder update refused: %d template problem(s)",
+                        len(source.problems))
+        same = not self.waiting and source.clinic == self.clinic
+        self.source = source
+        if not same:
+            self.use_clinic(source.clinic)
+            log.info("clinic share checked: %s", "first copy in use" if self.waiting
+                     else "new version in use")
+        if self.waiting:
+            self._stop_waiting()
+        self._set_clinic_note(source.banner)
+
+    def _share_check_failed(self, exc: Exception) -> None:
+        self._share_phase = None
+        log.error("clinic share check failed: %s", type(exc).__name__)  # never the message
+        if isinstance(exc, DischargeDeskError):
+            text = str(exc)
+        else:
+            text = (f"The clinic folder on the network could not be checked "
+                    f"({type(exc).__name__}); start Discharge Desk again, or ask your "
+                    "administrator.")
+        if self.waiting:  # nothing safe to print from: the form stays closed
+            self.session.block(text)
+        else:
+            text = (f"The clinic folder on the network could not be checked "
+                    f"({type(exc).__name__}); using the copy on this computer, "
+                    f"{self.source.source}.")
+        self._set_clinic_note(text)
 
     @guarded("about")
     def open_about(self) -> None:
@@ -620,7 +727,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.wait_for_worker()
-        self.archive_hook.finish()  # a record being written is written
+        self.clinic_checks.cancel_pending()  # a share check still running is left to end alone
+        self.archive_hook.finish()  # waits (bounded) for the records on the archive lane
         self.idle.stop()
         self.recent.clear()
         self.save_layout()

@@ -8,18 +8,15 @@ by Qt itself (``textChanged``, ``toggled``, ``triggered``) are not affected and 
 used. :mod:`.refcount_guard` covers the wider bug (void calls and ``None``);
 ``tests/ui/test_errors_and_start.py`` pins both down.
 
-Within the GUI thread a :class:`Notifier` calls its callbacks directly. Work from other
-threads comes back with :func:`call_in_thread_of`, i.e. ``QTimer.singleShot(0, context, fn)``,
-which Qt delivers through the context object's event loop (and drops if it is gone).
+A :class:`Notifier` calls its callbacks directly, in the GUI thread only. Work from other
+threads comes back through :mod:`.background` (one Qt signal per finished op, not per
+keystroke; the refcount guard tops up ``True``).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
-
-from PySide6.QtCore import QObject, QTimer
 
 
 class Notifier:
@@ -38,8 +35,3 @@ class Notifier:
         for callback in list(self._callbacks):
             callback(*args)
 
-
-def call_in_thread_of(context: QObject, func: Callable[[], Any]) -> None:
-    """Run ``func`` soon in ``context``'s thread (safe to call from a worker thread)."""
-    with contextlib.suppress(RuntimeError):  # the context is gone: nobody wants the result
-        QTimer.singleShot(0, context, func)

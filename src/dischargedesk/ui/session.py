@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -21,10 +22,10 @@ from ..clinic.profile import ClinicProfile
 from ..domain.calendar import request_warnings
 from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError, RequestError
+from .background import Lane, QueryOp
 from .form import HandoutForm
 from .notify import Notifier
 from .preview import PreviewPane
-from .worker import RenderWorker
 
 log = logging.getLogger("dischargedesk.ui")
 
@@ -57,11 +58,14 @@ class FormSession(QObject):
         self.preview = preview
         self.clinic = clinic
         self.today = today
-        self.worker = RenderWorker(clinic, self)
+        # one render at a time; a newer edit replaces the render that waits (newest wins)
+        self.renders = Lane("preview-render", latest_only=True)
         self.generation = 0
         self.request: HandoutRequest | None = None  # the form as a valid request
         self.problem = ""  # why the form cannot be printed (one sentence)
         self.shown: HandoutRequest | None = None  # the request whose PDF is in the preview
+        #: why nothing may be rendered yet (the window waits for the first clinic check), or ""
+        self.blocked = ""
         self.dirty = False  # edited since the last print or save
         self.touched = False  # show inline errors only once the nurse has typed something
         self.timer = QTimer(self)
@@ -69,20 +73,22 @@ class FormSession(QObject):
         self.timer.setInterval(debounce_ms)
         self.timer.timeout.connect(self.refresh)
         form.changed.connect(self._on_changed)
-        self.worker.rendered.connect(self._on_rendered)
-        self.worker.failed.connect(self._on_failed)
+        #: ``rendered(generation, request, pdf, seconds)`` for every render that ends (also the
+        #: stale ones, which never reach the view); for benchmarks and tests
+        self.rendered = Notifier()
 
     def set_clinic(self, clinic: ClinicProfile) -> None:
         """Use a clinic profile saved while the app runs: the next preview, print and save
         render with it; a preview made with the old one is dropped."""
         self.clinic = clinic
-        self.worker.clinic = clinic
         self.generation += 1
         self.shown = None
         self.refresh()
 
     # -- readiness ---------------------------------------------------------------------------
     def readiness(self) -> tuple[bool, str]:
+        if self.blocked:
+            return False, self.blocked
         if self.request is None:
             return False, self.problem or "Checking the form..."
         if self.problem:
@@ -94,7 +100,7 @@ class FormSession(QObject):
         self.generation += 1
         self.dirty = True
         self.touched = True
-        if self.preview.banner_kind() != "invalid":
+        if self.preview.banner_kind() != "invalid" and not self.blocked:
             self.preview.set_banner("updating", UPDATING)
         self.timer.start()
 
@@ -120,7 +126,23 @@ class FormSession(QObject):
                                 else NO_PREVIEW)
         self.state_changed.emit()
 
+    def block(self, reason: str) -> None:
+        """Render nothing, print nothing (``reason`` is the status) until :meth:`unblock`."""
+        self.blocked = reason
+        self.timer.stop()
+        self.renders.cancel_pending()
+        self.generation += 1
+        self.preview.set_banner("updating", reason)
+        self.state_changed.emit()
+
+    def unblock(self) -> None:
+        self.blocked = ""
+        self.refresh()
+
     def refresh(self) -> None:
+        if self.blocked:
+            self.state_changed.emit()
+            return
         request = self.validate()
         if request is None:
             return
@@ -128,8 +150,25 @@ class FormSession(QObject):
             self.preview.set_banner(None)
         else:
             self.preview.set_banner("updating", UPDATING)
-            self.worker.submit(self.generation, request)
+            self._render_in_background(self.generation, request)
         self.state_changed.emit()
+
+    def _render_in_background(self, generation: int, request: HandoutRequest) -> None:
+        clinic = self.clinic
+
+        def render() -> tuple[bytes, float]:
+            start = time.perf_counter()
+            pdf = engine.render_pdf(request, clinic)
+            return pdf, time.perf_counter() - start
+
+        def done(result: tuple[bytes, float]) -> None:
+            pdf, seconds = result
+            self.rendered.emit(generation, request, pdf, seconds)
+            self._on_rendered(generation, request, pdf, seconds)
+
+        QueryOp(parent=self, op=render, success=done).failure(
+            lambda exc: self._on_failed(generation, request, exc)).run_in_background(
+            self.renders)
 
     def _on_rendered(self, generation: int, request: HandoutRequest, pdf: bytes,
                      seconds: float) -> None:
@@ -148,8 +187,7 @@ class FormSession(QObject):
         self.state_changed.emit()
         self.preview_ready.emit(self.preview.page_count())
 
-    def _on_failed(self, generation: int, request: HandoutRequest,
-                   exc: BaseException) -> None:
+    def _on_failed(self, generation: int, request: HandoutRequest, exc: Exception) -> None:
         if generation != self.generation:
             return
         log.warning("render failed: %s", type(exc).__name__)  # never the message (PHI)
@@ -169,6 +207,8 @@ class FormSession(QObject):
     def current_request(self) -> HandoutRequest:
         """The form as a valid request now (RequestError if it is not valid)."""
         self.touched = True
+        if self.blocked:
+            raise RequestError("form", self.blocked)
         request = self.validate()
         if request is None:
             raise RequestError("form", self.problem)
@@ -193,7 +233,7 @@ class FormSession(QObject):
     def wait_for_worker(self) -> None:
         """One render at a time: let a running preview render finish first."""
         self.timer.stop()
-        self.worker.wait()
+        self.renders.wait()
 
     def output_done(self) -> None:
         self.dirty = False
@@ -201,7 +241,7 @@ class FormSession(QObject):
     def reset(self) -> None:
         """After "New patient": nothing typed yet, nothing to show."""
         self.timer.stop()
-        self.worker.cancel_pending()
+        self.renders.cancel_pending()
         self.generation += 1
         self.dirty = False
         self.touched = False

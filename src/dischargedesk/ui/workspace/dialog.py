@@ -32,11 +32,12 @@ from ...clinic.folder import customize, read_template, revert, save_template, te
 from ...clinic.profile import ClinicProfile, load_clinic
 from ...errors import DischargeDeskError
 from ...render.language import available_languages
+from ..background import Lane, QueryOp
 from ..errors import guarded
 from ..preview import PreviewPane, notice_label
 from .highlighter import TemplateHighlighter
+from .jobs import PreviewJob, PreviewResult, preview_and_check
 from .profile_editor import ProfileEditor
-from .worker import PreviewJob, WorkspaceWorker
 
 log = logging.getLogger("dischargedesk.ui")
 DEBOUNCE_MS = 350
@@ -82,8 +83,8 @@ class TemplateWorkspace(QDialog):
         self.dirty = False
         self.last_report: CheckReport | None = None
 
-        self.worker = WorkspaceWorker(self)
-        self.worker.finished.connect(self._on_result)
+        self.jobs = Lane("workspace-preview", latest_only=True)  # the newest edit wins
+        self.generation = 0
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
 
@@ -358,9 +359,18 @@ class TemplateWorkspace(QDialog):
     def refresh(self) -> None:
         job = PreviewJob(self.clinic, self.procedure.currentText(), self.pattern.currentText(),
                          self.language.currentText(), self.large.isChecked(), self.overrides())
-        self.worker.submit(job)
+        self.generation += 1
+        generation = self.generation
 
-    def _on_result(self, _generation: int, pdf: object, error: object, report: object) -> None:
+        def done(result: PreviewResult) -> None:
+            if generation == self.generation:  # an older edit's result is never shown
+                self._on_result(result)
+
+        QueryOp(parent=self, op=lambda: preview_and_check(job), success=done)\
+            .run_in_background(self.jobs)
+
+    def _on_result(self, result: PreviewResult) -> None:
+        pdf, error, report = result.pdf, result.error, result.report
         if isinstance(pdf, bytes):
             self.preview.show_pdf(pdf)
             self.preview.set_banner(None)
@@ -410,6 +420,6 @@ class TemplateWorkspace(QDialog):
             event.ignore()
             return
         self.timer.stop()
-        self.worker.wait(5000)
+        self.jobs.wait(5000)
         super().closeEvent(event)
 

@@ -1,0 +1,360 @@
+"""A validator of tagged PDFs for the tests (independent of the code that writes the tags).
+
+``check(pdf)`` returns the problems it finds (an empty list for a good file):
+
+* document: /MarkInfo Marked true, /Lang, DisplayDocTitle, XMP with dc:title (the Info
+  title) and pdfuaid:part 1, a StructTreeRoot with a ParentTree; ``/Tabs /S`` on every page;
+* content: marked content balanced on every page, no MCID inside another; every operator
+  that shows text (Tj TJ ' ") or paints (paths, images, shadings) lies in an /Artifact or in
+  marked content whose MCID the structure tree references, on that page;
+* the tree: every MCID of the content in exactly one element and in the ParentTree (the
+  entry pointing back at that element), no MCID in the tree missing from the content; /P
+  parents right; only standard types (Table > TR > TH/TD, L > LI > Lbl/LBody, TH with a
+  /Scope); headings never skip a level (the first is H1); every Figure has /Alt;
+* fonts: every font embedded, no base-14 font named anywhere in the file; every character
+  shown decodes (ToUnicode) to a character the embedded font has (no glyph 0, no
+  private-use character that would need /ActualText).
+
+``reading(pdf)`` is the structure tree in reading order: (role, text, alt) for every element
+with content, as a screen reader meets them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import pikepdf
+
+TEXT_OPS = {"Tj", "TJ", "'", '"'}
+PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"}
+BASE14 = ("Helvetica", "Times-", "Times-Roman", "Courier", "Symbol", "ZapfDingbats")
+STANDARD = frozenset({
+    "Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index",
+    "NonStruct", "Private", "P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "L", "LI", "Lbl",
+    "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note",
+    "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "Warichu", "Figure", "Formula",
+    "Form"})
+PARENTS = {"TR": {"Table", "THead", "TBody", "TFoot"}, "TH": {"TR"}, "TD": {"TR"},
+           "LI": {"L"}, "Lbl": {"LI"}, "LBody": {"LI"}}
+
+
+@dataclass
+class Element:
+    role: str
+    obj: pikepdf.Object
+    parent: Element | None
+    kids: list[Element | tuple[int, int]] = field(default_factory=list)
+    alt: str = ""
+    lang: str = ""
+
+
+@dataclass
+class Page:
+    mcid_text: dict[int, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@cache
+def _font_chars(base_font: str) -> frozenset[int]:
+    """Code points the embedded font can show (the handout's DejaVu faces)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from dischargedesk.render.fonts import (
+        FONT,
+        FONT_BOLD,
+        FONT_BOLD_ITALIC,
+        FONT_ITALIC,
+        register_fonts,
+    )
+
+    register_fonts()
+    name = base_font.split("+", 1)[-1]
+    by_face = {"DejaVuSans": FONT, "DejaVuSans-Bold": FONT_BOLD,
+               "DejaVuSans-Oblique": FONT_ITALIC, "DejaVuSans-BoldOblique": FONT_BOLD_ITALIC}
+    if name not in by_face:
+        return frozenset()
+    face = pdfmetrics.getFont(by_face[name]).face
+    return frozenset(c for c, g in face.charToGlyph.items() if g)
+
+
+_CMAPS: dict[bytes, dict[int, str]] = {}
+
+
+def _to_unicode(font: pikepdf.Object) -> dict[int, str]:
+    """A simple font's ToUnicode CMap (bfchar and bfrange), code -> text."""
+    out: dict[int, str] = {}
+    if "/ToUnicode" not in font:
+        return out
+    raw = font.ToUnicode.read_bytes()
+    if raw in _CMAPS:
+        return _CMAPS[raw]
+    _CMAPS[raw] = out
+    data = raw.decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for a, b, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
+                                    block):
+            start = int(dst, 16)
+            for i, code in enumerate(range(int(a, 16), int(b, 16) + 1)):
+                out[code] = chr(start + i)
+    return out
+
+
+def _page_content(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, mcids: Page) -> None:
+    fonts: dict[str, tuple[dict[int, str], frozenset[int], str]] = {}
+    res = page.obj.get("/Resources", pikepdf.Dictionary())
+    for name, font in res.get("/Font", pikepdf.Dictionary()).items():
+        base = str(font.get("/BaseFont", ""))
+        fonts[name] = (_to_unicode(font), _font_chars(base.lstrip("/")), base)
+    stack: list[tuple[str, int | None]] = []
+    font: tuple[dict[int, str], frozenset[int], str] | None = None
+    name_of_font = ""
+    shown: dict[str, set[str]] = {}  # font resource -> characters shown with it
+    where = f"page {index + 1}"
+    for operands, op in pikepdf.parse_content_stream(page):
+        name = str(op)
+        if name in ("BDC", "BMC"):
+            tag = str(operands[0])
+            mcid = None
+            if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and \
+                    "/MCID" in operands[1]:
+                mcid = int(operands[1].MCID)
+                if any(m is not None for _, m in stack):
+                    mcids.problems.append(f"{where}: MCID {mcid} inside another MCID")
+                if mcid in mcids.mcid_text:
+                    mcids.problems.append(f"{where}: MCID {mcid} used twice")
+                mcids.mcid_text[mcid] = ""
+            stack.append((tag, mcid))
+        elif name == "EMC":
+            if not stack:
+                mcids.problems.append(f"{where}: EMC without BDC")
+            else:
+                stack.pop()
+        elif name == "Tf":
+            name_of_font = str(operands[0])
+            font = fonts.get(name_of_font)
+        elif name in TEXT_OPS or name in PAINT_OPS:
+            artifact = any(tag == "/Artifact" for tag, _ in stack)
+            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            if not artifact and mcid is None:
+                mcids.problems.append(f"{where}: '{name}' outside marked content")
+                continue
+            if name not in TEXT_OPS:
+                continue
+            strings: list[bytes] = []
+            for o in operands:
+                if isinstance(o, pikepdf.Array):
+                    strings += [bytes(x) for x in o if isinstance(x, pikepdf.String)]
+                elif isinstance(o, pikepdf.String):
+                    strings.append(bytes(o))
+            cmap, _, base = font if font else ({}, frozenset(), "")
+            codes = b"".join(strings)
+            missing = {c for c in codes if c not in cmap}
+            if missing:
+                mcids.problems.append(f"{where}: codes {sorted(missing)} of {base} have no "
+                                      "ToUnicode entry (glyph 0?)")
+            text = "".join(cmap.get(c, "") for c in codes)
+            shown.setdefault(name_of_font, set()).update(text)
+            if not artifact and mcid is not None:
+                mcids.mcid_text[mcid] += text
+        elif name in ("T*", "Td", "TD", "Tm") and stack and stack[-1][1] is not None:
+            mcids.mcid_text[stack[-1][1]] += " "  # a new line: words do not run together
+        elif name == "ET" and stack and stack[-1][1] is not None:
+            mcids.mcid_text[stack[-1][1]] += " "
+    if stack:
+        mcids.problems.append(f"{where}: {len(stack)} marked-content sequence(s) not closed")
+    for resource, used in shown.items():
+        _, chars, base = fonts.get(resource, ({}, frozenset(), ""))
+        pua = sorted(c for c in used if 0xE000 <= ord(c) <= 0xF8FF)
+        if pua:
+            mcids.problems.append(f"{where}: private-use characters {pua} without ActualText")
+        absent = sorted(c for c in used if chars and ord(c) not in chars and not c.isspace())
+        if absent:
+            mcids.problems.append(f"{where}: {absent} are not in {base} (glyph 0)")
+
+
+def _tree(pdf: pikepdf.Pdf, pages: dict[tuple[int, int], int],
+          problems: list[str]) -> Element | None:
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        problems.append("no StructTreeRoot")
+        return None
+    top = Element("StructTreeRoot", root, None)
+
+    def walk(obj: pikepdf.Object, parent: Element) -> None:
+        for kid in (obj.K if isinstance(obj.get("/K"), pikepdf.Array) else [obj.get("/K")]) \
+                if "/K" in obj else []:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                parent.kids.append((pages[kid.Pg.objgen], int(kid.MCID)))
+            elif isinstance(kid, pikepdf.Dictionary):
+                role = str(kid.S)[1:]
+                el = Element(role, kid, parent, alt=str(kid.get("/Alt", "")),
+                             lang=str(kid.get("/Lang", "")))
+                if parent.obj.objgen != kid.P.objgen:
+                    problems.append(f"{role}: /P is not its parent")
+                parent.kids.append(el)
+                walk(kid, el)
+            else:
+                pg = obj.get("/Pg")
+                if pg is None:
+                    problems.append(f"{parent.role}: MCID {kid} without /Pg")
+                    continue
+                parent.kids.append((pages[pg.objgen], int(kid)))
+
+    walk(root, top)
+    return top
+
+
+def _elements(el: Element) -> list[Element]:
+    out = [el]
+    for k in el.kids:
+        if isinstance(k, Element):
+            out += _elements(k)
+    return out
+
+
+def check(data: bytes) -> list[str]:
+    """Every problem the validator finds (see the module docstring)."""
+    return analyse(data)[0]
+
+
+def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The problems, and the tree in reading order (``reading``), from one parse."""
+    problems: list[str] = []
+    pdf = pikepdf.open(io.BytesIO(data))
+    root = pdf.Root
+    if not bool(root.get("/MarkInfo", {}).get("/Marked", False)):
+        problems.append("MarkInfo Marked is not true")
+    if not str(root.get("/Lang", "")):
+        problems.append("no document /Lang")
+    if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
+        problems.append("DisplayDocTitle is not true")
+    title = str(pdf.docinfo.get("/Title", ""))
+    xmp = root.Metadata.read_bytes().decode("utf-8") if "/Metadata" in root else ""
+    if "<pdfuaid:part>1</pdfuaid:part>" not in xmp:
+        problems.append("XMP has no pdfuaid:part 1")
+    from xml.sax.saxutils import escape
+
+    if not title or f">{escape(title)}</rdf:li>" not in xmp:
+        problems.append("XMP dc:title is not the document title")
+    raw = data.decode("latin-1")
+    for name in BASE14:
+        if f"/BaseFont /{name}" in raw or f"/{name}" in raw.replace("/" + name + "+", ""):
+            problems.append(f"base-14 font {name} named in the file")
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            if obj.get("/Subtype") == "/Type0":
+                continue
+            fd = obj.get("/FontDescriptor")
+            if fd is None or not any(k in fd for k in ("/FontFile", "/FontFile2",
+                                                       "/FontFile3")):
+                problems.append(f"font {obj.get('/BaseFont')} is not embedded")
+
+    page_index = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+    content: dict[int, Page] = {}
+    for i, page in enumerate(pdf.pages):
+        if page.obj.get("/Tabs") != "/S":
+            problems.append(f"page {i + 1}: /Tabs is not /S")
+        content[i] = Page()
+        _page_content(pdf, i, page, content[i])
+        problems += content[i].problems
+
+    top = _tree(pdf, {k: v for k, v in ((g, page_index[g]) for g in page_index)},
+                problems)  # type: ignore[arg-type]
+    if top is None:
+        return problems, []
+    owner: dict[tuple[int, int], Element] = {}
+    for el in _elements(top)[1:]:
+        if el.role not in STANDARD:
+            problems.append(f"non-standard structure type {el.role}")
+        if el.role in PARENTS and (el.parent is None or el.parent.role not in PARENTS[el.role]):
+            problems.append(f"{el.role} inside {el.parent.role if el.parent else '-'}")
+        if el.role == "TH" and "/Scope" not in el.obj.get("/A", {}):
+            problems.append("TH without /Scope")
+        if el.role == "Figure" and not el.alt.strip():
+            problems.append("Figure without /Alt")
+        for k in el.kids:
+            if isinstance(k, tuple):
+                if k in owner:
+                    problems.append(f"page {k[0] + 1} MCID {k[1]} in two elements")
+                owner[k] = el
+    found = {(p, m) for p, page in content.items() for m in page.mcid_text}
+    for k in sorted(found - set(owner)):
+        problems.append(f"page {k[0] + 1}: MCID {k[1]} is not in the structure tree")
+    for k in sorted(set(owner) - found):
+        problems.append(f"page {k[0] + 1}: the tree names MCID {k[1]}, the page has none")
+
+    # ParentTree: each page's array names the element of each of its MCIDs
+    nums = root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+    parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for i, page in enumerate(pdf.pages):
+        mcids = {m for p, m in found if p == i}
+        if not mcids:
+            continue
+        if "/StructParents" not in page.obj:
+            problems.append(f"page {i + 1}: no /StructParents")
+            continue
+        entry = parent_tree.get(int(page.obj.StructParents))
+        if entry is None:
+            problems.append(f"page {i + 1}: not in the ParentTree")
+            continue
+        for m in mcids:
+            el = owner.get((i, m))
+            if m >= len(entry) or el is None or entry[m].objgen != el.obj.objgen:
+                problems.append(f"page {i + 1}: ParentTree entry of MCID {m} is wrong")
+
+    # headings nest: never more than one level deeper than the heading before
+    prev = 0
+    for el in _elements(top):
+        m = re.fullmatch(r"H([1-6])", el.role)
+        if m:
+            level = int(m.group(1))
+            if level > prev + 1:
+                problems.append(f"heading level skipped: H{prev} then H{level} "
+                                f"({_text(el, content)[:40]!r})")
+            prev = level
+    return problems, _reading(top, content)
+
+
+def _text(el: Element, content: dict[int, Page]) -> str:
+    parts = []
+    for k in el.kids:
+        if isinstance(k, tuple):
+            parts.append(content[k[0]].mcid_text.get(k[1], ""))
+        else:
+            parts.append(_text(k, content))
+    return " ".join(" ".join(parts).split())
+
+
+def reading(data: bytes) -> list[tuple[str, str, str]]:
+    """(role, text, alt) of every element in reading order, the role indented by depth; the
+    text is the element's own content ("" for a container: Sect, L, Table, TR...)."""
+    return analyse(data)[1]
+
+
+def _reading(top: Element, content: dict[int, Page]) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+
+    def walk(el: Element, depth: int) -> None:
+        own = any(isinstance(k, tuple) for k in el.kids)
+        text = _text(el, content) if own else ""
+        label = el.role + (f" lang={el.lang}" if el.lang else "")
+        out.append(("  " * depth + label, text, el.alt))
+        for k in el.kids:
+            if isinstance(k, Element):
+                walk(k, depth + 1)
+
+    for k in top.kids:
+        if isinstance(k, Element):
+            walk(k, 0)
+    return out
+
+
+def tree_text(data: bytes) -> str:
+    """All text the structure tree holds, in reading order, whitespace folded."""
+    return " ".join(t for _, t, _ in reading(data) if t)

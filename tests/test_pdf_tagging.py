@@ -1,0 +1,299 @@
+"""Tagged PDF (PDF/UA-1), checked over the combination matrix by the validator of
+tests/pdf_structure.py and by the ``pdfua`` checker (no Java): marked content and tree agree,
+the tree reads in the document model's order, headings nest, figures have /Alt, fonts are
+embedded, no base-14 font. The layout matrix's cases (procedure x level pattern x print
+size x language x paper, options rotated, and the Spanish ones again as bilingual print)
+render both handouts in one PDF (preview and print); a slice of the clinical matrix
+renders one PDF per handout (CLI and Save)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pikepdf
+import pytest
+from pdfua import validate
+
+from dischargedesk.domain.request import HandoutRequest
+from dischargedesk.engine import build_document, prepare, render_handouts, render_pdf
+from dischargedesk.render import document as d
+from dischargedesk.render import tagging
+
+from . import pdf_structure as ps
+from .conftest import TODAY, base_request_data
+from .test_clinical_matrix import COMBOS as CLINICAL
+from .test_clinical_matrix import _case
+from .test_layout_matrix import BILINGUAL, FULL, MATRIX, PATTERNS, _clinic, _ids
+
+
+def pdfua_findings(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(pdf)
+    return [f"{f.rule_id}: {f.message}" for f in validate(str(path)).findings]
+
+
+def model_sentences(prepared, layouts=None) -> list[str]:
+    """The handout's words in document-model order: title, subtitle, notices, then every
+    section's sentences (headings, paragraphs, bullets, box contents, table cells)."""
+    out: list[str] = []
+    for h in layouts or prepared.layouts:
+        out += [h.title, d.plain_text(h.subtitle), *(d.plain_text(n) for n in h.notices)]
+        for s in h.sections:
+            out += s.plain_sentences()
+    return out
+
+
+def reading_order_problems(pdf: bytes, sentences: list[str]) -> list[str]:
+    """Each sentence of the model is in the tree's text, after the one before it."""
+    text = re.sub(r"\s+", "", ps.tree_text(pdf))
+    at, problems = 0, []
+    for sentence in sentences:
+        want = re.sub(r"\s+", "", sentence)
+        found = text.find(want, at)
+        if found < 0:
+            where = "earlier in the tree" if want in text else "not in the tree"
+            problems.append(f"{sentence[:60]!r}: {where}")
+            continue
+        at = found + len(want)
+    return problems
+
+
+def assert_tagged(pdf: bytes, sentences: list[str], tmp_path) -> None:
+    problems, _ = ps.analyse(pdf)
+    assert not problems, problems[:10]
+    order = reading_order_problems(pdf, sentences)
+    assert not order, order[:5]
+    assert not pdfua_findings(pdf, tmp_path)
+
+
+@pytest.mark.parametrize("combo", MATRIX + BILINGUAL,
+                         ids=[_ids(c) for c in MATRIX + BILINGUAL])
+def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
+    proc, pattern, large, lang, paper, (anesthesia, brace, opioids), bilingual = combo
+    req = HandoutRequest.from_mapping(base_request_data(
+        procedure=proc, anesthesia=anesthesia, brace=brace, opioids=opioids,
+        large_print=large, language=lang, bilingual=bilingual, **PATTERNS[pattern], **FULL),
+        today=TODAY)
+    prepared = prepare(req, _clinic(sample_clinic, paper))
+    pdf = build_document(prepared, prepared.layouts)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+
+
+@pytest.mark.parametrize("combo", CLINICAL[::12], ids=["-".join(c) for c in CLINICAL[::12]])
+def test_clinical_matrix_one_pdf_per_handout_is_tagged(sample_clinic, combo, tmp_path):
+    req = HandoutRequest.from_mapping(_case(combo), today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    for layout, handout in zip(prepared.layouts, render_handouts(req, sample_clinic),
+                               strict=True):
+        assert_tagged(handout.pdf, model_sentences(prepared, [layout]), tmp_path)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_duplex_padding_page_is_tagged(sample_clinic, large, tmp_path):
+    """The empty back page of a duplex print has no content, /Tabs /S all the same."""
+    req = HandoutRequest.from_mapping(base_request_data(anesthesia="local", large_print=large),
+                                      today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts, duplex=True)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+
+
+def test_standard_case_structure(sample_clinic, make_request):
+    """What a screen reader meets: one Part per handout under its H1 title; sections as
+    Sect with H2 headings, warning boxes as Sect with their heading; lists with labels;
+    the calendar, diary and signature block as tables with header cells; the drawing and
+    the QR code with their descriptions; all in English, the document's language."""
+    pdf = render_pdf(make_request(), sample_clinic)
+    tree = ps.reading(pdf)
+    roles = [r.strip() for r, _, _ in tree]
+    assert roles[:4] == ["Document", "Part", "H1", "P"]
+    assert roles.count("Part") == 2 and roles.count("H1") == 2
+    headings = [(r.strip(), t) for r, t, _ in tree if r.strip().startswith("H")]
+    assert ("H1", "Discharge instructions") in headings
+    assert ("H1", "Your recovery plan") in headings
+    assert ("H2", "Call 911 now, even days or months from now, if you have:") in headings
+    figures = [alt for r, _, alt in tree if r.strip() == "Figure"]
+    assert "Drawing of the spine, seen from the back. Treated: T12 and L1. Treated levels " \
+        "are marked in red." in figures
+    assert "QR code. It opens Riverbend MyHealth: portal.example.org/riverbend" in figures
+    labels = {t for r, t, _ in tree if r.strip() == "Lbl"}
+    assert labels == {"•", "☐"}
+    assert roles.count("Table") >= 3  # calendar, signatures, diary
+    heads = [tree[i + 1][1] for i, (r, _, _) in enumerate(tree) if r.strip() == "TH"]
+    assert "Pain (0-10)" in heads and "Patient or caregiver signature" in heads
+    assert not any("lang=" in r for r, _, _ in tree)
+    doc = pikepdf.open(io.BytesIO(pdf))
+    assert str(doc.Root.Lang) == "en"
+
+
+def test_heading_levels_never_skip_on_the_summary(sample_clinic, make_request):
+    """The summary's boxes have '##' headings and the section no '#': they are all H2 under
+    the H1 title, not H3 (a skipped level). Elsewhere '#' is H2 and '##' H3."""
+    pdf = render_pdf(make_request(), sample_clinic)
+    assert not [p for p in ps.check(pdf) if "skipped" in p]
+    tree = ps.reading(pdf)
+    boxes = [t for r, t, _ in tree[:60] if r.strip() == "H2"]
+    assert boxes[:2] == ["Call 911 now, even days or months from now, if you have:",
+                         "Call us now at (555) 010-2000 if:"]
+    assert ("      H2", "Your first day at home", "") in tree
+    assert ("      H3", "For 24 hours after the sleep medicine", "") in tree
+
+
+def test_the_validator_sees_a_skipped_heading_level(sample_clinic, make_request,
+                                                    monkeypatch):
+    def model_levels(root):
+        return {id(n): n.level + 1 for n in _walk(root) if n.level >= 0}
+
+    monkeypatch.setattr(tagging, "_heading_levels", model_levels)
+    pdf = render_pdf(make_request(), sample_clinic)
+    assert any("heading level skipped: H1 then H3" in p for p in ps.check(pdf))
+
+
+def _walk(node):
+    yield node
+    for k in node.nodes():
+        yield from _walk(k)
+
+
+def test_the_validator_sees_untagged_content(sample_clinic, make_request, monkeypatch):
+    """Paragraphs drawn without their marked content: their text is outside any marked
+    content and their elements name MCIDs no page has."""
+    from reportlab.platypus import Flowable
+
+    def plain(self, canvas, x, y, _sW=0):
+        return Flowable.drawOn(self, canvas, x, y, _sW)
+
+    monkeypatch.setattr(tagging.Marked, "drawOn", plain)
+    problems = ps.check(render_pdf(make_request(), sample_clinic))
+    assert any("'Tj' outside marked content" in p for p in problems)
+    assert any("outside marked content" in p and "'Tj'" not in p
+               for p in problems)  # the drawings' paths
+
+
+def test_the_validator_sees_a_figure_without_alt(sample_clinic, make_request, monkeypatch):
+    import dischargedesk.engine as engine
+
+    real = engine.Extras
+
+    def no_alt(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), spine_alt="")
+
+    monkeypatch.setattr(engine, "Extras", no_alt)
+    pdf = render_pdf(make_request(), sample_clinic)
+    assert "Figure without /Alt" in ps.check(pdf)
+    assert any(f.startswith("UA-13-004") for f in _pdfua(pdf))
+
+
+def _pdfua(pdf: bytes) -> list[str]:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "h.pdf"
+        path.write_bytes(pdf)
+        return [f.rule_id for f in validate(str(path)).findings]
+
+
+def test_the_reading_order_check_sees_a_reordered_tree(sample_clinic, make_request,
+                                                      monkeypatch):
+    """With every element's children written in reverse, the words are out of order."""
+    real = tagging.Tags.kept
+
+    def reversed_tree(self):
+        root = real(self)
+        for n in _walk(root):
+            n.kids.reverse()
+        return root
+
+    monkeypatch.setattr(tagging.Tags, "kept", reversed_tree)
+    req = make_request()
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    assert reading_order_problems(pdf, model_sentences(prepared))
+
+
+def test_same_request_same_bytes(sample_clinic, make_request):
+    req = make_request(large_print=True, language="es")
+    assert render_pdf(req, sample_clinic) == render_pdf(req, sample_clinic)
+    first, second = render_handouts(req, sample_clinic), render_handouts(req, sample_clinic)
+    assert [h.pdf for h in first] == [h.pdf for h in second]
+
+
+def test_document_entries_and_no_patient_data_in_metadata(sample_clinic, make_request):
+    pdf = render_pdf(make_request(), sample_clinic)
+    doc = pikepdf.open(io.BytesIO(pdf))
+    xmp = doc.Root.Metadata.read_bytes().decode("utf-8")
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert "Discharge instructions + Your recovery plan - Kyphoplasty" in xmp
+    assert "<xmp:CreateDate>2000-01-01T00:00:00+00:00</xmp:CreateDate>" in xmp  # fixed
+    assert "Maria" not in xmp and "MRN" not in xmp and "12345" not in xmp
+    assert bool(doc.Root.MarkInfo.Marked)
+    assert all(p.obj.Tabs == "/S" for p in doc.pages)
+    assert "/RoleMap" not in doc.Root.StructTreeRoot  # standard types only
+    assert b"Helvetica" not in pdf
+
+
+def test_section_and_paragraph_languages_are_tagged(sample_clinic, make_request, tmp_path):
+    """A section or paragraph of the model in another language (bilingual print, a Latin
+    name in a Chinese handout) carries /Lang on its structure element."""
+    req = make_request()
+    prepared = prepare(req, sample_clinic)
+    discharge = prepared.layouts[0]
+    second = discharge.sections[1]
+    second.lang = "es"
+    third = discharge.sections[2]
+    k = next(i for i, b in enumerate(third.blocks) if isinstance(b, d.Paragraph))
+    third.blocks[k] = dataclasses.replace(third.blocks[k], lang="fr")
+    pdf = build_document(prepared, [discharge])
+    tree = ps.reading(pdf)
+    sects = [r.strip() for r, _, _ in tree if r.strip().startswith("Sect")]
+    assert sects.count("Sect lang=es") == 1
+    fr = [t for r, t, _ in tree if r.strip() == "P lang=fr"]
+    assert fr and re.sub(r"\s+", "", fr[0]) == \
+        re.sub(r"\s+", "", d.plain_text(third.blocks[k].text))
+    assert not ps.check(pdf)
+    doc = pikepdf.open(io.BytesIO(pdf))
+    langs = {str(o.Lang) for o in doc.objects if isinstance(o, pikepdf.Dictionary)
+             and o.get("/Type") == "/StructElem" and "/Lang" in o}
+    assert langs == {"es", "fr"}
+
+
+def test_large_print_diary_bands_are_row_headers(sample_clinic, make_request):
+    pdf = render_pdf(make_request(large_print=True), sample_clinic)
+    doc = pikepdf.open(io.BytesIO(pdf))
+    scopes = {str(o.A.Scope) for o in doc.objects if isinstance(o, pikepdf.Dictionary)
+              and o.get("/S") == "/TH"}
+    assert scopes == {"/Column", "/Row"}
+    spans = [int(o.A.ColSpan) for o in doc.objects if isinstance(o, pikepdf.Dictionary)
+             and o.get("/S") == "/TH" and "/ColSpan" in o.get("/A", {})]
+    assert spans and set(spans) == {4}
+
+
+def test_the_validator_sees_glyph_zero_and_base14_fonts(sample_clinic, make_request):
+    """A character no embedded font has (Ugaritic; it would print as glyph 0, a box) and
+    a paragraph in Helvetica (a base-14 font, not embedded): both found."""
+    prepared = prepare(make_request(), sample_clinic)
+    layout = prepared.layouts[0]
+    layout.sections[1].blocks.append(d.Paragraph("Ugaritic 𐎀"))
+    layout.sections[2].blocks.append(d.Paragraph('<font face="Helvetica">plain</font>'))
+    problems = ps.check(build_document(prepared, [layout]))
+    assert any("DejaVuSans (glyph 0)" in p for p in problems)
+    assert any("base-14 font Helvetica" in p for p in problems)
+    assert any("Helvetica is not embedded" in p for p in problems)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_bilingual_print_is_tagged_with_both_languages(sample_clinic, large, tmp_path):
+    """Spanish with the English text after each section: the English sections are Sect
+    /Lang en in a document whose /Lang is es, and the whole passes both checks."""
+    req = HandoutRequest.from_mapping(base_request_data(language="es", bilingual=True,
+                                                        large_print=large), today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+    tree = ps.reading(pdf)
+    english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
+    assert len(english) >= 5
+    assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == "es"

@@ -1,0 +1,48 @@
+"""The app's Save and print-to-PDF paths write tagged PDFs (PDF/UA-1): the files the window
+writes pass the structure validator (tests/pdf_structure.py) and the ``pdfua`` checker."""
+
+from __future__ import annotations
+
+from pdfua import validate
+from PySide6.QtCore import Qt
+
+from dischargedesk.ui import printing
+
+from .. import pdf_structure as ps
+from .conftest import fill_minimal, wait_for_preview
+
+
+def _assert_tagged(path) -> None:
+    data = path.read_bytes()
+    assert not ps.check(data), ps.check(data)[:5]
+    assert not validate(str(path)).findings
+    assert ("    H1", "Discharge instructions", "") in ps.reading(data) or \
+        ("    H1", "Your recovery plan", "") in ps.reading(data)
+
+
+def test_saved_files_are_tagged(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    files = sorted(questions.folder.iterdir())
+    assert len(files) == 2
+    for path in files:
+        _assert_tagged(path)
+
+
+def test_print_to_file_is_tagged(qtbot, window, questions):
+    fill_minimal(qtbot, window)
+    wait_for_preview(qtbot, window)
+    assert not ps.check(window.preview.pdf_bytes())  # the preview's PDF too
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert questions.printer_calls == 1
+    _assert_tagged(questions.print_file)
+
+
+def test_duplex_print_to_file_is_tagged(qtbot, window, questions, monkeypatch):
+    fill_minimal(qtbot, window)
+    qtbot.keyClicks(window.form.anesthesia, "L")  # local anesthesia: an odd discharge count
+    wait_for_preview(qtbot, window)
+    monkeypatch.setattr(printing, "wants_duplex", lambda printer: True)
+    window.print_handouts()
+    _assert_tagged(questions.print_file)
