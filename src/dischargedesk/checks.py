@@ -33,6 +33,10 @@ LEVEL_PATTERNS: dict[str, dict[str, Any]] = {
 }
 ANESTHESIA = ("local", "sedation", "general")
 MAX_GRADE = 8.0
+#: Spanish reading ease (Fernández-Huerta, 0-100, higher is easier): 80-90 is "fácil" (about
+#: 6th grade), 70-80 "bastante fácil" (7th grade), 60-70 "normal" (8th-9th grade). A
+#: section below MIN_SPANISH_EASE is harder than 7th grade: a warning, like MAX_GRADE.
+MIN_SPANISH_EASE = 70.0
 CHECK_DATE = dt.date(2026, 11, 25)
 
 
@@ -108,18 +112,31 @@ def sample_variants() -> list[dict[str, Any]]:
 
 
 def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
-    """Grade level of text with one sentence per item (Flesch-Kincaid; Crawford for Spanish)."""
+    """Grade level of text with one sentence per item: Flesch-Kincaid for English;
+    for Spanish, Crawford (a grade, held to MAX_GRADE like English) with the
+    Fernández-Huerta reading ease beside it in the measure ("Crawford; Fernández-Huerta
+    86")."""
+    grade, measure, _ = reading_level(sentences, language)
+    return grade, measure
+
+
+def reading_level(sentences: Iterable[str],
+                  language: str) -> tuple[float, str, float | None]:
+    """(grade, measure, reading ease): the ease is Fernández-Huerta's score for Spanish
+    (0-100, higher is easier; MIN_SPANISH_EASE), None for other languages."""
     import textstat
 
     text = " ".join(s if s.rstrip()[-1:] in ".!?:" else s + "." for s in sentences if s.strip())
     if language == "es":
         textstat.set_lang("es")
         try:
-            return float(textstat.crawford(text)), "Crawford"
+            grade = float(textstat.crawford(text))
+            ease = float(textstat.fernandez_huerta(text))
         finally:
             textstat.set_lang("en_US")
+        return grade, f"Crawford; Fernández-Huerta {ease:.0f}", ease
     textstat.set_lang("en_US")
-    return float(textstat.flesch_kincaid_grade(text)), "Flesch-Kincaid"
+    return float(textstat.flesch_kincaid_grade(text)), "Flesch-Kincaid", None
 
 
 def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
@@ -181,13 +198,18 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                             section.source.endswith(BILINGUAL_NOTE):
                         continue
                     graded.add(key)
-                    grade, measure = reading_grade(section.plain_sentences(), slang)
+                    grade, measure, ease = reading_level(section.plain_sentences(), slang)
                     report.grades.append(Grade(section.source, slang, section.title, grade,
                                                measure))
                     if grade > MAX_GRADE:
                         report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
                                            f"({measure}) is above {MAX_GRADE:g}; use shorter "
                                            "sentences and everyday words", "warning"))
+                    if ease is not None and ease < MIN_SPANISH_EASE:
+                        report.add(Problem(section.source, None, f"reading ease {ease:.0f} "
+                                           f"(Fernández-Huerta) is below "
+                                           f"{MIN_SPANISH_EASE:g}; use shorter sentences "
+                                           "and everyday words", "warning"))
     return report
 
 

@@ -165,15 +165,21 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
     if request.mrn:
         ids.append(f"{pack.label('mrn')}: {request.mrn}")
-    phones = _phone_line(pack, clinic, labelled=not request.large_print)
+    notice = ""
+    if clinic.is_sample:  # large print: the short form, one line of the compact footer
+        short = pack.labels.get("sample_notice_short") if request.large_print else None
+        notice = short if isinstance(short, str) and short else pack.label("sample_notice")
     ident = PageIdentity(
         clinic_name=clinic.name,
-        clinic_phone_line=phones,
+        clinic_phone_line=_phone_line(pack, clinic),
         clinic_phone_bare=_phone_line(pack, clinic, labelled=False),
+        clinic_phone_short=_phone_line(pack, clinic, suffix="_short")
+        if "phone_day_short" in pack.labels else "",
+        clinic_phones=tuple(_phone_line(pack, clinic).split(" · ")),
         logo=clinic.logo,
         patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
         page_label=pack.label("page", page="{page}", pages="{pages}"),
-        notice=pack.label("sample_notice") if clinic.is_sample else "",
+        notice=notice,
     )
     facts = request.level_facts
     extras = Extras(
@@ -295,13 +301,14 @@ def _spine_caption(pack: LanguagePack, known: bool, count: int, levels_text: str
     return f"{pack.label('treated')}: {levels_text}"
 
 
-def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True) -> str:
-    """Header phones with their labels ("Daytime: ... · Nights and weekends: ..."); a
-    clinic's older language pack without the labels prints the bare numbers. The header
-    draws one line: at large print the labelled line would be cut, so it prints the bare
-    numbers (the boxes on the summary name both numbers in words)."""
+def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True,
+                suffix: str = "") -> str:
+    """Header phones with their labels ("Daytime: ... · Nights and weekends: ..."), or
+    their short labels (``suffix="_short"``: "Day: ... · Night: ...", for a header where
+    the long line does not fit); a clinic's older language pack without the labels prints
+    the bare numbers. The header never cuts a line (render/pdf.py wraps it)."""
     def with_label(key: str, phone: str) -> str:
-        label = pack.labels.get(key) if labelled else None
+        label = pack.labels.get(key + suffix) if labelled else None
         return f"{label}: {phone}" if isinstance(label, str) and label else phone
 
     parts = [with_label("phone_day", clinic.phone)]

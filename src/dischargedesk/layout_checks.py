@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from .render import document as d
 from .render.fonts import FONT, FONT_BOLD, register_fonts, text_width
 from .render.language import day_text, sentence_start
-from .render.pdf import TIER_KINDS, is_tier
+from .render.pdf import TIER_KINDS, PageIdentity, is_tier
 
 if TYPE_CHECKING:
     from .engine import Prepared
@@ -428,11 +428,16 @@ def _runs(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
 def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem]) -> None:
     ident = prepared.ident
     furniture = [_squash(t) for t in (ident.clinic_name, ident.clinic_phone_line,
-                                      ident.clinic_phone_bare,
-                                      *ident.patient_lines, ident.notice) if t]
+                                      ident.clinic_phone_bare, ident.clinic_phone_short,
+                                      *ident.clinic_phones, *ident.patient_lines,
+                                      ident.notice) if t]
     label_re = _label_regex(ident.page_label)
     where = f"{prepared.pack.code}/{hp.kind}"
     for n, page in enumerate(hp.pages, 1):
+        cut = _header_cut(page, ident)
+        if cut:
+            probs.append(LayoutProblem(where, f"page {n}: the header does not show {cut} "
+                                       "whole (a line is cut)"))
         # nothing but the footer under the footer rule (and the header above the header's)
         for ln in page.lines:
             if ln in page.body or label_re.fullmatch(ln.text.strip()):
@@ -472,6 +477,22 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
             probs.append(LayoutProblem(where, f"the diary date “{day}” does not fit on one "
                                        "line"))
             break
+
+
+def _header_cut(page: Page, ident: PageIdentity) -> str:
+    """What of the clinic name and phone numbers the page header does not print whole
+    (read from the text above the header rule), or ""."""
+    head = [ln for ln in page.lines if ln.bottom >= page.header_rule - 0.5]
+    if any(ln.x < -0.5 or ln.x + ln.width > page.width + 0.5 for ln in head):
+        return "its lines inside the page"
+    text = "".join(_squash(ln.text) for ln in sorted(head, key=lambda ln: (-ln.y, ln.x)))
+    name = _squash(ident.clinic_name)
+    if name and name not in text:
+        return "the clinic name"
+    for phone in ident.clinic_phone_bare.split(" · "):
+        if _squash(phone) and _squash(phone) not in text:
+            return f"the phone number {phone}"
+    return ""
 
 
 def _overlapping(body: list[Line]) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.graphics.barcode import qrencoder
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -18,11 +19,55 @@ from .style import BONE, MUTED, OUTLINE, SPINE, TREATED
 from .tagging import Marked
 
 
+@dataclass(frozen=True)
+class SpineLabel:
+    """A level's name beside the drawing: baseline ``y`` (from the drawing's bottom), right
+    edge ``right``; ``target`` is the height of its vertebra's middle (the leader's end)."""
+
+    name: str
+    treated: bool
+    y: float
+    right: float
+    target: float
+    width: float
+    cap: float  # height of the name above its baseline
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """x0, y0, x1, y1 of the printed name."""
+        return self.right - self.width, self.y, self.right, self.y + self.cap
+
+
+def spread(wanted: Sequence[float], pitch: float, top: float) -> list[float]:
+    """Baselines as near ``wanted`` (top to bottom, descending) as they can be while each is
+    at least ``pitch`` below the one above and none above ``top``: labels that would
+    overlap move apart as a group, centred on where they want to be."""
+    clusters: list[tuple[int, int, float]] = []  # first label, count, its baseline
+    for i, want in enumerate(wanted):
+        clusters.append((i, 1, want))
+        while len(clusters) > 1:
+            (a, na, ya), (_, nb, yb) = clusters[-2], clusters[-1]
+            if yb <= ya - pitch * na + 1e-9:
+                break
+            n = na + nb
+            mean = sum(wanted[a + k] + pitch * k for k in range(n)) / n
+            clusters[-2:] = [(a, n, mean)]
+    out: list[float] = []
+    for _first, count, y in clusters:
+        for k in range(count):
+            out.append(y - pitch * k)
+    for k, y in enumerate(out):  # under the top, and never closer than ``pitch``
+        out[k] = min(y, top if k == 0 else out[k - 1] - pitch)
+    return out
+
+
 class SpineDrawing(Marked, Flowable):
     """T1-S1 drawn as stacked vertebrae, seen from the back; the treated levels in red,
     labelled. ``top_label`` ("Neck (C)") marks the top of the spine, above T1, so the
     drawing reads the right way up; ``scale`` is the height of one vertebra in type sizes
-    (labels keep the type size whatever the scale)."""
+    (labels keep the type size whatever the scale). The labels stand in one column left of
+    the spine, never over each other: where neighbouring levels are closer than a line of
+    text, their names move apart and a leader line joins each name to its vertebra."""
 
     def __init__(self, levels: Sequence[str], size: float, top_label: str = "",
                  scale: float = SPINE.default_scale) -> None:
@@ -32,12 +77,65 @@ class SpineDrawing(Marked, Flowable):
         self.top_label = top_label
         self.unit = size * scale  # height of one vertebra + gap
         self.body_w = size * SPINE.body_w
-        # room for two staggered labels of neighbouring levels, and for the top label
+        # room for the labels and their leaders, and for the top label
         self.label_w = max(size * SPINE.label_w,
                            text_width(top_label, FONT_BOLD, size) + size * SPINE.top_label_pad)
         self.top_h = size * SPINE.top_h if top_label else 0.0
         self.width = self.body_w + self.label_w + size * SPINE.right_pad
-        self.height = self.unit * len(TREATABLE_LEVELS) + size * SPINE.bottom_pad + self.top_h
+        self.spine_h = self.unit * len(TREATABLE_LEVELS) + self.top_h
+        self.lift = 0.0  # room added under the spine when the labels reach lower than it
+        self.labels = self._layout_labels()
+        self.height = self.spine_h + size * SPINE.bottom_pad + self.lift
+
+    def _vertebra_y(self, i: int) -> float:
+        """Bottom of vertebra ``i`` (0 = T1), from the drawing's bottom."""
+        return self.lift + self.size * SPINE.bottom_pad + self.spine_h - self.top_h - \
+            (i + 1) * self.unit
+
+    def _layout_labels(self) -> list[SpineLabel]:
+        s = self.size
+        cap = s * SPINE.label_cap
+        names = []
+        for i, name in enumerate(TREATABLE_LEVELS):
+            treated = name in self.levels
+            landmark = name in ("T1", "L1", "S1") and not any(
+                n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
+            if treated or landmark:
+                names.append((i, name, treated))
+        if not names:
+            return []
+        bottom_pad = s * SPINE.bottom_pad
+
+        def wanted(i: int) -> float:
+            return bottom_pad + self.spine_h - self.top_h - (i + 1) * self.unit + \
+                self.unit * SPINE.leader_y - cap / 2
+
+        # the top label ("Neck (C)") sits above T1, left of the neck: names stay under it
+        top = bottom_pad + self.spine_h - (s * SPINE.top_label_drop + s * SPINE.label_gap
+                                           + cap if self.top_label else cap)
+        pitch = s * SPINE.label_pitch
+        ys = spread([wanted(i) for i, _, _ in names], pitch, top)
+        # a landmark (T1, L1, S1) only where it can stand beside its own vertebra
+        keep = [n for n, y in zip(names, ys, strict=True)
+                if n[2] or abs(y - wanted(n[0])) < pitch * 0.5]
+        if len(keep) < len(names):
+            names = keep
+            ys = spread([wanted(i) for i, _, _ in names], pitch, top)
+        if min(ys) < 0:  # too many names for the height: each run of levels by its ends
+            names = [n for n in names if not n[2] or not (
+                0 < n[0] < len(TREATABLE_LEVELS) - 1
+                and TREATABLE_LEVELS[n[0] - 1] in self.levels
+                and TREATABLE_LEVELS[n[0] + 1] in self.levels)]
+            ys = spread([wanted(i) for i, _, _ in names], pitch, top)
+        self.lift = max(0.0, -min(ys))  # names never below the drawing's bottom
+        right = self.label_w - s * SPINE.label_x
+        out = []
+        for (i, name, treated), y in zip(names, ys, strict=True):
+            font = FONT_BOLD if treated else FONT
+            out.append(SpineLabel(name, treated, y + self.lift, right,
+                                  wanted(i) + cap / 2 + self.lift,
+                                  stringWidth(name, font, s), cap))
+        return out
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.width, self.height
@@ -60,31 +158,29 @@ class SpineDrawing(Marked, Flowable):
                 drawing.add(String(x, self.height - s * SPINE.top_label_drop, part,
                                    fontName=face, fontSize=s, fillColor=MUTED))
                 x += stringWidth(part, face, s)
-        staggered = False
+        left_edge: dict[str, float] = {}
         for i, name in enumerate(TREATABLE_LEVELS):
-            y = self.height - self.top_h - (i + 1) * unit
+            y = self._vertebra_y(i)
             treated = name in self.levels
             # lumbar vertebrae are a little wider; the sacrum is a wedge-like block
             widen = s * SPINE.lumbar_widen * (i - 11) if name.startswith("L") else 0
             w = self.body_w * (SPINE.thoracic_w if name.startswith("T") else SPINE.other_w) + widen
             x = x0 + (self.body_w - w) / 2
+            left_edge[name] = x
             drawing.add(Rect(x, y, w, unit * SPINE.vertebra_h, rx=s * SPINE.radius,
                              ry=s * SPINE.radius, fillColor=TREATED if treated else BONE,
                              strokeColor=OUTLINE, strokeWidth=SPINE.outline_pt))
-            landmark = name in ("T1", "L1", "S1") and not any(
-                n in self.levels for n in TREATABLE_LEVELS[max(0, i - 1): i + 2])
-            # neighbouring treated levels are closer than a line of text: stagger their labels
-            staggered = treated and not staggered and i > 0 and \
-                TREATABLE_LEVELS[i - 1] in self.levels
-            label_x = x0 - s * (SPINE.stagger_x if staggered else SPINE.label_x)
-            if treated or landmark:
-                drawing.add(String(label_x, y + unit * SPINE.label_rise, name, fontName=FONT_BOLD
-                                   if treated else FONT, fontSize=s, fillColor=TREATED
-                                   if treated else MUTED, textAnchor="end"))
-            if treated:
-                lead_y = y + unit * SPINE.leader_y
-                drawing.add(Line(label_x + s * SPINE.leader_start, lead_y, x, lead_y,
-                                 strokeColor=TREATED, strokeWidth=SPINE.leader_pt))
+        for label in self.labels:
+            drawing.add(String(label.right, label.y, label.name,
+                               fontName=FONT_BOLD if label.treated else FONT, fontSize=s,
+                               fillColor=TREATED if label.treated else MUTED,
+                               textAnchor="end"))
+            if label.treated:  # a leader from the name to its vertebra
+                start = label.right + s * SPINE.leader_start
+                drawing.add(PolyLine([start, label.y + label.cap / 2,
+                                      start + s * SPINE.leader_run, label.y + label.cap / 2,
+                                      left_edge[label.name], label.target],
+                                     strokeColor=TREATED, strokeWidth=SPINE.leader_pt))
         drawing.drawOn(self.canv, 0, 0)
 
 

@@ -82,7 +82,9 @@ class PageIdentity:
     patient_lines: tuple[str, ...]  # e.g. ("Patient: Ana Diaz", "Date of birth: ... · MRN: ...")
     page_label: str  # "Page {page} of {pages}"
     notice: str = ""  # e.g. the sample-content notice, printed under the identifiers
-    clinic_phone_bare: str = ""  # the numbers without labels, when the labelled line is long
+    clinic_phone_bare: str = ""  # the numbers without labels (what the checks look for)
+    clinic_phone_short: str = ""  # short labels ("Day: ... · Night: ..."), when the long is long
+    clinic_phones: tuple[str, ...] = ()  # each labelled number, one a line when none fits
 
 
 @dataclass(frozen=True)
@@ -187,29 +189,88 @@ class _Furniture:
         self.notice_lines = len(_fit_lines(ident.notice, FONT, self.size, self.width)) \
             if ident.notice else 0
         self._logo: ImageReader | None = None
+        self.logo_w = 0.0
+        if ident.logo is not None:  # read once per handout, not once per page
+            self._logo = ImageReader(str(ident.logo))
+            iw, ih = self._logo.getSize()
+            self.logo_w = min(iw * self._logo_h / ih,
+                              self.width * FURNITURE.logo_max_share)
+        self.name_lines, self.phone_lines = self._header_lines()
+
+    def _header_lines(self) -> tuple[list[str], list[str]]:
+        """The clinic name and phones, right of the logo, never cut: a long name wraps;
+        labelled phones that do not fit one line take their short labels, then one line
+        per number (a number is never split from its label)."""
+        size = self.size
+        avail = self.width - (self.logo_w + size * FURNITURE.logo_gap if self.logo_w else 0)
+        names = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)
+
+        def fits(text: str) -> bool:
+            return text_width(text, FONT, size) <= avail
+
+        ident = self.ident
+        for line in (ident.clinic_phone_line, ident.clinic_phone_short):
+            if line and fits(line):
+                return names, [line]
+        phones: list[str] = []
+        parts = ident.clinic_phones or (ident.clinic_phone_line,)
+        if ident.clinic_phone_short:
+            parts = tuple(ident.clinic_phone_short.split(" · "))
+        for part in parts:
+            phones.extend(_fit_lines(part, FONT, size, avail))
+        return names, phones
 
     def _footer_lines(self) -> list[str]:
-        """Compact footer: only the first line shares its row with the page number; the
-        other identifier lines use the full width (fewer lines in large print)."""
+        """Compact footer: the first identifier shares its row with the page number; the
+        others fill the full width, wrapped between identifiers (" · ") rather than inside
+        one where they can be."""
         lines: list[str] = []
+        w = self.width
         for text in self.ident.patient_lines:
             if not text:
                 continue
             if lines:
-                lines.extend(_fit_lines(text, FONT, self.size, self.width))
+                row = ""
+                for item in text.split(" · "):
+                    joined = f"{row} · {item}" if row else item
+                    if text_width(joined, FONT, self.size) <= w:
+                        row = joined
+                        continue
+                    if row:
+                        lines.append(row)
+                    *full, row = _fit_lines(item, FONT, self.size, w)
+                    lines.extend(full)
+                if row:
+                    lines.append(row)
                 continue
-            first = _fit_lines(text, FONT, self.size, self.width * FURNITURE.footer_first_share)
+            # room left of the page number (as wide as "Page 99 of 99" can be)
+            label = text_width(self.ident.page_label.format(page=99, pages=99), FONT,
+                                self.size) + self.size
+            first = _fit_lines(text, FONT, self.size,
+                               min(w * FURNITURE.footer_first_share, w - label))
             lines.append(first[0])
             if len(first) > 1:
                 rest = " ".join(first[1:])
-                lines.extend(_fit_lines(rest, FONT, self.size, self.width))
+                lines.extend(_fit_lines(rest, FONT, self.size, w))
         if self.ident.notice:
-            lines.extend(_fit_lines(self.ident.notice, FONT, self.size, self.width))
+            lines.extend(_fit_lines(self.ident.notice, FONT, self.size, w))
         return lines
 
     @property
     def header_height(self) -> float:
-        return self.size * (FURNITURE.large_header_h if self.styles.large else FURNITURE.header_h)
+        """Two lines (name, phones) at the standard height; each further line adds one."""
+        extra = len(self.name_lines) + len(self.phone_lines) - 2
+        base = FURNITURE.large_header_h if self.styles.large else FURNITURE.header_h
+        return self.size * (base + max(0, extra) * self._header_pitch)
+
+    @property
+    def _logo_h(self) -> float:
+        return self.size * (FURNITURE.large_logo_h if self.styles.large else FURNITURE.logo_h)
+
+    @property
+    def _header_pitch(self) -> float:
+        f = FURNITURE
+        return (f.large_phone_drop if self.styles.large else f.phone_drop) - f.name_drop
 
     @property
     def footer_height(self) -> float:
@@ -223,33 +284,23 @@ class _Furniture:
         size = self.size
         top = h - self.margin
         canvas.saveState()
-        x = self.margin
-        if self.ident.logo is not None:
-            if self._logo is None:  # read once per handout, not once per page
-                self._logo = ImageReader(str(self.ident.logo))
-            img = self._logo
-            iw, ih = img.getSize()
-            lh = size * FURNITURE.logo_h
-            lw = min(iw * lh / ih, self.width * FURNITURE.logo_max_share)
-            canvas.drawImage(img, self.margin, top - lh, width=lw, height=lh, mask="auto",
-                             preserveAspectRatio=True, anchor="w")
-            x = self.margin + lw + size * FURNITURE.logo_gap
+        if self._logo is not None:
+            lh = self._logo_h
+            canvas.drawImage(self._logo, self.margin, top - lh, width=self.logo_w, height=lh,
+                             mask="auto", preserveAspectRatio=True, anchor="w")
+        right = self.margin + self.width
+        pitch = size * self._header_pitch
+        y = top - size * FURNITURE.name_drop
         canvas.setFillColor(HEADING)
         canvas.setFont(FONT_BOLD, size)
-        avail = self.margin + self.width - x
-        name = _fit_lines(self.ident.clinic_name, FONT_BOLD, size, avail)[0]
-        draw_text(canvas, self.margin + self.width, top - size * FURNITURE.name_drop, name,
-                  FONT_BOLD, size, "right")
+        for line in self.name_lines:
+            draw_text(canvas, right, y, line, FONT_BOLD, size, "right")
+            y -= pitch
         canvas.setFillColor(TEXT)
         canvas.setFont(FONT, size)
-        # a number is never cut: labelled phones that do not fit print bare
-        lines = _fit_lines(self.ident.clinic_phone_line, FONT, size, avail)
-        if len(lines) > 1 and self.ident.clinic_phone_bare:
-            lines = _fit_lines(self.ident.clinic_phone_bare, FONT, size, avail)
-        phone = lines[0]
-        draw_text(canvas, self.margin + self.width,
-                  top - size * (FURNITURE.large_phone_drop if self.styles.large
-                                else FURNITURE.phone_drop), phone, FONT, size, "right")
+        for line in self.phone_lines:
+            draw_text(canvas, right, y, line, FONT, size, "right")
+            y -= pitch
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(FURNITURE.rule_pt)
         rule_y = top - self.header_height + size * FURNITURE.header_rule_rise
@@ -464,12 +515,15 @@ class _Builder:
             # boxes, else right under the text (when the boxes fill page 2), at normal
             # then tighter spacing
             # (a trial leaves its flowables changed: the chosen layout is made afresh)
-            for builder, compact in ((self, 0), (tight, 0), (tight, 1), (tight, 2)):
+            for builder, compact in ((self, 0), (tight, 0), (tight, 1), (tight, 2),
+                                     (tight, 3)):
                 for after_text in (False, True):
                     builder.spine_after_text = after_text
                     try:
+                        # (a point or two to spare: the trial frames are not the page's)
                         if _trial_pages(builder._flows(blocks, compact=compact), self.width,
-                                        self.first_room, self.frame_h) <= 2:
+                                        self.first_room - self.st.size * 0.25,
+                                        self.frame_h - self.st.size * 0.25) <= 2:
                             return builder._flows(blocks, compact=compact)
                     finally:
                         builder.spine_after_text = False
@@ -679,8 +733,8 @@ class _Builder:
                         " = ", "\u00a0=\u00a0"), ParagraphStyle(
                         "key_wide", parent=self.st.body, textColor=MUTED)), "P")])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
-        wide = self.spine_wide(FIGURE.wide_scales[min(compact, 2)])
         units = [self._list(following)] if following else []
+        wide = self.spine_wide(FIGURE.wide_scales[min(compact, 3)], one_key_line=compact >= 3)
         units.append(_Unit([wide], _stack_height([wide], self.width), 2))
         return units
 
@@ -740,7 +794,8 @@ class _Builder:
         e = self.extras
         return self.tags.leaf(drawing, "Figure", alt=e.spine_alt, lang=e.spine_alt_lang)
 
-    def spine_wide(self, scale: float = FIGURE.wide_scales[0]) -> Flowable:
+    def spine_wide(self, scale: float = FIGURE.wide_scales[0],
+                   one_key_line: bool = False) -> Flowable:
         """Large print: the drawing on the left, its caption and key on the right."""
         e = self.extras
         top = e.spine_key[0] if e.spine_key else ""
@@ -748,7 +803,7 @@ class _Builder:
                                             scale=scale))
         left = ParagraphStyle("key_wide", parent=self.st.body,
                               spaceAfter=self.st.size * FIGURE.wide_key_after)
-        key = self._spine_key(left)
+        key = self._spine_key(left, 1 if one_key_line else 0)
         t = Table([[drawing, key]], colWidths=[drawing.width + self.st.size,
                                                self.width - drawing.width - self.st.size],
                   hAlign="LEFT")
@@ -901,7 +956,8 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
             for notice in h.notices:
                 head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
             story += head
-            used = _stack_height(head, width)
+            # (and the space under its last piece: the first section starts below that)
+            used = _stack_height(head, width) + head[-1].getSpaceAfter()
             for s_no, section in enumerate(h.sections):  # the first shares page 1 with title
                 story.extend(builder.section(section, frame_h - used if s_no == 0 else None))
         if h.kind in pad:  # an empty back page, without header or footer

@@ -128,7 +128,8 @@ class FigureSpacing:
     beside_after: float = 0.4  # times the layout's gap
     spine_scale: float = 0.62  # height of one vertebra, in type sizes
     compact_spine_scale: float = 0.52
-    wide_scales: tuple[float, float, float] = (0.55, 0.45, 0.38)  # large print, by compactness
+    # large print, by compactness (the last: the key in one paragraph beside the drawing)
+    wide_scales: tuple[float, ...] = (0.55, 0.45, 0.38, 0.3)
     spine_min_width: float = 11.5  # the drawing's column, room for its caption
     spine_pad_bottom_pt: float = 2.0
     wide_key_after: float = 0.3
@@ -158,11 +159,13 @@ class SpineShape:
     vertebra_h: float = 0.72  # of a unit (the rest is the gap)
     radius: float = 0.18
     outline_pt: float = 0.5
-    label_x: float = 0.4  # labels end this far left of the vertebra column
-    stagger_x: float = 2.6  # the staggered label of a treated neighbour
-    label_rise: float = 0.05  # of a unit
-    leader_y: float = 0.36  # of a unit
+    label_x: float = 1.3  # labels end this far left of the vertebra column
+    label_cap: float = 0.73  # a label's height above its baseline (capitals and digits)
+    label_pitch: float = 0.95  # baseline to baseline of labels one above the other
+    label_gap: float = 0.25  # under the top label
+    leader_y: float = 0.36  # of a unit: where a leader meets its vertebra
     leader_start: float = 0.1
+    leader_run: float = 0.35  # the level part of a leader, before it turns to its vertebra
     leader_pt: float = 1.2
 
 
@@ -173,8 +176,9 @@ class PageFurniture:
     header_h: float = 3.2
     large_header_h: float = 2.9
     logo_h: float = 2.4
+    large_logo_h: float = 1.9  # large print: the type grows, the logo need not
     logo_max_share: float = 0.35  # of the text width
-    logo_gap: float = 1.0
+    logo_gap: float = 0.5  # between the logo and the clinic name
     name_drop: float = 1.0  # the clinic name's baseline under the top margin
     phone_drop: float = 2.3
     large_phone_drop: float = 2.15
