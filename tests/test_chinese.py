@@ -247,6 +247,20 @@ def test_packs_declare_an_unreviewed_translation_and_locale():
             assert _HAN.search(pack.label(key)), key
 
 
+@pytest.mark.parametrize("code", ["zh-Hans", "zh-Hant"])
+def test_pack_has_every_english_label_with_its_placeholders(code):
+    """A label the English pack gained (short phones and sample notice for large print, the
+    drawings' /Alt) is in Chinese too, with the same {placeholders}: a missing one prints
+    or reads out in English."""
+    english, pack = load_pack("en").labels, load_pack(code).labels
+    assert set(english) - set(pack) == set()
+    for key, value in english.items():
+        if isinstance(value, str) and value:
+            assert set(re.findall(r"{\w+}", pack[key])) == set(re.findall(r"{\w+}", value)), key
+            assert _HAN.search(pack[key]), key
+    assert len(pack["sample_notice_short"]) < len(pack["sample_notice"])
+
+
 #: Characters written one way in Simplified and another in Traditional Chinese, among those
 #: these handouts use: a Simplified one in the Traditional pack (or the other way) is a slip.
 SIMPLIFIED_TRADITIONAL = dict(zip(
