@@ -23,7 +23,7 @@
 # the bundle links (dpkg-shlibdeps must find them) are installed with apt-get, waiting for the
 # apt lock when another apt is running.
 # Environment: PYTHON (default python3), BUILD_VENV (default build/venv),
-# DISCHARGEDESK_LOCALES (Babel locales to bundle, default "en es vi ko fil").
+# DISCHARGEDESK_LOCALES (Babel locales to bundle, default "en es zh vi ko fil").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

@@ -117,6 +117,11 @@ class HandoutForm(QWidget):
         group, form = self._group("Handouts for this patient")
         self.language = QComboBox()
         self.language.setAccessibleName("Language")
+        # names such as "中文（繁體） Chinese, Traditional" must not widen the form (the popup
+        # shows them whole; the closed box gets what the row has to spare)
+        self.language.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.language.setMinimumContentsLength(16)
         for code, name in choices.languages:
             self.language.addItem(name, code)
         self.large_print = check_box("Lar&ge print (18 pt)", "Large print")
