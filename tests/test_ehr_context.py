@@ -100,15 +100,36 @@ def test_hl7_crlf_and_a01_without_pr1_command_line_fills_the_rest(tmp_path, caps
 
 
 def test_language_without_pack_gives_a_visible_note(tmp_path, capsys):
-    msg = adt("PID|1||321^^^HOSP^MR||Tran^Minh^^^^^L||19480101|M|||||||VIE^Vietnamese^ISO6392",
+    msg = adt("PID|1||321^^^HOSP^MR||Ivanov^Pavel^^^^^L||19480101|M|||||||RUS^Russian^ISO6392",
               pr1("22513", "Kyphoplasty T8", "T8"))
     ctx = write(tmp_path / "adt.hl7", msg)
     code, discharge, _ = render(tmp_path, ctx)
     err = capsys.readouterr().err
     assert code == 0
     assert "note: The patient's preferred language in the record has no handout pack" in err
-    assert "Vietnamese" not in err and "Minh" not in err
+    assert "Russian" not in err and "Pavel" not in err
     assert "Kyphoplasty" in discharge  # English
+
+
+SHIPPED = ("en", "es", "ko", "tl", "vi", "zh-Hans", "zh-Hant")
+
+
+@pytest.mark.parametrize(("pid15", "expected"), [
+    ("VIE^Vietnamese^ISO6392", "vi"), ("KOR^Korean^ISO6392", "ko"),
+    ("TGL^Tagalog^ISO6392", "tl"), ("zh-Hant-TW", "zh-Hant"), ("zh-CN", "zh-Hans")])
+def test_a_language_with_a_pack_is_chosen(pid15, expected):
+    msg = adt(f"PID|1||321^^^HOSP^MR||Tran^Minh^^^^^L||19480101|M|||||||{pid15}",
+              pr1("22513", "Kyphoplasty T8", "T8"))
+    ctx = parse_context(msg.encode(), languages=SHIPPED)
+    assert ctx.data.get("language") == expected and not ctx.notes
+
+
+def test_chinese_without_its_script_is_left_to_the_nurse():
+    msg = adt("PID|1||321^^^HOSP^MR||Wang^Ming^^^^^L||19480101|M|||||||CHI^Chinese^ISO6392",
+              pr1("22513", "Kyphoplasty T8", "T8"))
+    ctx = parse_context(msg.encode(), languages=SHIPPED)
+    assert "language" not in ctx.data
+    assert "Simplified or Traditional" in ctx.notes[0]
 
 
 def test_fhir_body_site_snomed_display_and_performer(tmp_path, capsys):

@@ -125,7 +125,24 @@ def language_code(*candidates: str) -> str | None:
         if m:
             base = m.group(1)
             if len(base) == 2:
-                return base
+                return _chinese_script(base, text)
             if base in _LANG_ALIASES:
-                return _LANG_ALIASES[base]
+                return _chinese_script(_LANG_ALIASES[base], text)
     return None
+
+
+#: Chinese is printed in one of two scripts; a tag's script or region says which
+#: ("zh-Hant", "zh-TW"). Without either, "zh" stays ambiguous and the nurse chooses.
+_HANT = frozenset({"hant", "tw", "hk", "mo"})
+_HANS = frozenset({"hans", "cn", "sg"})
+
+
+def _chinese_script(base: str, tag: str) -> str:
+    if base != "zh":
+        return base
+    subtags = set(re.split(r"[-_]", tag)[1:])
+    if subtags & _HANT:
+        return "zh-Hant"
+    if subtags & _HANS:
+        return "zh-Hans"
+    return base

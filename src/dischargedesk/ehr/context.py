@@ -141,6 +141,10 @@ def _choose_language(found: Found, languages: tuple[str, ...]) -> None:
         return
     if wanted in languages:
         found.data["language"] = wanted
+    elif wanted == "zh" and {"zh-Hans", "zh-Hant"} <= set(languages):
+        found.notes.append("The record says Chinese without saying Simplified or Traditional "
+                           "characters, so the handouts are in English; choose the handout "
+                           "language with the patient.")
     elif wanted != "unknown":
         found.notes.append("The patient's preferred language in the record has no handout "
                            "pack yet, so the handouts are in English; arrange an interpreter "
