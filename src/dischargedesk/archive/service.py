@@ -403,16 +403,20 @@ class Archive:
                     f"{__version__} (docs/archive.md, 'Reprints').")
         return files
 
+    def _checked_pdfs(self, store: Store, record_id: str) -> list[tuple[str, bytes]]:
+        """The record's PDFs made again and checked; a refusal is logged, then raised."""
+        row = self._row(store, record_id)
+        try:
+            return self.regenerate(store, row)
+        except ArchiveError as exc:
+            self._log(store, "reprint-refused", record_id, type(exc).__name__)
+            raise
+
     def reprint(self, record_id: str, out_dir: Path) -> list[Path]:
         from ..output import write_files_atomic
 
         with self.store(create=False) as store:
-            row = self._row(store, record_id)
-            try:
-                files = self.regenerate(store, row)
-            except ArchiveError as exc:
-                self._log(store, "reprint-refused", record_id, type(exc).__name__)
-                raise
+            files = self._checked_pdfs(store, record_id)
             paths = write_files_atomic(out_dir, files, create_folder=True)
             self._log(store, "reprint", record_id, f"pdfs={len(paths)}")
         return paths
@@ -420,12 +424,7 @@ class Archive:
     def reprint_pdfs(self, record_id: str) -> list[tuple[str, bytes]]:
         """The record's PDFs, checked, in memory (the app prints them)."""
         with self.store(create=False) as store:
-            row = self._row(store, record_id)
-            try:
-                files = self.regenerate(store, row)
-            except ArchiveError as exc:
-                self._log(store, "reprint-refused", record_id, type(exc).__name__)
-                raise
+            files = self._checked_pdfs(store, record_id)
             self._log(store, "reprint", record_id, f"pdfs={len(files)} in-app")
         return files
 
