@@ -40,14 +40,19 @@ FULL = {"medications": "Oxycodone 5 mg every 6 hours if needed\nDocusate 100 mg 
         "blood_thinner": "Restart apixaban on December 1", "physician": "Dr. Lee",
         "follow_up_date": "2026-12-09", "follow_up_time": "09:30", "follow_up_with": "Dr. Lee",
         "follow_up_where": "Spine Clinic, 2nd floor", "caregiver": "Jon Example"}
-AXES = (("kyphoplasty", "vertebroplasty"), tuple(PATTERNS), (False, True), ("en", "es"),
-        ("Letter", "A4"))
+def matrix_for(languages: tuple[str, ...]) -> list[tuple]:
+    """Procedures x level patterns x print size x languages x paper, each with one option
+    set in turn (every option set with DD_FULL_MATRIX=1); not bilingual."""
+    axes_all = (("kyphoplasty", "vertebroplasty"), tuple(PATTERNS), (False, True), languages,
+                ("Letter", "A4"))
+    if os.environ.get("DD_FULL_MATRIX"):
+        return [(*axes, opt, False) for axes in itertools.product(*axes_all)
+                for opt in OPTIONS]
+    return [(*axes, OPTIONS[n % len(OPTIONS)], False)
+            for n, axes in enumerate(itertools.product(*axes_all))]
 
-if os.environ.get("DD_FULL_MATRIX"):
-    MATRIX = [(*axes, opt, False) for axes in itertools.product(*AXES) for opt in OPTIONS]
-else:
-    MATRIX = [(*axes, OPTIONS[n % len(OPTIONS)], False)
-              for n, axes in enumerate(itertools.product(*AXES))]
+
+MATRIX = matrix_for(("en", "es"))
 #: Bilingual print (issue 12 item 5): every case of a language other than English again,
 #: with the English text after each section.
 BILINGUAL = [(*c[:-1], True) for c in MATRIX if c[3] != "en"]

@@ -10,23 +10,14 @@ is never made smaller."""
 
 from __future__ import annotations
 
-import itertools
-import os
-
 import pytest
 
 from dischargedesk import layout_checks as lc
 
-from .test_layout_matrix import OPTIONS, PATTERNS, _ids, checked  # noqa: F401 (fixture)
+from .test_layout_matrix import _ids, checked, matrix_for  # noqa: F401 (fixture)
 
 LANGS = ("vi", "tl", "ko")
-AXES = (("kyphoplasty", "vertebroplasty"), tuple(PATTERNS), (False, True), LANGS,
-        ("Letter", "A4"))
-if os.environ.get("DD_FULL_MATRIX"):
-    MATRIX = [(*axes, opt, False) for axes in itertools.product(*AXES) for opt in OPTIONS]
-else:
-    MATRIX = [(*axes, OPTIONS[n % len(OPTIONS)], False)
-              for n, axes in enumerate(itertools.product(*AXES))]
+MATRIX = matrix_for(LANGS)
 #: Bilingual print (each section, then its English text) for the two-level cases
 BILINGUAL = [(*c[:-1], True) for c in MATRIX if c[1] == "two"]
 
