@@ -176,13 +176,15 @@ def test_bilingual_budget_is_applied():
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 @pytest.mark.parametrize("pattern", ["one-lumbar", "two", "skipped"])
 @pytest.mark.parametrize("anesthesia", ["sedation", "general"])
-def test_page_budget_standard_case(checked, paper, pattern, anesthesia):
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_budget_standard_case(checked, lang, paper, pattern, anesthesia):
     """1-2 levels (side by side or with an untreated bone between them), every option,
-    every free-text field filled, normal print: at most 4 + 4 pages."""
-    handouts = checked("kyphoplasty", pattern, False, "en", paper, (anesthesia, True, True),
+    every free-text field filled (in Spanish with its "written in English" markers),
+    normal print: at most 4 + 4 pages."""
+    handouts = checked("kyphoplasty", pattern, False, lang, paper, (anesthesia, True, True),
                        False)
     counts = {h.kind: h.count for h in handouts}
-    assert not lc.budget_problems(counts, None, "en", standard=True), counts
+    assert not lc.budget_problems(counts, None, lang, standard=True), counts
 
 
 def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
