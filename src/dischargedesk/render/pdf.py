@@ -535,8 +535,11 @@ class _Builder:
             # boxes, else right under the text (when the boxes fill page 2), at normal
             # then tighter spacing
             # (a trial leaves its flowables changed: the chosen layout is made afresh)
+            tighter = _Builder(Styles(True, tight=True, word_wrap=self.st.word_wrap,
+                                      tighter=True), self.extras, self.width, self.frame_h,
+                               self.tags)
             for builder, compact in ((self, 0), (tight, 0), (tight, 1), (tight, 2),
-                                     (tight, 3)):
+                                     (tight, 3), (tighter, 3)):
                 for after_text in (False, True):
                     builder.spine_after_text = after_text
                     try:
@@ -982,7 +985,8 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
     # large print: a subtitle over notice boxes, and the boxes, take the tighter spacing
     # (type sizes stay), leaving page 1 to the summary (its text and drawing) and page 2
     # to its tiers
-    head_st = Styles(True, tight=True, word_wrap=styles.word_wrap) if large_print else styles
+    head_st = Styles(True, tight=True, word_wrap=styles.word_wrap, tighter=True) \
+        if large_print else styles
     head_builder = _Builder(head_st, extras, width, frame_h, tags) if large_print else builder
     story: list[Flowable] = []
     for n, h in enumerate(handouts):

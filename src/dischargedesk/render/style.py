@@ -65,7 +65,7 @@ class TypeScale:
     leading: float = 1.3
     tight_leading: float = 1.18
     tight_gap: float = 0.55  # scale of the space between blocks in a tight layout
-    large_tight_gap: float = 0.35  # the same in large print (its lines are far apart already)
+    tighter_gap: float = 0.35  # the last resort of a large-print summary (its lines are far apart)
     body_after: float = 0.5
     bullet_indent: float = 1.4  # text indent of a bullet line
     bullet_mark_indent: float = 0.3  # where the bullet mark sits
@@ -205,14 +205,14 @@ class Styles:
     that would not fit otherwise."""
 
     def __init__(self, large_print: bool, tight: bool = False,
-                 word_wrap: str | None = None) -> None:
+                 word_wrap: str | None = None, tighter: bool = False) -> None:
         t = TYPE
         size = t.large if large_print else t.body
         self.size, self.large, self.tight = size, large_print, tight
         self.word_wrap = word_wrap  # "CJK" for Chinese: lines break between characters
         self.margin = LARGE_MARGIN if large_print else MARGIN
         # scale of the space between blocks
-        gap = (t.large_tight_gap if large_print else t.tight_gap) if tight else 1.0
+        gap = (t.tighter_gap if tighter else t.tight_gap) if tight else 1.0
         lead = size * (t.tight_leading if tight else t.leading)
         self.gap = gap
         # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
