@@ -34,6 +34,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 
 
+#: Test files whose module fixture renders the whole file's matrix up front: with
+#: ``--dist loadgroup`` (make test) each of these files runs on one xdist worker, so its setup
+#: is paid once, and every other test is handed out on its own, so no big file runs alone
+#: at the end. (xdist's own loadgroup reads ``xdist_group`` marks by renaming node ids,
+#: which pytest 9.2 no longer honours; this scheduler groups by file name instead.)
+EAGER_MODULE_FIXTURES = frozenset({
+    "test_chinese.py", "test_chinese_pdf.py", "test_clinical_matrix.py", "test_engine.py",
+})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class EagerFileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path.rsplit("/", 1)[-1] in EAGER_MODULE_FIXTURES else nodeid
+
+    return EagerFileScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test may write into the real home, config or temp folders."""
