@@ -10,7 +10,9 @@
 * the tree: every MCID of the content in exactly one element and in the ParentTree (the
   entry pointing back at that element), no MCID in the tree missing from the content; /P
   parents right; only standard types (Table > TR > TH/TD, L > LI > Lbl/LBody, TH with a
-  /Scope); headings never skip a level (the first is H1); every Figure has /Alt;
+  /Scope); headings never skip a level (the first is H1); every Figure has /Alt; no
+  decoration (a geometric shape such as the colour swatch "■") read aloud: it is an
+  Artifact or its element has /ActualText (which ``reading`` reads in its place);
 * fonts: every font embedded, no base-14 font named anywhere in the file; the codes of
   every text operator are cut by the font's own encoding (one byte for a simple font, two
   for a Type0 font with Identity-H, else the ToUnicode codespace ranges), each decodes
@@ -39,6 +41,8 @@ STANDARD = frozenset({
     "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note",
     "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "Warichu", "Figure", "Formula",
     "Form"})
+#: Geometric shapes and dingbats: decoration when drawn in the text of an element.
+DECORATION = re.compile("[\u25a0-\u25ff\u2700-\u27bf\u2b1b-\u2b55]")
 PARENTS = {"TR": {"Table", "THead", "TBody", "TFoot"}, "TH": {"TR"}, "TD": {"TR"},
            "LI": {"L"}, "Lbl": {"LI"}, "LBody": {"LI"}}
 
@@ -51,6 +55,7 @@ class Element:
     kids: list[Element | tuple[int, int]] = field(default_factory=list)
     alt: str = ""
     lang: str = ""
+    actual: str | None = None  # /ActualText: read instead of the element's content
 
 
 @dataclass
@@ -249,7 +254,8 @@ def _tree(pdf: pikepdf.Pdf, pages: dict[tuple[int, int], int],
             elif isinstance(kid, pikepdf.Dictionary):
                 role = str(kid.S)[1:]
                 el = Element(role, kid, parent, alt=str(kid.get("/Alt", "")),
-                             lang=str(kid.get("/Lang", "")))
+                             lang=str(kid.get("/Lang", "")),
+                             actual=str(kid.ActualText) if "/ActualText" in kid else None)
                 if parent.obj.objgen != kid.P.objgen:
                     problems.append(f"{role}: /P is not its parent")
                 parent.kids.append(el)
@@ -364,6 +370,16 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
             if m >= len(entry) or el is None or entry[m].objgen != el.obj.objgen:
                 problems.append(f"page {i + 1}: ParentTree entry of MCID {m} is wrong")
 
+    # decoration read aloud: a geometric shape or dingbat (a colour swatch "■") in the text
+    # of an element, with no /ActualText in its place (list labels "☐" "•" are meant)
+    for el in _elements(top)[1:]:
+        if el.role == "Lbl" or not any(isinstance(k, tuple) for k in el.kids):
+            continue
+        shapes = sorted({c for c in _text(el, content) if DECORATION.match(c)})
+        if shapes:
+            problems.append(f"{el.role}: decoration {shapes} is read aloud "
+                            f"({_text(el, content)[:40]!r})")
+
     # headings nest: never more than one level deeper than the heading before
     prev = 0
     for el in _elements(top):
@@ -378,6 +394,9 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
 
 
 def _text(el: Element, content: dict[int, Page]) -> str:
+    """What a screen reader reads for ``el``: its /ActualText, else its content."""
+    if el.actual is not None:
+        return " ".join(el.actual.split())
     parts = []
     for k in el.kids:
         if isinstance(k, tuple):
