@@ -15,15 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pdfua import validate  # noqa: E402
+from pdfua import validate
+from tests import pdf_structure as ps
+from tests import test_pdf_tagging as t
+from tests.conftest import TODAY, base_request_data
+from tests.test_layout_matrix import FULL, PATTERNS, _clinic
 
-from dischargedesk.clinic.profile import load_sample_clinic  # noqa: E402
-from dischargedesk.domain.request import HandoutRequest  # noqa: E402
-from dischargedesk.engine import build_document, prepare  # noqa: E402
-from tests import pdf_structure as ps  # noqa: E402
-from tests import test_pdf_tagging as t  # noqa: E402
-from tests.conftest import TODAY, base_request_data  # noqa: E402
-from tests.test_layout_matrix import FULL, PATTERNS, _clinic  # noqa: E402
+from dischargedesk.clinic.profile import load_sample_clinic
+from dischargedesk.domain.request import HandoutRequest
+from dischargedesk.engine import build_document, prepare
 
 
 def main() -> None:
