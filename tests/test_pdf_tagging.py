@@ -61,13 +61,16 @@ def reading_order_problems(pdf: bytes, sentences: list[str]) -> list[str]:
     return problems
 
 
-def assert_tagged(pdf: bytes, sentences: list[str], tmp_path, pdfua: bool = True) -> None:
-    problems, _ = ps.analyse(pdf)
+def assert_tagged(pdf: bytes, sentences: list[str], tmp_path,
+                  pdfua: bool = True) -> list[tuple[str, str, str]]:
+    """Both checks (pdfua unless told not to); returns the tree in reading order."""
+    problems, tree = ps.analyse(pdf)
     assert not problems, problems[:10]
     order = reading_order_problems(pdf, sentences)
     assert not order, order[:5]
     if pdfua:
         assert not pdfua_findings(pdf, tmp_path)
+    return tree
 
 
 LANGUAGES = ("en", "es", "zh-Hans", "zh-Hant", "vi", "ko", "tl")
@@ -163,7 +166,10 @@ def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
         today=TODAY)
     prepared = prepare(req, _clinic(sample_clinic, paper))
     pdf = build_document(prepared, prepared.layouts)
-    assert_tagged(pdf, model_sentences(prepared), tmp_path, pdfua=combo in UA_CHECKED)
+    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, pdfua=combo in UA_CHECKED)
+    assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == lang
+    english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
+    assert bool(english) == bilingual  # the English copy of bilingual print is /Lang en
 
 
 # Clinical matrix (procedure, levels, anesthesia, follow-up, language), one PDF per handout
