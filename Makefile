@@ -7,7 +7,7 @@ run:
 
 test:
 	@scripts/setup.sh test
-	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -n auto --dist loadfile --durations=25
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -n auto --dist worksteal --durations=25
 
 lint:
 	@scripts/setup.sh dev

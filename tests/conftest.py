@@ -96,3 +96,102 @@ def pdf_pages_text(data: bytes) -> list[str]:
     from pypdf import PdfReader
 
     return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+
+# -- one full clinic check per clinic content ---------------------------------------------------
+# check_clinic (every template combination in every language, one real handout per language)
+# costs 15-45 s on the CI machine. Many tests only need *a* passing check of a copy of the
+# sample clinic to exercise the share mechanics (copy, lock, hash, banner, fallback). The
+# default validator of resolve_clinic/start_clinic is wrapped so that a clinic whose exact
+# content (every file's name and bytes) already passed the real check in this run is not
+# checked again; the first test to meet that content runs the whole check. Only passes are
+# remembered (a failing check's messages name files), and nothing is remembered while a test
+# has replaced any part the check uses (then the real check runs, as before). Tests of the
+# check itself call check_clinic directly and are not affected; ``@pytest.mark.full_check``
+# makes a test run the real check for every clinic it resolves.
+_CHECK_PARTS = (("dischargedesk.checks", "check_templates"),
+                ("dischargedesk.engine", "render_handouts"),
+                ("dischargedesk.sample", "sample_request_data"),
+                ("dischargedesk.render.language", "available_languages"),
+                ("dischargedesk.domain.request", "HandoutRequest"))
+_passed_checks: set[str] = set()
+
+
+def _check_parts() -> tuple[Any, ...]:
+    import importlib
+
+    return tuple(getattr(importlib.import_module(mod), name) for mod, name in _CHECK_PARTS)
+
+
+def clinic_content_key(folder: Any) -> str | None:
+    """SHA-256 over every file of a clinic folder (relative name and bytes), or None."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(folder)
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(root.rglob("*")):
+            if path.is_symlink():
+                return None
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def _check_record_dir(tmp_path_factory: pytest.TempPathFactory):
+    """A folder shared by the xdist workers of this run (passes recorded by content hash)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "clinic-checks-passed"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def _pristine_check_parts() -> tuple[Any, ...]:
+    return _check_parts()
+
+
+@pytest.fixture
+def checked_once(request: pytest.FixtureRequest, _check_record_dir,
+                 _pristine_check_parts) -> Callable[[Any], list[str]]:
+    """check_clinic, run once per clinic content in this test run (see above); check_clinic
+    itself in a test marked ``full_check``."""
+    from dischargedesk.clinic.source import check_clinic
+
+    if request.node.get_closest_marker("full_check") is not None:
+        return check_clinic
+
+    def check(clinic: Any) -> list[str]:
+        key = None if clinic.folder is None else clinic_content_key(clinic.folder)
+        if key is None or _check_parts() != _pristine_check_parts:
+            return check_clinic(clinic)
+        if key in _passed_checks or (_check_record_dir / key).exists():
+            return []
+        problems = check_clinic(clinic)
+        if not problems:
+            _passed_checks.add(key)
+            (_check_record_dir / key).touch()
+        return problems
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _clinic_checked_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    try:
+        from dischargedesk.clinic import source
+    except ImportError:  # pragma: no cover - the engine always has it
+        yield
+        return
+    check = request.getfixturevalue("checked_once")
+    for func in (source.resolve_clinic, source.start_clinic):
+        defaults = func.__kwdefaults__ or {}
+        if defaults.get("validate") is source.check_clinic:
+            monkeypatch.setitem(defaults, "validate", check)
+    yield

@@ -119,6 +119,7 @@ def test_clinic_option_works_when_not_locked(tmp_path, capsys, site, share):
     assert CLINIC in pdf_text(Path(stdout.splitlines()[0]).read_bytes())
 
 
+@pytest.mark.full_check  # the whole check of the sample clinic, every run
 def test_python_api_resolves_the_site_clinic(site, share, today):
     import dischargedesk
     from dischargedesk import HandoutRequest, render_handouts

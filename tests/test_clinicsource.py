@@ -85,6 +85,7 @@ def test_an_explicit_folder_is_used_as_it_is(configure, share: Path):
     assert result.version == "2026-11" and result.banner is None
 
 
+@pytest.mark.full_check  # the whole check of the sample clinic, every run
 def test_first_start_checks_and_copies_the_share(configure, share: Path):
     result = resolve_clinic(configure(share), now=at(DAY1))
     assert result.kind == "share" and result.banner is None

@@ -90,52 +90,12 @@ def _ids(combo) -> str:
                      *(["bilingual"] if bilingual else [])])
 
 
-#: Known defect (issue 9 stays open): in large print the Spanish one-page summary still takes
-#: 3 pages (at most 2) in these cases (the longest Spanish summaries: 3+ thoracic levels,
-#: levels not recorded or 10 levels, with the brace; the blood-thinner line now carries the
-#: "written in English" marker): the text, the drawing and the three warning boxes do not
-#: quite fit two 18 pt pages. Only that problem is tolerated here; a case that starts to
-#: pass must leave this list.
-KNOWN_SPANISH_LARGE_SUMMARY = frozenset({
-    "kypho-three-thoracic-large-es-Letter-general-brace-noopioids",
-    "kypho-three-thoracic-large-es-Letter-general-brace-noopioids-bilingual",
-    "kypho-ten-large-es-Letter-general-brace-noopioids",
-    "kypho-ten-large-es-Letter-general-brace-noopioids-bilingual",
-    "verte-three-thoracic-large-es-Letter-general-brace-noopioids",
-    "verte-three-thoracic-large-es-Letter-general-brace-noopioids-bilingual",
-    "verte-skipped-large-es-Letter-sedation-brace-noopioids",
-    "verte-skipped-large-es-Letter-sedation-brace-noopioids-bilingual",
-    "verte-count-only-large-es-Letter-local-brace-noopioids",
-    "verte-count-only-large-es-Letter-local-brace-noopioids-bilingual",
-    "verte-ten-large-es-A4-general-brace-opioids",
-    "verte-ten-large-es-A4-general-brace-opioids-bilingual",
-    "verte-ten-large-es-Letter-general-brace-noopioids",
-    "verte-ten-large-es-Letter-general-brace-noopioids-bilingual",
-})
-
-#: Known (issue 12 item 5, bilingual print): with the shorter Spanish discharge sheet (4
-#: pages, was 5) the bilingual print of 10 levels on A4 (9 pages) is now more than twice
-#: the one-language sheet. The bilingual layout needs a page less; a case that starts to
-#: pass must leave this list.
-KNOWN_BILINGUAL_OVER_BUDGET = frozenset({
-    "kypho-ten-normal-es-A4-sedation-brace-opioids-bilingual",
-})
-
-
 @pytest.mark.parametrize("combo", MATRIX + BILINGUAL, ids=[_ids(c) for c in MATRIX + BILINGUAL])
 def test_layout_guarantees(checked, combo):
     handouts = checked(*combo)
     assert [h.kind for h in handouts] == ["discharge", "recovery"]
     errors = [f"{p.file}: {p.message}" for p in lc.problems_of(handouts)
               if p.severity == "error"]
-    # (a bilingual print has the same summary, on page 1 in the patient's language)
-    if _ids(combo).removesuffix("-bilingual") in KNOWN_SPANISH_LARGE_SUMMARY:
-        others = [e for e in errors if "es/discharge/" not in e
-                  or "one-page section takes" not in e]
-        assert not others, others
-        if errors:
-            pytest.xfail("issue 9: the Spanish large-print summary takes 3 pages")
-        pytest.fail("fixed: remove this case from KNOWN_SPANISH_LARGE_SUMMARY")
     assert not errors, errors
 
 
@@ -155,10 +115,6 @@ def test_bilingual_at_most_twice_the_pages_of_one_language(checked, combo):
     single = {h.kind: h.count for h in checked(*combo[:-1], False)}
     assert all(counts[k] > single[k] for k in counts), (counts, single)  # English added
     over = lc.budget_problems(counts, None, combo[3], standard=True, single_counts=single)
-    if _ids(combo) in KNOWN_BILINGUAL_OVER_BUDGET:
-        if over:
-            pytest.xfail("bilingual print one page over twice the one-language sheet")
-        pytest.fail("fixed: remove this case from KNOWN_BILINGUAL_OVER_BUDGET")
     assert not over, (counts, single)
 
 
@@ -176,13 +132,15 @@ def test_bilingual_budget_is_applied():
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 @pytest.mark.parametrize("pattern", ["one-lumbar", "two", "skipped"])
 @pytest.mark.parametrize("anesthesia", ["sedation", "general"])
-def test_page_budget_standard_case(checked, paper, pattern, anesthesia):
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_budget_standard_case(checked, lang, paper, pattern, anesthesia):
     """1-2 levels (side by side or with an untreated bone between them), every option,
-    every free-text field filled, normal print: at most 4 + 4 pages."""
-    handouts = checked("kyphoplasty", pattern, False, "en", paper, (anesthesia, True, True),
+    every free-text field filled (in Spanish with its "written in English" markers),
+    normal print: at most 4 + 4 pages."""
+    handouts = checked("kyphoplasty", pattern, False, lang, paper, (anesthesia, True, True),
                        False)
     counts = {h.kind: h.count for h in handouts}
-    assert not lc.budget_problems(counts, None, "en", standard=True), counts
+    assert not lc.budget_problems(counts, None, lang, standard=True), counts
 
 
 def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
@@ -303,3 +261,36 @@ def test_header_check_catches_a_cut_line(sample_clinic, monkeypatch):
     monkeypatch.setattr(layout._Furniture, "_header_lines", first_lines)
     handouts = _long_clinic_handouts(sample_clinic, "en", True, "Letter")
     assert any("header does not show" in p.message for p in lc.problems_of(handouts))
+
+
+def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch):
+    """Large print: the diary continues over pages and its last days print together, with
+    the QR code after them, so the last page never holds a single day, nor the QR code
+    alone. The checks are not blind: with the last days free to split, or the code free to
+    move on without them (as before), that page is reported."""
+    def recovery_problems(pattern, paper, options):
+        anesthesia, brace, opioids = options
+        req = HandoutRequest.from_mapping(base_request_data(
+            large_print=True, anesthesia=anesthesia, brace=brace, opioids=opioids,
+            **PATTERNS[pattern], **FULL), today=TODAY)
+        prepared = prepare(req, _clinic(sample_clinic, paper), kinds=["recovery"])
+        handouts = lc.check_handouts(build_document(prepared, prepared.layouts), prepared)
+        return [p.message for p in lc.problems_of(handouts)]
+
+    one_day = ("two", "Letter", ("sedation", True, True))  # 14 days: 5 + 8 + 1 before
+    qr_alone = ("three-thoracic", "A4", ("general", False, True))  # the code alone before
+    for case in (one_day, qr_alone):
+        assert not [m for m in recovery_problems(*case) if "diary" in m or "QR" in m]
+    with monkeypatch.context() as m:
+        m.setattr(layout, "TABLE", dataclasses.replace(layout.TABLE, diary_tail_days=1))
+        assert any("the diary ends with one day alone" in msg
+                   for msg in recovery_problems(*one_day))
+
+    class MovesOnAlone(layout._EndsTogether):  # the table splits, the code follows it
+        def split(self, aW, aH):
+            if self._table.wrap(aW, aH)[1] <= aH:
+                return [self._table, *self._after]
+            return [*self._table.split(aW, aH), *self._after]
+
+    monkeypatch.setattr(layout, "_EndsTogether", MovesOnAlone)
+    assert any("the QR code stands alone" in msg for msg in recovery_problems(*qr_alone))

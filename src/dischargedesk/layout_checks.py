@@ -477,6 +477,26 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
             probs.append(LayoutProblem(where, f"the diary date “{day}” does not fit on one "
                                        "line"))
             break
+    if hp.kind == "recovery":
+        _check_diary_end(hp, prepared, where, probs)
+
+
+def _check_diary_end(hp: HandoutPages, prepared: Prepared, where: str,
+                     probs: list[LayoutProblem]) -> None:
+    """A diary continued from an earlier page ends with at least two of its days (never one
+    row alone with the QR code), and the QR code never stands alone on the last page."""
+    days = set(prepared.extras.diary_days)
+    per_page = [sum(1 for ln in p.body if ln.text.strip() in days) for p in hp.pages]
+    with_days = [n for n, count in enumerate(per_page) if count]
+    if len(with_days) > 1 and per_page[with_days[-1]] < 2:
+        probs.append(LayoutProblem(where, f"page {with_days[-1] + 1}: the diary ends with "
+                                   "one day alone on its page"))
+    caption = _squash(prepared.extras.qr_caption) if prepared.extras.qr_caption else ""
+    last = hp.pages[-1].body if hp.pages else []
+    if caption and last and len(hp.pages) > 1 and \
+            caption.startswith(_squash(" ".join(ln.text for ln in last))):
+        probs.append(LayoutProblem(where, f"page {len(hp.pages)}: the QR code stands alone on "
+                                   "the last page"))
 
 
 def _header_cut(page: Page, ident: PageIdentity) -> str:

@@ -9,10 +9,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from dischargedesk.clinic.folder import export_starter
-from dischargedesk.clinic.source import check_clinic, resolve_clinic, start_clinic
+from dischargedesk.clinic.source import resolve_clinic, start_clinic
 from dischargedesk.siteconfig import load_config
 from dischargedesk.ui.main import open_window
 from dischargedesk.ui.main_window import CHECKING_VERSION
@@ -29,9 +30,11 @@ OLD_PHONE, NEW_PHONE = "(555) 010-2000", "(555) 010-4242"
 
 class Share:
     """A clinic folder "on the network" whose new versions are checked behind a gate the
-    test opens (the check of a slow share, held as long as the test wants)."""
+    test opens (the check of a slow share, held as long as the test wants). ``check`` is the
+    real check_clinic, run once per clinic content in the test run (tests/conftest.py)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, check) -> None:
+        self.check = check
         self.folder = tmp_path / "server" / "spine"
         export_starter(self.folder)
         self.toml = self.folder / "clinic.toml"
@@ -57,7 +60,7 @@ class Share:
     def gated_check(self, clinic):
         self.checks.append(threading.current_thread().name)
         assert self.gate.wait(30)
-        return check_clinic(clinic)
+        return self.check(clinic)
 
     def open(self, qtbot):
         start = start_clinic(self.config, cache_root=self.cache, validate=self.gated_check)
@@ -77,8 +80,10 @@ def type_patient(qtbot, win) -> None:
     qtbot.keyClicks(QApplication.focusWidget(), "Ota Vance")
 
 
-def test_new_version_is_checked_off_the_gui_thread_and_the_window_switches(qtbot, tmp_path):
-    share = Share(tmp_path)
+@pytest.mark.full_check  # the whole check of the sample clinic, every run
+def test_new_version_is_checked_off_the_gui_thread_and_the_window_switches(qtbot, tmp_path,
+        checked_once):
+    share = Share(tmp_path, checked_once)
     share.publish("2026-12-a", OLD_PHONE)
     share.first_copy()
     share.publish("2026-12-b", NEW_PHONE)
@@ -104,8 +109,9 @@ def test_new_version_is_checked_off_the_gui_thread_and_the_window_switches(qtbot
     win.close()
 
 
-def test_a_failed_check_keeps_the_window_on_the_last_good_copy(qtbot, tmp_path):
-    share = Share(tmp_path)
+def test_a_failed_check_keeps_the_window_on_the_last_good_copy(qtbot, tmp_path,
+        checked_once):
+    share = Share(tmp_path, checked_once)
     share.publish("2026-12-a", OLD_PHONE)
     share.first_copy()
     share.publish("2026-12-b", NEW_PHONE)
@@ -125,9 +131,10 @@ def test_a_failed_check_keeps_the_window_on_the_last_good_copy(qtbot, tmp_path):
     win.close()
 
 
-def test_no_copy_yet_opens_with_the_form_closed_until_the_first_check(qtbot, tmp_path):
-    share = Share(tmp_path)
-    share.publish("2026-12-a", NEW_PHONE)
+def test_no_copy_yet_opens_with_the_form_closed_until_the_first_check(qtbot, tmp_path,
+        checked_once):
+    share = Share(tmp_path, checked_once)
+    share.publish("2026-12-b", NEW_PHONE)
     win, _ = share.open(qtbot)
     assert win.waiting and not win.form.isEnabled()
     assert not win.print_action.isEnabled() and not win.save_action.isEnabled()
@@ -137,14 +144,15 @@ def test_no_copy_yet_opens_with_the_form_closed_until_the_first_check(qtbot, tmp
     assert "The form opens when the check ends" in win.site_banner.text()
     share.gate.set()
     qtbot.waitUntil(lambda: win.form.isEnabled(), timeout=CHECK_WAIT_MS)
-    assert win.clinic.version == "2026-12-a" and not win.site_banner.isVisible()
+    assert win.clinic.version == "2026-12-b" and not win.site_banner.isVisible()
     type_patient(qtbot, win)
     wait_for_preview(qtbot, win, contains=NEW_PHONE)
     win.close()
 
 
-def test_no_copy_and_a_broken_share_keeps_the_form_closed_and_says_why(qtbot, tmp_path):
-    share = Share(tmp_path)
+def test_no_copy_and_a_broken_share_keeps_the_form_closed_and_says_why(qtbot, tmp_path,
+        checked_once):
+    share = Share(tmp_path, checked_once)
     (share.folder / "clinic.toml").write_text("[clinic\nname = 'x'\n", encoding="utf-8")
     share.gate.set()
     win, _ = share.open(qtbot)

@@ -95,6 +95,7 @@ def test_template_lock_makes_workspace_read_only(qtbot, tmp_path, questions):
     win.close()
 
 
+@pytest.mark.full_check  # the whole check of the sample clinic, every run
 def test_unreachable_share_uses_checked_copy_with_banner(qtbot, tmp_path, questions):
     share = tmp_path / "share"
     shutil.copytree(sample_clinic_dir(), share)

@@ -364,6 +364,26 @@ def _keep(flows: Sequence[Flowable]) -> Flowable:
     return KeepTogether(_unkept(flows))
 
 
+class _EndsTogether(KeepTogether):
+    """A table that may continue over pages and the piece printed after it (the QR code
+    after the diary): that piece never stands alone at the top of a page. When the table
+    fits on the page but the piece does not, the table's last rows (kept together by
+    NOSPLIT) move to the next page with it."""
+
+    def __init__(self, table: Table, after: Sequence[Flowable]) -> None:
+        super().__init__([table, *after])
+        self._table, self._after = table, list(after)
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        table_h = self._table.wrap(aW, aH)[1]
+        if table_h + _stack_height(self._after, aW) <= aH:
+            return [self._table, *self._after]
+        parts = self._table.split(aW, min(aH, table_h - 1))
+        if len(parts) != 2:  # nothing of it fits here: all of it on the next page
+            return []
+        return [parts[0], _EndsTogether(parts[1], self._after)]
+
+
 def is_tier(block: d.Block) -> bool:
     """A warning box: call 911, call the clinic, or watch closely."""
     return isinstance(block, d.Box) and block.kind in TIER_KINDS
@@ -515,8 +535,11 @@ class _Builder:
             # boxes, else right under the text (when the boxes fill page 2), at normal
             # then tighter spacing
             # (a trial leaves its flowables changed: the chosen layout is made afresh)
+            tighter = _Builder(Styles(True, tight=True, word_wrap=self.st.word_wrap,
+                                      tighter=True), self.extras, self.width, self.frame_h,
+                               self.tags)
             for builder, compact in ((self, 0), (tight, 0), (tight, 1), (tight, 2),
-                                     (tight, 3)):
+                                     (tight, 3), (tighter, 3)):
                 for after_text in (False, True):
                     builder.spine_after_text = after_text
                     try:
@@ -640,6 +663,13 @@ class _Builder:
                 if block.name == "qr" and flows and units and units[-1].intro is not None:
                     # the line that introduces the code stays with it
                     flows = [_keep([*units.pop().flows, *flows])]
+                elif block.name == "qr" and flows and units and \
+                        blocks[i - 1] == d.Directive("diary"):
+                    # the code right after the diary ends the diary's last page with it
+                    table, *rest = units[-1].flows
+                    units[-1].flows = [_EndsTogether(table, [*rest, *flows])]
+                    i += 1
+                    continue
                 lead = _stack_height(flows, width)
                 if block.name == "diary":  # a table that may continue: its first rows
                     lead = min(lead, st.body.leading * 3.5)
@@ -846,6 +876,12 @@ class _Builder:
                          ("NOSPLIT", (0, r), (-1, r + 1)),
                          ("TOPPADDING", (0, r), (-1, r), TABLE.diary_band_top_pt),
                          ("BOTTOMPADDING", (0, r), (-1, r), TABLE.diary_band_bottom_pt)]
+        # the last days stay together: a diary continued on a new page never leaves its
+        # last day (and the QR code after it) alone there
+        tail = min(TABLE.diary_tail_days, len(e.diary_days))
+        if tail > 1:
+            cmds.append(("NOSPLIT", (0, len(rows) - (tail if one_row else 2 * tail)),
+                         (-1, -1)))
         t = Table(rows, colWidths=widths, repeatRows=1 if one_row else 2, hAlign="LEFT",
                   rowHeights=None if one_row else heights)
         t.setStyle(_table_style(cmds))
@@ -948,15 +984,22 @@ def _build_once(handouts: Sequence[HandoutLayout], ident: PageIdentity, extras: 
     frame_h = templates[0].frames[0].height
     tags = tagging.Tags(language)
     builder = _Builder(styles, extras, width, frame_h, tags)
+    # large print: a subtitle over notice boxes, and the boxes, take the tighter spacing
+    # (type sizes stay), leaving page 1 to the summary (its text and drawing) and page 2
+    # to its tiers
+    head_st = Styles(True, tight=True, word_wrap=styles.word_wrap, tighter=True) \
+        if large_print else styles
+    head_builder = _Builder(head_st, extras, width, frame_h, tags) if large_print else builder
     story: list[Flowable] = []
     for n, h in enumerate(handouts):
         if n:
             story += [NextPageTemplate(h.kind), PageBreak()]
         with tags.group("Part"):  # one a handout
             head: list[Flowable] = [tags.heading(_Para(escape(h.title), styles.title), 0),
-                                    tags.leaf(_Para(h.subtitle, styles.subtitle), "P")]
+                                    tags.leaf(_Para(h.subtitle, (head_st if h.notices
+                                                                 else styles).subtitle), "P")]
             for notice in h.notices:
-                head.append(builder.box(d.Box("note", (d.Paragraph(notice),))))
+                head.append(head_builder.box(d.Box("note", (d.Paragraph(notice),))))
             story += head
             # (and the space under its last piece: the first section starts below that)
             used = _stack_height(head, width) + head[-1].getSpaceAfter()

@@ -65,6 +65,7 @@ class TypeScale:
     leading: float = 1.3
     tight_leading: float = 1.18
     tight_gap: float = 0.55  # scale of the space between blocks in a tight layout
+    tighter_gap: float = 0.35  # the last resort of a large-print summary (its lines are far apart)
     body_after: float = 0.5
     bullet_indent: float = 1.4  # text indent of a bullet line
     bullet_mark_indent: float = 0.3  # where the bullet mark sits
@@ -114,6 +115,7 @@ class TableSpacing:
     diary_band_top_pt: float = 1.0  # large print: the date band's padding
     diary_band_bottom_pt: float = 2.0
     diary_boxes: float = 1.7  # large print: the empty boxes under a date band
+    diary_tail_days: int = 3  # the diary's last days print together (never one alone)
     signature_gap: float = 1.8  # room above each signature line
     signature_line_pt: float = 0.8
     signature_label_share: float = 0.45  # of the text width; the line takes the rest
@@ -129,7 +131,7 @@ class FigureSpacing:
     spine_scale: float = 0.62  # height of one vertebra, in type sizes
     compact_spine_scale: float = 0.52
     # large print, by compactness (the last: the key in one paragraph beside the drawing)
-    wide_scales: tuple[float, ...] = (0.55, 0.45, 0.38, 0.3)
+    wide_scales: tuple[float, ...] = (0.55, 0.45, 0.38, 0.27)
     spine_min_width: float = 11.5  # the drawing's column, room for its caption
     spine_pad_bottom_pt: float = 2.0
     wide_key_after: float = 0.3
@@ -203,13 +205,14 @@ class Styles:
     that would not fit otherwise."""
 
     def __init__(self, large_print: bool, tight: bool = False,
-                 word_wrap: str | None = None) -> None:
+                 word_wrap: str | None = None, tighter: bool = False) -> None:
         t = TYPE
         size = t.large if large_print else t.body
         self.size, self.large, self.tight = size, large_print, tight
         self.word_wrap = word_wrap  # "CJK" for Chinese: lines break between characters
         self.margin = LARGE_MARGIN if large_print else MARGIN
-        gap = t.tight_gap if tight else 1.0  # scale of the space between blocks
+        # scale of the space between blocks
+        gap = (t.tighter_gap if tighter else t.tight_gap) if tight else 1.0
         lead = size * (t.tight_leading if tight else t.leading)
         self.gap = gap
         # allowWidows=0: a paragraph never leaves its last line alone at the top of a page
