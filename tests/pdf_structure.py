@@ -10,10 +10,15 @@
 * the tree: every MCID of the content in exactly one element and in the ParentTree (the
   entry pointing back at that element), no MCID in the tree missing from the content; /P
   parents right; only standard types (Table > TR > TH/TD, L > LI > Lbl/LBody, TH with a
-  /Scope); headings never skip a level (the first is H1); every Figure has /Alt;
-* fonts: every font embedded, no base-14 font named anywhere in the file; every character
-  shown decodes (ToUnicode) to a character the embedded font has (no glyph 0, no
-  private-use character that would need /ActualText).
+  /Scope); headings never skip a level (the first is H1); every Figure has /Alt; no
+  decoration (a geometric shape such as the colour swatch "■") read aloud: it is an
+  Artifact or its element has /ActualText (which ``reading`` reads in its place);
+* fonts: every font embedded, no base-14 font named anywhere in the file; the codes of
+  every text operator are cut by the font's own encoding (one byte for a simple font, two
+  for a Type0 font with Identity-H, else the ToUnicode codespace ranges), each decodes
+  (ToUnicode) and maps to a glyph other than glyph 0 in the embedded font program (simple
+  TrueType: the subset's cmap; CIDFontType2: /CIDToGIDMap); no private-use character
+  (it would need /ActualText).
 
 ``reading(pdf)`` is the structure tree in reading order: (role, text, alt) for every element
 with content, as a screen reader meets them.
@@ -24,7 +29,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 import pikepdf
 
@@ -37,6 +41,8 @@ STANDARD = frozenset({
     "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note",
     "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "Warichu", "Figure", "Formula",
     "Form"})
+#: Geometric shapes and dingbats: decoration when drawn in the text of an element.
+DECORATION = re.compile("[\u25a0-\u25ff\u2700-\u27bf\u2b1b-\u2b55]")
 PARENTS = {"TR": {"Table", "THead", "TBody", "TFoot"}, "TH": {"TR"}, "TD": {"TR"},
            "LI": {"L"}, "Lbl": {"LI"}, "LBody": {"LI"}}
 
@@ -49,6 +55,7 @@ class Element:
     kids: list[Element | tuple[int, int]] = field(default_factory=list)
     alt: str = ""
     lang: str = ""
+    actual: str | None = None  # /ActualText: read instead of the element's content
 
 
 @dataclass
@@ -57,62 +64,113 @@ class Page:
     problems: list[str] = field(default_factory=list)
 
 
-@cache
-def _font_chars(base_font: str) -> frozenset[int]:
-    """Code points the embedded font can show (the handout's DejaVu faces)."""
-    from reportlab.pdfbase import pdfmetrics
+@dataclass
+class Font:
+    """What the validator needs of one font resource, read from the PDF alone: how many
+    bytes a code takes (1 for a simple font, 2 for a Type0 font with Identity-H/V, else the
+    ToUnicode CMap's codespace ranges), code -> text (ToUnicode), and code -> glyph id in
+    the embedded font program (simple TrueType: the subset's own cmap; CIDFontType2: CID =
+    code, then /CIDToGIDMap), so that glyph 0 is seen whatever the code width."""
 
-    from dischargedesk.render.fonts import (
-        FONT,
-        FONT_BOLD,
-        FONT_BOLD_ITALIC,
-        FONT_ITALIC,
-        register_fonts,
-    )
+    base: str
+    unicode: dict[int, str] = field(default_factory=dict)
+    widths: tuple[tuple[int, int, int], ...] = ((1, 0, 0xFF),)  # (bytes, low, high)
+    gid: dict[int, int] | None = None  # None: glyph ids not known (no program read)
+    identity_gid: bool = False  # Type0 with /CIDToGIDMap /Identity: gid = code
 
-    register_fonts()
-    name = base_font.split("+", 1)[-1]
-    by_face = {"DejaVuSans": FONT, "DejaVuSans-Bold": FONT_BOLD,
-               "DejaVuSans-Oblique": FONT_ITALIC, "DejaVuSans-BoldOblique": FONT_BOLD_ITALIC}
-    if name not in by_face:
-        return frozenset()
-    face = pdfmetrics.getFont(by_face[name]).face
-    return frozenset(c for c, g in face.charToGlyph.items() if g)
-
-
-_CMAPS: dict[bytes, dict[int, str]] = {}
-
-
-def _to_unicode(font: pikepdf.Object) -> dict[int, str]:
-    """A simple font's ToUnicode CMap (bfchar and bfrange), code -> text."""
-    out: dict[int, str] = {}
-    if "/ToUnicode" not in font:
+    def codes(self, data: bytes) -> list[int]:
+        """``data`` cut into codes by the font's codespace (PDF 32000-1 9.7.6.2)."""
+        out, i = [], 0
+        while i < len(data):
+            for n, lo, hi in self.widths:
+                if i + n <= len(data) and lo <= int.from_bytes(data[i:i + n], "big") <= hi:
+                    break
+            else:
+                n = self.widths[0][0]
+            out.append(int.from_bytes(data[i:i + n], "big"))
+            i += n
         return out
-    raw = font.ToUnicode.read_bytes()
-    if raw in _CMAPS:
-        return _CMAPS[raw]
-    _CMAPS[raw] = out
+
+    def glyph(self, code: int) -> int | None:
+        if self.identity_gid:
+            return code
+        return None if self.gid is None else self.gid.get(code, 0)
+
+
+def _cmap_text(raw: bytes) -> tuple[dict[int, str], list[tuple[int, int, int]]]:
+    """A ToUnicode CMap: code -> text (bfchar, bfrange) and its codespace ranges."""
+    out: dict[int, str] = {}
     data = raw.decode("latin-1")
+    spaces = [(len(a) // 2, int(a, 16), int(b, 16)) for block in
+              re.findall(r"begincodespacerange(.*?)endcodespacerange", data, re.S)
+              for a, b in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)]
     for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
         for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            out[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+            out[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be", "replace")
     for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
         for a, b, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
                                     block):
-            start = int(dst, 16)
+            first = bytes.fromhex(dst).decode("utf-16-be", "replace")
             for i, code in enumerate(range(int(a, 16), int(b, 16) + 1)):
-                out[code] = chr(start + i)
-    return out
+                out[code] = first[:-1] + chr(ord(first[-1]) + i)
+    return out, spaces
 
 
-def _page_content(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, mcids: Page) -> None:
-    fonts: dict[str, tuple[dict[int, str], frozenset[int], str]] = {}
+def _program_gids(desc: pikepdf.Object | None) -> dict[int, int] | None:
+    """A simple TrueType font's code -> glyph id, from its embedded subset's cmap."""
+    if desc is None or "/FontFile2" not in desc:
+        return None
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(io.BytesIO(bytes(desc.FontFile2.read_bytes())))
+    table = tt["cmap"]
+    cmap = table.getcmap(3, 0) or table.getcmap(1, 0) or table.getcmap(3, 1)
+    if cmap is None:
+        return {}
+    order = {g: i for i, g in enumerate(tt.getGlyphOrder())}
+    return {code: order.get(g, 0) for code, g in cmap.cmap.items()}
+
+
+def font_of(font: pikepdf.Object, known: dict[tuple[int, int], Font]) -> Font:
+    """The font resource ``font`` (``known``: the fonts of this file read so far)."""
+    key = font.objgen
+    if key != (0, 0) and key in known:
+        return known[key]
+    info = Font(str(font.get("/BaseFont", "")))
+    spaces: list[tuple[int, int, int]] = []
+    if "/ToUnicode" in font:
+        info.unicode, spaces = _cmap_text(bytes(font.ToUnicode.read_bytes()))
+    if font.get("/Subtype") == "/Type0":
+        enc = str(font.get("/Encoding", ""))
+        if enc in ("/Identity-H", "/Identity-V"):
+            info.widths = ((2, 0, 0xFFFF),)
+        elif spaces:
+            info.widths = tuple(sorted(spaces))
+        else:
+            info.widths = ((2, 0, 0xFFFF),)
+        cid = font.DescendantFonts[0]
+        m = cid.get("/CIDToGIDMap", pikepdf.Name.Identity)
+        if isinstance(m, pikepdf.Stream):
+            raw = bytes(m.read_bytes())
+            info.gid = {i // 2: int.from_bytes(raw[i:i + 2], "big")
+                        for i in range(0, len(raw) - 1, 2)}
+        elif cid.get("/Subtype") == "/CIDFontType2":
+            info.identity_gid = True
+    else:
+        info.gid = _program_gids(font.get("/FontDescriptor"))
+    if key != (0, 0):
+        known[key] = info
+    return info
+
+
+def _page_content(index: int, page: pikepdf.Page, mcids: Page,
+                  known: dict[tuple[int, int], Font]) -> None:
+    fonts: dict[str, Font] = {}
     res = page.obj.get("/Resources", pikepdf.Dictionary())
-    for name, font in res.get("/Font", pikepdf.Dictionary()).items():
-        base = str(font.get("/BaseFont", ""))
-        fonts[name] = (_to_unicode(font), _font_chars(base.lstrip("/")), base)
+    for name, font_obj in res.get("/Font", pikepdf.Dictionary()).items():
+        fonts[name] = font_of(font_obj, known)
     stack: list[tuple[str, int | None]] = []
-    font: tuple[dict[int, str], frozenset[int], str] | None = None
+    font: Font | None = None
     name_of_font = ""
     shown: dict[str, set[str]] = {}  # font resource -> characters shown with it
     where = f"page {index + 1}"
@@ -152,13 +210,19 @@ def _page_content(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, mcids: Page)
                     strings += [bytes(x) for x in o if isinstance(x, pikepdf.String)]
                 elif isinstance(o, pikepdf.String):
                     strings.append(bytes(o))
-            cmap, _, base = font if font else ({}, frozenset(), "")
-            codes = b"".join(strings)
-            missing = {c for c in codes if c not in cmap}
+            if font is None:
+                mcids.problems.append(f"{where}: text shown with no font selected")
+                continue
+            codes = [c for raw in strings for c in font.codes(raw)]
+            missing = sorted({c for c in codes if c not in font.unicode})
             if missing:
-                mcids.problems.append(f"{where}: codes {sorted(missing)} of {base} have no "
-                                      "ToUnicode entry (glyph 0?)")
-            text = "".join(cmap.get(c, "") for c in codes)
+                mcids.problems.append(f"{where}: codes {missing} of {font.base} have no "
+                                      "ToUnicode entry")
+            zero = sorted({font.unicode.get(c, hex(c)) for c in codes
+                           if font.glyph(c) == 0})
+            if zero:
+                mcids.problems.append(f"{where}: {zero} shown as glyph 0 in {font.base}")
+            text = "".join(font.unicode.get(c, "") for c in codes)
             shown.setdefault(name_of_font, set()).update(text)
             if not artifact and mcid is not None:
                 mcids.mcid_text[mcid] += text
@@ -168,14 +232,10 @@ def _page_content(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, mcids: Page)
             mcids.mcid_text[stack[-1][1]] += " "
     if stack:
         mcids.problems.append(f"{where}: {len(stack)} marked-content sequence(s) not closed")
-    for resource, used in shown.items():
-        _, chars, base = fonts.get(resource, ({}, frozenset(), ""))
+    for used in shown.values():
         pua = sorted(c for c in used if 0xE000 <= ord(c) <= 0xF8FF)
         if pua:
             mcids.problems.append(f"{where}: private-use characters {pua} without ActualText")
-        absent = sorted(c for c in used if chars and ord(c) not in chars and not c.isspace())
-        if absent:
-            mcids.problems.append(f"{where}: {absent} are not in {base} (glyph 0)")
 
 
 def _tree(pdf: pikepdf.Pdf, pages: dict[tuple[int, int], int],
@@ -194,7 +254,8 @@ def _tree(pdf: pikepdf.Pdf, pages: dict[tuple[int, int], int],
             elif isinstance(kid, pikepdf.Dictionary):
                 role = str(kid.S)[1:]
                 el = Element(role, kid, parent, alt=str(kid.get("/Alt", "")),
-                             lang=str(kid.get("/Lang", "")))
+                             lang=str(kid.get("/Lang", "")),
+                             actual=str(kid.ActualText) if "/ActualText" in kid else None)
                 if parent.obj.objgen != kid.P.objgen:
                     problems.append(f"{role}: /P is not its parent")
                 parent.kids.append(el)
@@ -257,11 +318,12 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
 
     page_index = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
     content: dict[int, Page] = {}
+    known: dict[tuple[int, int], Font] = {}
     for i, page in enumerate(pdf.pages):
         if page.obj.get("/Tabs") != "/S":
             problems.append(f"page {i + 1}: /Tabs is not /S")
         content[i] = Page()
-        _page_content(pdf, i, page, content[i])
+        _page_content(i, page, content[i], known)
         problems += content[i].problems
 
     top = _tree(pdf, {k: v for k, v in ((g, page_index[g]) for g in page_index)},
@@ -308,6 +370,16 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
             if m >= len(entry) or el is None or entry[m].objgen != el.obj.objgen:
                 problems.append(f"page {i + 1}: ParentTree entry of MCID {m} is wrong")
 
+    # decoration read aloud: a geometric shape or dingbat (a colour swatch "■") in the text
+    # of an element, with no /ActualText in its place (list labels "☐" "•" are meant)
+    for el in _elements(top)[1:]:
+        if el.role == "Lbl" or not any(isinstance(k, tuple) for k in el.kids):
+            continue
+        shapes = sorted({c for c in _text(el, content) if DECORATION.match(c)})
+        if shapes:
+            problems.append(f"{el.role}: decoration {shapes} is read aloud "
+                            f"({_text(el, content)[:40]!r})")
+
     # headings nest: never more than one level deeper than the heading before
     prev = 0
     for el in _elements(top):
@@ -322,6 +394,9 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
 
 
 def _text(el: Element, content: dict[int, Page]) -> str:
+    """What a screen reader reads for ``el``: its /ActualText, else its content."""
+    if el.actual is not None:
+        return " ".join(el.actual.split())
     parts = []
     for k in el.kids:
         if isinstance(k, tuple):

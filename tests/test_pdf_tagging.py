@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 
 import pikepdf
@@ -25,7 +26,7 @@ from . import pdf_structure as ps
 from .conftest import TODAY, base_request_data
 from .test_clinical_matrix import COMBOS as CLINICAL
 from .test_clinical_matrix import _case
-from .test_layout_matrix import BILINGUAL, FULL, MATRIX, PATTERNS, _clinic, _ids
+from .test_layout_matrix import FULL, OPTIONS, PATTERNS, _clinic, _ids
 
 
 def pdfua_findings(pdf: bytes, tmp_path) -> list[str]:
@@ -60,16 +61,103 @@ def reading_order_problems(pdf: bytes, sentences: list[str]) -> list[str]:
     return problems
 
 
-def assert_tagged(pdf: bytes, sentences: list[str], tmp_path) -> None:
-    problems, _ = ps.analyse(pdf)
+def assert_tagged(pdf: bytes, sentences: list[str], tmp_path,
+                  pdfua: bool = True) -> list[tuple[str, str, str]]:
+    """Both checks (pdfua unless told not to); returns the tree in reading order."""
+    problems, tree = ps.analyse(pdf)
     assert not problems, problems[:10]
     order = reading_order_problems(pdf, sentences)
     assert not order, order[:5]
-    assert not pdfua_findings(pdf, tmp_path)
+    if pdfua:
+        assert not pdfua_findings(pdf, tmp_path)
+    return tree
 
 
-@pytest.mark.parametrize("combo", MATRIX + BILINGUAL,
-                         ids=[_ids(c) for c in MATRIX + BILINGUAL])
+LANGUAGES = ("en", "es", "zh-Hans", "zh-Hant", "vi", "ko", "tl")
+
+
+def covering(base: list[tuple], extra: dict[int, tuple], targets) -> list[tuple]:
+    """A covering design, the same every run: each row of ``base`` gets a value for every
+    factor in ``extra`` (position -> values), chosen to cover the most targets not yet
+    covered (``targets(row)``: the set of targets a row covers); then rows of the full
+    product are added, the most covering first, until every target of the product is
+    covered. Ties go to the first candidate, so the list is deterministic."""
+    slots = sorted(extra)
+    width = len(base[0]) + len(slots)
+
+    def complete(row: tuple, values: tuple) -> tuple:
+        out, it = list(row), iter(values)
+        for pos in slots:
+            out.insert(pos, next(it))
+        assert len(out) == width
+        return tuple(out)
+
+    choices = list(itertools.product(*(extra[p] for p in slots)))
+    rows: list[tuple] = []
+    done: set = set()
+    for row in base:
+        best = max((complete(row, v) for v in choices), key=lambda r: len(targets(r) - done))
+        rows.append(best)
+        done |= targets(best)
+    everything = [complete(row, v) for row in base for v in choices]
+    wanted = set().union(*(targets(r) for r in everything))
+    while wanted - done:
+        best = max(everything, key=lambda r: len(targets(r) - done))
+        rows.append(best)
+        done |= targets(best)
+    return rows
+
+
+def pairs(row: tuple, positions: tuple[int, ...]) -> set:
+    """The value pairs of any two factors at ``positions`` (all pairs: pairwise covering)."""
+    return {(a, row[a], b, row[b]) for a, b in itertools.combinations(positions, 2)}
+
+
+def singles(row: tuple, positions: tuple[int, ...]) -> set:
+    return {(a, row[a]) for a in positions}
+
+
+# Layout matrix rows: (procedure, pattern, large, language, paper, options, bilingual).
+# Validator: every language x print size x bilingual (not for English) x procedure, with the
+# level pattern, option set and paper chosen so that every pair of values of any two
+# factors appears (pairwise: two-factor interactions are where layouts go wrong), except
+# that an option set (anesthesia, brace, opioids) is paired with the print size only
+# (pairing it with every language too would take 84 rows instead of 54).
+_BASE = [(proc, large, lang, bilingual) for lang in LANGUAGES for large in (False, True)
+         for bilingual in ((False,) if lang == "en" else (False, True))
+         for proc in ("kyphoplasty", "vertebroplasty")]
+
+
+def _layout_targets(r: tuple) -> set:
+    return pairs(r, (0, 1, 2, 3, 4, 6)) | pairs(r, (2, 5))
+
+
+VALIDATED = covering(_BASE, {1: tuple(PATTERNS), 4: ("Letter", "A4"), 5: tuple(OPTIONS)},
+                     _layout_targets)
+# pdfua (slower): a subset of those rows covering every pair of language, print size,
+# bilingual and procedure, and every level pattern, option set and paper once.
+
+
+def _ua_targets(r: tuple) -> set:
+    return pairs(r, (0, 2, 3, 6)) | singles(r, (1, 4, 5))
+
+
+def _ua_subset(rows: list[tuple]) -> set[tuple]:
+    """Greedy: the rows covering the most uncovered ``_ua_targets`` first, until none is left."""
+    wanted = set().union(*(_ua_targets(r) for r in rows))
+    chosen: list[tuple] = []
+    done: set = set()
+    while wanted - done:
+        best = max(rows, key=lambda r: len(_ua_targets(r) - done))
+        chosen.append(best)
+        done |= _ua_targets(best)
+    return set(chosen)
+
+
+UA_CHECKED = _ua_subset(VALIDATED)
+
+
+@pytest.mark.parametrize("combo", VALIDATED, ids=[_ids(c) for c in VALIDATED])
 def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
     proc, pattern, large, lang, paper, (anesthesia, brace, opioids), bilingual = combo
     req = HandoutRequest.from_mapping(base_request_data(
@@ -78,16 +166,58 @@ def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
         today=TODAY)
     prepared = prepare(req, _clinic(sample_clinic, paper))
     pdf = build_document(prepared, prepared.layouts)
-    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, pdfua=combo in UA_CHECKED)
+    assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == lang
+    english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
+    assert bool(english) == bilingual  # the English copy of bilingual print is /Lang en
 
 
-@pytest.mark.parametrize("combo", CLINICAL[::12], ids=["-".join(c) for c in CLINICAL[::12]])
+# Clinical matrix (procedure, levels, anesthesia, follow-up, language), one PDF per handout
+# (CLI and Save): pairwise over its five factors (was every 12th case); pdfua on the rows
+# that show every value once.
+CLINICAL_CHECKED = covering(sorted({(c[0],) for c in CLINICAL}),
+                            {1: tuple(dict.fromkeys(c[1] for c in CLINICAL)),
+                             2: tuple(dict.fromkeys(c[2] for c in CLINICAL)),
+                             3: tuple(dict.fromkeys(c[3] for c in CLINICAL)),
+                             4: tuple(dict.fromkeys(c[4] for c in CLINICAL))},
+                            lambda r: pairs(r, tuple(range(5))))
+_CLINICAL_UA = covering(sorted({(c[0],) for c in CLINICAL}),
+                        {1: tuple(dict.fromkeys(c[1] for c in CLINICAL)),
+                         2: tuple(dict.fromkeys(c[2] for c in CLINICAL)),
+                         3: tuple(dict.fromkeys(c[3] for c in CLINICAL)),
+                         4: tuple(dict.fromkeys(c[4] for c in CLINICAL))},
+                        lambda r: singles(r, tuple(range(5))))
+
+
+@pytest.mark.parametrize("combo", CLINICAL_CHECKED, ids=["-".join(c) for c in CLINICAL_CHECKED])
 def test_clinical_matrix_one_pdf_per_handout_is_tagged(sample_clinic, combo, tmp_path):
     req = HandoutRequest.from_mapping(_case(combo), today=TODAY)
     prepared = prepare(req, sample_clinic)
     for layout, handout in zip(prepared.layouts, render_handouts(req, sample_clinic),
                                strict=True):
-        assert_tagged(handout.pdf, model_sentences(prepared, [layout]), tmp_path)
+        assert_tagged(handout.pdf, model_sentences(prepared, [layout]), tmp_path,
+                      pdfua=combo in _CLINICAL_UA)
+
+
+def test_the_covering_designs_cover():
+    """Every language x print size x bilingual x procedure is validated; every pair of
+    values of any two layout factors (option sets: with print size) appears in a validated
+    row, and every pair of the
+    clinical factors; the pdfua rows are validated rows covering their targets."""
+    assert {(r[0], r[2], r[3], r[6]) for r in VALIDATED} == set(_BASE_KEYS)
+    full = [(p, pat, lg, lang, paper, opt, bi) for p, lg, lang, bi in _BASE_KEYS
+            for pat in PATTERNS for paper in ("Letter", "A4") for opt in OPTIONS]
+    want = set().union(*(_layout_targets(r) for r in full))
+    assert want <= set().union(*(_layout_targets(r) for r in VALIDATED))
+    assert set(VALIDATED) >= UA_CHECKED
+    assert set().union(*(_ua_targets(r) for r in full)) <= \
+        set().union(*(_ua_targets(r) for r in UA_CHECKED))
+    clinical = set().union(*(pairs(c, tuple(range(5))) for c in CLINICAL))
+    assert clinical <= set().union(*(pairs(c, tuple(range(5))) for c in CLINICAL_CHECKED))
+    assert set(_CLINICAL_UA) <= set(CLINICAL) and set(CLINICAL_CHECKED) <= set(CLINICAL)
+
+
+_BASE_KEYS = [(proc, large, lang, bilingual) for proc, large, lang, bilingual in _BASE]
 
 
 @pytest.mark.parametrize("large", [False, True])
@@ -279,7 +409,7 @@ def test_the_validator_sees_glyph_zero_and_base14_fonts(sample_clinic, make_requ
     layout.sections[1].blocks.append(d.Paragraph("Ugaritic 𐎀"))
     layout.sections[2].blocks.append(d.Paragraph('<font face="Helvetica">plain</font>'))
     problems = ps.check(build_document(prepared, [layout]))
-    assert any("DejaVuSans (glyph 0)" in p for p in problems)
+    assert any("glyph 0 in" in p and "DejaVuSans" in p for p in problems)
     assert any("base-14 font Helvetica" in p for p in problems)
     assert any("Helvetica is not embedded" in p for p in problems)
 
@@ -297,3 +427,63 @@ def test_bilingual_print_is_tagged_with_both_languages(sample_clinic, large, tmp
     english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
     assert len(english) >= 5
     assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == "es"
+
+
+def _with_two_byte_text(pdf: bytes, codes: bytes) -> bytes:
+    """The handout with a Type0 font (Identity-H: two bytes a code, CID = glyph id) made
+    from its embedded DejaVu subset, showing ``codes`` in an artifact on page 1."""
+    doc = pikepdf.open(io.BytesIO(pdf))
+    page = doc.pages[0]
+    simple = next(f for f in page.obj.Resources.Font.values()
+                  if "DejaVuSans" in str(f.BaseFont))
+    cmap = doc.make_stream(
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"2 beginbfchar <0000> <0041> <0003> <0042> endbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    cid = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.CIDFontType2, BaseFont=simple.BaseFont,
+        CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"),
+                                         Ordering=pikepdf.String("Identity"), Supplement=0),
+        FontDescriptor=simple.FontDescriptor, CIDToGIDMap=pikepdf.Name.Identity))
+    page.obj.Resources.Font.FZ = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=simple.BaseFont,
+        Encoding=pikepdf.Name("/Identity-H"), DescendantFonts=[cid], ToUnicode=cmap))
+    page.contents_add(doc.make_stream(
+        b"/Artifact BMC BT /FZ 12 Tf 72 72 Td <" + codes.hex().encode() + b"> Tj ET EMC"))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_the_validator_reads_two_byte_codes_and_sees_glyph_zero(sample_clinic, make_request):
+    """Codes of a two-byte (Type0, Identity-H) font are read two bytes at a time: code
+    0x0003 is glyph 3, no problem (read a byte at a time it would be codes 0 and 3); code
+    0x0000 is glyph 0, found (a byte-wise reading decoded it as two 'A's and saw nothing)."""
+    pdf = render_pdf(make_request(), sample_clinic)
+    good = ps.check(_with_two_byte_text(pdf, b"\x00\x03"))
+    assert not good, good
+    bad = ps.check(_with_two_byte_text(pdf, b"\x00\x03\x00\x00"))
+    assert any("['A'] shown as glyph 0" in p for p in bad), bad
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_colour_swatch_is_not_read_aloud(sample_clinic, make_request, large,
+                                             monkeypatch):
+    """The red square before the drawing's caption is decoration: its paragraph reads as
+    the caption alone (/ActualText), and without that the validator finds it."""
+    pdf = render_pdf(make_request(large_print=large), sample_clinic)
+    caption = [t for r, t, _ in ps.reading(pdf) if t.startswith("Treated")]
+    assert caption and caption[0].startswith("Treated: T12 and L1")
+    assert "■" not in ps.tree_text(pdf)
+    assert not ps.check(pdf)
+
+    real = tagging.Tags.leaf
+
+    def no_actual(self, flowable, role, **kwargs):
+        kwargs.pop("actual", None)
+        return real(self, flowable, role, **kwargs)
+
+    monkeypatch.setattr(tagging.Tags, "leaf", no_actual)
+    problems = ps.check(render_pdf(make_request(large_print=large), sample_clinic))
+    assert any("decoration ['■'] is read aloud" in p for p in problems), problems

@@ -761,7 +761,8 @@ class _Builder:
                     key = " ".join((e.spine_caption + ".", *e.spine_key[1:]))
                     piece = [_keep([t, self.tags.leaf(_Para(swatch + escape(key).replace(
                         " = ", "\u00a0=\u00a0"), ParagraphStyle(
-                        "key_wide", parent=self.st.body, textColor=MUTED)), "P")])]
+                        "key_wide", parent=self.st.body, textColor=MUTED)), "P",
+                        actual=key)])]
                 return [_Unit(piece, _stack_height(piece, self.width), 2)]
         units = [self._list(following)] if following else []
         wide = self.spine_wide(FIGURE.wide_scales[min(compact, 3)], one_key_line=compact >= 3)
@@ -789,7 +790,8 @@ class _Builder:
         swatch = f'<font color="{TREATED.hexval().replace("0x", "#")}">■</font> '
         caption = e.spine_legend if compact >= 2 and e.levels and e.spine_legend \
             else e.spine_caption
-        out: list[Flowable] = [self.tags.leaf(_Para(swatch + escape(caption), style), "P")]
+        out: list[Flowable] = [self.tags.leaf(_Para(swatch + escape(caption), style), "P",
+                                              actual=caption)]
         key_style = ParagraphStyle("key_line", parent=style, textColor=MUTED,
                                    spaceAfter=0, alignment=TA_LEFT)
         for text in e.spine_key[1:]:

@@ -75,6 +75,7 @@ class Node:
     kids: list[Node | tuple[int, int]] = field(default_factory=list)
     level: int = -1  # headings: 0 handout title, 1 "#", 2 "##" (-1: not a heading)
     alt: str = ""
+    actual: str = ""  # /ActualText: what is read instead of the drawn text (a swatch)
     lang: str = ""
     title: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)  # /A (O /Table): Scope, ColSpan
@@ -130,9 +131,12 @@ class Tags:
             self._stack.pop()
 
     def leaf(self, flowable: Flowable, role: str, *, level: int = -1, alt: str = "",
-             lang: str = "") -> Flowable:
-        """Tag ``flowable`` as a ``role`` element under the current group."""
-        flowable._dd_tag = self.current.add(Node(role, level=level, alt=alt, lang=lang))
+             lang: str = "", actual: str = "") -> Flowable:
+        """Tag ``flowable`` as a ``role`` element under the current group. ``actual`` is
+        the text a screen reader reads instead of what is drawn (/ActualText): a paragraph
+        that starts with a colour swatch ("■", decoration) reads as its words alone."""
+        flowable._dd_tag = self.current.add(Node(role, level=level, alt=alt, lang=lang,
+                                                 actual=actual))
         return flowable
 
     def heading(self, flowable: Flowable, level: int, lang: str = "") -> Flowable:
@@ -273,6 +277,8 @@ class Tags:
                 out += [b" /Lang ", text(lang)]
             if node.alt:
                 out += [b" /Alt ", text(node.alt)]
+            if node.actual:
+                out += [b" /ActualText ", text(node.actual)]
             if node.title:
                 out += [b" /T ", text(node.title)]
             if node.attrs:
