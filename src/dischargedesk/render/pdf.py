@@ -42,6 +42,7 @@ from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
     FONT_BOLD,
+    OneLineCJK,
     draw_text,
     fit_lines,
     register_fonts,
@@ -116,7 +117,7 @@ class Extras:
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
-class _Para(tagging.Marked, RLParagraph):
+class _Para(tagging.Marked, OneLineCJK, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
