@@ -162,9 +162,9 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
 
     ids = []
     if request.date_of_birth:
-        ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
+        ids.append(pack.labelled("date_of_birth", context["patient"]["date_of_birth"]))
     if request.mrn:
-        ids.append(f"{pack.label('mrn')}: {request.mrn}")
+        ids.append(pack.labelled("mrn", request.mrn))
     notice = ""
     if clinic.is_sample:  # large print: the short form, one line of the compact footer
         short = pack.labels.get("sample_notice_short") if request.large_print else None
@@ -177,7 +177,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         if "phone_day_short" in pack.labels else "",
         clinic_phones=tuple(_phone_line(pack, clinic).split(" · ")),
         logo=clinic.logo,
-        patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
+        patient_lines=(pack.labelled("patient", request.patient_name), " · ".join(ids)),
         page_label=pack.label("page", page="{page}", pages="{pages}"),
         notice=notice,
     )
@@ -298,7 +298,7 @@ def _spine_caption(pack: LanguagePack, known: bool, count: int, levels_text: str
         return f"{pack.label('not_recorded')} ({levels_text})"
     if count > CAPTION_NAMES_MAX:
         return pack.label("levels_count", count=count)
-    return f"{pack.label('treated')}: {levels_text}"
+    return pack.labelled("treated", levels_text)
 
 
 def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True,
@@ -309,7 +309,7 @@ def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True
     the bare numbers. The header never cuts a line (render/pdf.py wraps it)."""
     def with_label(key: str, phone: str) -> str:
         label = pack.labels.get(key + suffix) if labelled else None
-        return f"{label}: {phone}" if isinstance(label, str) and label else phone
+        return f"{label}{pack.colon}{phone}" if isinstance(label, str) and label else phone
 
     parts = [with_label("phone_day", clinic.phone)]
     if clinic.after_hours_phone:
