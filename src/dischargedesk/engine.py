@@ -141,7 +141,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             note = escape(_label(pack, "bilingual_note"))
             summary = sections[0].blocks[-1:] == [d.Directive("pagebreak")]
             sections = _bilingual(sections, english.sections(kind),
-                                  note if summary else "", pack.code, kind)
+                                  note if summary else "", pack.code, kind,
+                                  _label(pack, "english_copy"))
             if not summary:
                 later = note
         review = clinic.translation_reviews.get(pack.code)
@@ -260,12 +261,13 @@ BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
 
 
 def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
-               kind: str) -> list[d.Section]:
+               kind: str, label: str = "English") -> list[d.Section]:
     """Each section in the patient's language, then the clinic's English text of the same
     template (same file name), tagged ``lang="en"``. The one-page summary keeps page 1 in
     the patient's language; its English follows on the next page. A section the
     English handout has no template for prints in the patient's language only. ``note``
     (escaped; "" when the handout prints it under its title) opens the first English text.
+    Each English text carries ``label`` (the pack's ``english_copy``), printed over it.
     """
     by_name = {s.source.split("/", 1)[-1]: s for s in english}
     out: list[d.Section] = []
@@ -283,7 +285,8 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
             out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
                                  [d.Box("note", (d.Paragraph(note),))], lang=code))
             noted = True
-        out.append(d.Section(twin.source, blocks, lang=twin.lang or "en"))
+        out.append(d.Section(twin.source, blocks, lang=twin.lang or "en",
+                             english_copy=label))
     return out
 
 

@@ -102,7 +102,9 @@ LABELS: dict[str, frozenset[str]] = {
 #: English packs may leave it empty or out: an English handout prints no marker.
 #: ``bilingual_note`` explains bilingual print once; a pack without it gets the built-in
 #: pack's of its language, else the English one.
-TRANSLATION_LABELS = ("free_text_marker", "bilingual_note")
+#: ``english_copy`` is the label over the clinic's English text of each section in
+#: bilingual print, in the pack's language ("英文原文 · English").
+TRANSLATION_LABELS = ("free_text_marker", "bilingual_note", "english_copy")
 #: Optional labels with a default: ``label_colon`` joins a label to its value in the header,
 #: footer and spine caption (": " when a pack has none; "：" in Chinese).
 OPTIONAL_LABELS = ("label_colon",)
