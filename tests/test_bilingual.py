@@ -333,11 +333,12 @@ def _lines(pdf: bytes) -> list[tuple[int, float, str, tuple[float, ...], float]]
 
 @pytest.mark.parametrize(("code", "large"), [("es", False), ("zh-Hans", False),
                                              ("ko", True), ("vi", True)])
-def test_english_copy_is_labelled_indented_and_grey_at_full_size(sample_clinic, code, large):
+def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, large):
     """Each English text opens with the pack's label in the patient's language ("英文原文
-    · English"), sits indented, prints in the copy grey (contrast >= 4.5:1 on white) at
-    the handout's type size; the patient's text stays at the margin in the text or
-    heading colour, and the summary page has neither label nor English."""
+    · English") under a rule, prints in the copy grey (contrast >= 4.5:1 on white) at
+    the handout's type size (COPY.indent from the margin, 0 today: an indent cost
+    bilingual print a page); the patient's text stays in the text or heading colour, and
+    the summary page has neither label nor English."""
     from dischargedesk.render import style
     from dischargedesk.render.pdf import FONT  # noqa: F401 (fonts registered)
 
@@ -378,7 +379,6 @@ def test_english_copy_is_labelled_indented_and_grey_at_full_size(sample_clinic, 
             found = [ln for ln in lines if _fold(ln[2]).replace(" ", "").startswith(
                 first.replace(" ", "")[:8])]
             assert found, (own_or_en.source, first)
-            assert found[0][1] < margin + indent - 1, own_or_en.source
             assert found[0][3] in (pytest.approx(text_colour, abs=0.01),
                                    pytest.approx(heading, abs=0.01)), own_or_en.source
     # every English text follows its label, in order, and the label follows the patient's

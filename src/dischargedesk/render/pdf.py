@@ -142,14 +142,12 @@ class _Para(tagging.Marked, OneLineCJK, RLParagraph):
 
 
 class _Rule(Flowable):
-    """A thin horizontal rule across the frame (an artifact in the tagged PDF), kept with
-    what follows it."""
+    """A thin horizontal rule across the frame (an artifact in the tagged PDF)."""
 
     def __init__(self, colour: Any, thickness: float, space_before: float) -> None:
         super().__init__()
         self.colour, self.thickness = colour, thickness
         self.spaceBefore = space_before
-        self.keepWithNext = 1
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
@@ -533,8 +531,8 @@ class _Builder:
     def _english_copy(self, section: d.Section) -> list[Flowable]:
         """The clinic's English text of a section (bilingual print), set apart from the
         patient's text before it: a rule, the label in the patient's language ("英文原文
-        · English"), then the English indented, in grey with quieter headings, at the
-        same type size (st.english_copy styles), broken into lines at spaces."""
+        · English"), then the English (indented by COPY.indent) in grey with quieter
+        headings, at the same type size (st.english_copy styles), broken at spaces."""
         st = self.st
         indent = st.size * COPY.indent
         english = _Builder(Styles(st.large, tight=st.tight, english_copy=True), self.extras,
@@ -554,6 +552,8 @@ class _Builder:
                 label.getSpaceAfter() + rule.thickness + rule.spaceBefore
             flows[0].height += room
             head, flows = [flows[0], *head], flows[1:]
+        elif flows:
+            head, flows = [KeepTogether([*head, flows[0]])], flows[1:]
         return [Indenter(left=indent), *head, *flows, Indenter(left=-indent)]
 
     def _section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:

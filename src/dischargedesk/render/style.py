@@ -195,10 +195,10 @@ class CopySpacing:
     """The clinic's English text after each section of a bilingual handout: a rule, a
     label in the patient's language, then the English indented (in type sizes)."""
 
-    indent: float = 1.2  # the English text and its label, from the left margin
-    before: float = 0.5  # space above the rule
+    indent: float = 0.0  # from the left margin (an indent cost bilingual print a page)
+    before: float = 0.3  # space above the rule
     rule_pt: float = 0.8
-    label_gap: float = 0.3  # between the rule and the label
+    label_gap: float = 0.2  # between the rule and the label
 
 
 BOX = BoxSpacing()
@@ -256,9 +256,9 @@ class Styles:
         self.subtitle = ParagraphStyle("subtitle", parent=self.body, textColor=MUTED,
                                        spaceAfter=size * t.subtitle_after * gap)
         #: the label over the English copy of a section ("英文原文 · English"): bold, body
-        #: size, kept with the text it introduces
+        #: size (the layout keeps it with the text it introduces)
         self.copy_label = ParagraphStyle("copy_label", parent=self.body, fontName=FONT_BOLD,
-                                         textColor=COPY_TEXT, keepWithNext=1,
+                                         textColor=COPY_TEXT,
                                          spaceBefore=size * COPY.label_gap,
                                          spaceAfter=size * t.h2_after * gap)
         if english_copy:
