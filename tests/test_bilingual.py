@@ -305,3 +305,90 @@ def test_typed_text_cannot_forge_or_hide_a_mark(sample_clinic):
     text = pdf_text(render_pdf(req, sample_clinic))
     assert text.count(f"Restart Zabrixan today ({_fold(ES_MARKER)})") == \
         text.count("Restart Zabrixan today") >= 3
+
+
+# -- bilingual print: the English copy is set apart -------------------------------------------
+def _lines(pdf: bytes) -> list[tuple[int, float, str, tuple[float, ...], float]]:
+    """(page, x0, folded text, colour of its first character, smallest size) of every
+    text line (pdfminer)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTTextContainer
+
+    out = []
+    for n, page in enumerate(extract_pages(io.BytesIO(pdf))):
+        for box in page:
+            if not isinstance(box, LTTextContainer):
+                continue
+            for line in box:
+                chars = [c for c in getattr(line, "_objs", [])
+                         if isinstance(c, LTChar) and c.get_text().strip()]
+                if not chars:
+                    continue
+                colour = chars[0].graphicstate.ncolor
+                rgb = (colour,) * 3 if isinstance(colour, float | int) else tuple(colour or ())
+                out.append((n, line.x0, _fold(line.get_text()), rgb,
+                            min(c.size for c in chars)))
+    return out
+
+
+@pytest.mark.parametrize(("code", "large"), [("es", False), ("zh-Hans", False),
+                                             ("ko", True), ("vi", True)])
+def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, large):
+    """Each English text opens with the pack's label in the patient's language ("英文原文
+    · English") under a rule, prints in the copy grey (contrast >= 4.5:1 on white) at
+    the handout's type size (COPY.indent from the margin, 0 today: an indent cost
+    bilingual print a page); the patient's text stays in the text or heading colour, and
+    the summary page has neither label nor English."""
+    from dischargedesk.render import style
+    from dischargedesk.render.pdf import FONT  # noqa: F401 (fonts registered)
+
+    from .test_accessibility import contrast
+
+    req = _request(language=code, bilingual=True, large_print=large,
+                   patient_name="王小明" if code == "zh-Hans" else "Maria Example")
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    lines = _lines(pdf)
+    label = _fold(load_pack(code).labels["english_copy"])
+    assert label.endswith("· English") and not label.startswith("English")
+    st = style.Styles(large)
+    margin = st.margin
+    indent = st.size * style.COPY.indent
+    grey = tuple(style.COPY_TEXT.rgb())
+    text_colour, heading = tuple(style.TEXT.rgb()), tuple(style.HEADING.rgb())
+    assert contrast(grey, (1.0, 1.0, 1.0)) >= 4.5
+    labels = [ln for ln in lines if ln[2] == label]
+    english = [s for h in prepared.layouts for s in h.sections if s.english_copy]
+    assert english and all(s.english_copy == load_pack(code).labels["english_copy"]
+                           for s in english)
+    assert len(labels) == len(english)
+    assert all(abs(x - (margin + indent)) < 1 and page > 0 for page, x, _, _, _ in labels)
+    assert not [ln for ln in lines if ln[0] == 0 and ln[2] == label]  # summary page
+    minimum = st.size - 0.05
+    for own_or_en in (s for h in prepared.layouts for s in h.sections
+                      if not s.source.endswith(BILINGUAL_NOTE)):
+        first = _fold(own_or_en.plain_sentences()[0])[:18]
+        if own_or_en.english_copy:
+            found = [ln for ln in lines if ln[2].startswith(first)]
+            assert found, first
+            _, x, _, rgb, size = found[0]
+            assert x >= margin + indent - 1 and rgb == pytest.approx(grey, abs=0.01), first
+            assert size >= minimum
+        elif not own_or_en.source.endswith("10-summary.txt"):
+            # (the patient's sections: text at the margin, bullets a little in)
+            found = [ln for ln in lines if _fold(ln[2]).replace(" ", "").startswith(
+                first.replace(" ", "")[:8])]
+            assert found, (own_or_en.source, first)
+            assert found[0][3] in (pytest.approx(text_colour, abs=0.01),
+                                   pytest.approx(heading, abs=0.01)), own_or_en.source
+    # every English text follows its label, in order, and the label follows the patient's
+    # text of the same section
+    flat = pdf_text(pdf)
+    cursor = 0
+    for section in english:
+        at = flat.find(label, cursor)
+        first = _fold(section.plain_sentences()[0])
+        assert at >= 0 and flat.find(first, at) == at + len(label) + 1, (section.source, first)
+        cursor = at + len(label)
+    assert min(ln[4] for ln in lines if ln[0] > 0 and ln[3] == pytest.approx(grey, abs=0.01)) \
+        >= minimum

@@ -229,3 +229,56 @@ def test_an_english_cold_render_loads_no_other_script_font(tmp_path):
 def test_a_chinese_name_loads_only_the_chinese_font(tmp_path):
     result = _cold_render(tmp_path, "--patient-name", "王小明")
     assert result["code"] == 0 and result["loaded"] == ["DDHan"]
+
+
+def test_korean_digits_and_punctuation_stay_in_the_hangul_run():
+    """Fewer font switches (each is a fragment ReportLab lays out and draws): Nanum Gothic's
+    digits and punctuation stay with the Hangul around them; Latin letters still switch to
+    DejaVu, and Chinese (Droid Sans Fallback has no digits) keeps DejaVu digits."""
+    assert fonts.runs("다. 12월 3일 (0-10)") == [("DDHangul", "다. 12월 3일 (0-10)")]
+    assert fonts.runs("수술 T12 부위") == [("DDHangul", "수술 "), (None, "T12 "),
+                                         ("DDHangul", "부위")]
+    assert fonts.runs("疼痛（0-10）") == [("DDHan", "疼痛（"), (None, "0-10"), ("DDHan", "）")]
+
+
+CJK_PARAGRAPHS = [
+    "到12月9日 星期三为止，不要提超过 10 lb (4.5 kg) 的东西；不要弯腰、扭身、泡澡。",
+    "24 小时内：要有一位成年人陪着您。<b>不要喝酒。</b>",
+    "下次复诊：请打 (555) 010-2000，预约大约在12月9日 星期三复诊。",
+    "服用 Oxycodone 5 mg：每6小时1片。",
+    "短句。",
+]
+
+
+@pytest.mark.parametrize("width", [60, 140, 230, 361, 500])
+@pytest.mark.parametrize("bullet", [None, "•"])
+def test_one_line_cjk_paragraphs_break_as_reportlab_does(width, bullet):
+    """The one-line shortcut (fonts.OneLineCJK) gives the same lines as ReportLab's CJK
+    breaker, wrapped again at another width too (the shortcut swaps ReportLab's fragments)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    # a bullet wider than the indent takes room from the first line (4 pt indent)
+    style = ParagraphStyle("p", fontName=fonts.FONT, fontSize=12, leading=16, wordWrap="CJK",
+                           leftIndent=4 if bullet else 0, bulletIndent=0)
+
+    def lines(para, at):
+        para.wrap(at, 1000)
+        bl = para.blPara
+        if bl.kind == 0:
+            return [" ".join(words) for _, words in bl.lines]
+        return ["".join(getattr(w, "text", "") for w in line.words) for line in bl.lines]
+
+    for text in CJK_PARAGRAPHS:
+        markup = fonts.with_fallback(text)
+        ours = _Para(text, style, bulletText=bullet)
+        stock = Paragraph(markup, style, bulletText=bullet)
+        natural = fonts.text_width(Paragraph(markup, style).getPlainText(), fonts.FONT, 12)
+        # wrapped again, wider and narrower; and just wider than the text (+ the indent)
+        for at in (width, width * 2, width, natural + 6):
+            got, want = lines(ours, at), lines(stock, at)
+            assert [x.strip() for x in got] == [x.strip() for x in want], (text, at)
+            assert ours.height == stock.height

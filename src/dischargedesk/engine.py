@@ -141,7 +141,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             note = escape(_label(pack, "bilingual_note"))
             summary = sections[0].blocks[-1:] == [d.Directive("pagebreak")]
             sections = _bilingual(sections, english.sections(kind),
-                                  note if summary else "", pack.code, kind)
+                                  note if summary else "", pack.code, kind,
+                                  _label(pack, "english_copy"))
             if not summary:
                 later = note
         review = clinic.translation_reviews.get(pack.code)
@@ -162,9 +163,9 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
 
     ids = []
     if request.date_of_birth:
-        ids.append(f"{pack.label('date_of_birth')}: {context['patient']['date_of_birth']}")
+        ids.append(pack.labelled("date_of_birth", context["patient"]["date_of_birth"]))
     if request.mrn:
-        ids.append(f"{pack.label('mrn')}: {request.mrn}")
+        ids.append(pack.labelled("mrn", request.mrn))
     notice = ""
     if clinic.is_sample:  # large print: the short form, one line of the compact footer
         short = pack.labels.get("sample_notice_short") if request.large_print else None
@@ -177,7 +178,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         if "phone_day_short" in pack.labels else "",
         clinic_phones=tuple(_phone_line(pack, clinic).split(" · ")),
         logo=clinic.logo,
-        patient_lines=(f"{pack.label('patient')}: {request.patient_name}", " · ".join(ids)),
+        patient_lines=(pack.labelled("patient", request.patient_name), " · ".join(ids)),
         page_label=pack.label("page", page="{page}", pages="{pages}"),
         notice=notice,
     )
@@ -260,12 +261,13 @@ BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
 
 
 def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
-               kind: str) -> list[d.Section]:
+               kind: str, label: str = "English") -> list[d.Section]:
     """Each section in the patient's language, then the clinic's English text of the same
     template (same file name), tagged ``lang="en"``. The one-page summary keeps page 1 in
     the patient's language; its English follows on the next page. A section the
     English handout has no template for prints in the patient's language only. ``note``
     (escaped; "" when the handout prints it under its title) opens the first English text.
+    Each English text carries ``label`` (the pack's ``english_copy``), printed over it.
     """
     by_name = {s.source.split("/", 1)[-1]: s for s in english}
     out: list[d.Section] = []
@@ -283,7 +285,8 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
             out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
                                  [d.Box("note", (d.Paragraph(note),))], lang=code))
             noted = True
-        out.append(d.Section(twin.source, blocks, lang=twin.lang or "en"))
+        out.append(d.Section(twin.source, blocks, lang=twin.lang or "en",
+                             english_copy=label))
     return out
 
 
@@ -298,7 +301,7 @@ def _spine_caption(pack: LanguagePack, known: bool, count: int, levels_text: str
         return f"{pack.label('not_recorded')} ({levels_text})"
     if count > CAPTION_NAMES_MAX:
         return pack.label("levels_count", count=count)
-    return f"{pack.label('treated')}: {levels_text}"
+    return pack.labelled("treated", levels_text)
 
 
 def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True,
@@ -309,7 +312,7 @@ def _phone_line(pack: LanguagePack, clinic: ClinicProfile, labelled: bool = True
     the bare numbers. The header never cuts a line (render/pdf.py wraps it)."""
     def with_label(key: str, phone: str) -> str:
         label = pack.labels.get(key + suffix) if labelled else None
-        return f"{label}: {phone}" if isinstance(label, str) and label else phone
+        return f"{label}{pack.colon}{phone}" if isinstance(label, str) and label else phone
 
     parts = [with_label("phone_day", clinic.phone)]
     if clinic.after_hours_phone:

@@ -73,6 +73,7 @@ class Page:
     footer_rule: float = 0.0
     body: list[Line] = field(default_factory=list)
     label: tuple[int, int] | None = None  # "Page n of m"
+    label_lines: list[Line] = field(default_factory=list)  # its runs
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,11 @@ def read_pages(pdf: bytes) -> list[Page]:
 def _furniture(pages: list[Page], label_re: re.Pattern[str]) -> None:
     """Find each page's header and footer rules and its "Page n of m" label."""
     for page in pages:
-        label = next((ln for ln in page.lines if label_re.fullmatch(ln.text.strip())), None)
-        if label is not None:
-            m = label_re.fullmatch(label.text.strip())
-            assert m is not None
-            page.label = (int(m.group(1)), int(m.group(2)))
+        found = _find_label(page.lines, label_re)
+        label = found[0][0] if found else None
+        if found:
+            page.label_lines, m = found
+            page.label = (int(m.group("page")), int(m.group("pages")))
         wide = [r for r in page.rules if r[1] - r[0] > page.width * 0.6]
         page.header_rule = max((r[2] for r in wide), default=page.height)
         above_label = [r[2] for r in wide if label is None or r[2] > label.top]
@@ -159,9 +160,31 @@ def _furniture(pages: list[Page], label_re: re.Pattern[str]) -> None:
                      if ln.bottom > page.footer_rule - 0.5 and ln.top < page.header_rule + 0.5]
 
 
+def _find_label(lines: list[Line],
+                label_re: re.Pattern[str]) -> tuple[list[Line], re.Match[str]] | None:
+    """The runs of the page label and its match. A label in more than one font ("第 1 页，
+    共 4 页": the digits in DejaVu) or font subset is several runs on one baseline, so
+    runs drawn one after another on the same baseline are read together."""
+    for i, first in enumerate(lines):
+        text = ""
+        for j in range(i, len(lines)):
+            if lines[j].y != first.y:
+                break
+            text += lines[j].text
+            m = label_re.fullmatch(text.strip())
+            if m:
+                return lines[i:j + 1], m
+    return None
+
+
 def _label_regex(page_label: str) -> re.Pattern[str]:
-    parts = re.split(r"\{page\}|\{pages\}", page_label)
-    return re.compile(r"(\d+)".join(re.escape(p) for p in parts))
+    """The page label as a pattern with groups "page" and "pages", in the order the
+    language writes them ("Page {page} of {pages}", "{pages}쪽 중 {page}쪽"), spaces optional."""
+    parts = re.split(r"\{(page|pages)\}", page_label)  # text, name, text, name, text
+    # spaces may be missing from the text read back (a space inside a Chinese run)
+    return re.compile("".join(f"(?P<{p}>\\d+)" if i % 2 else
+                              r"\s*".join(re.escape(w) for w in p.split(" "))
+                              for i, p in enumerate(parts)))
 
 
 def split_handouts(pdf: bytes, prepared: Prepared) -> list[HandoutPages]:
@@ -440,7 +463,7 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
                                        "whole (a line is cut)"))
         # nothing but the footer under the footer rule (and the header above the header's)
         for ln in page.lines:
-            if ln in page.body or label_re.fullmatch(ln.text.strip()):
+            if ln in page.body or ln in page.label_lines or label_re.fullmatch(ln.text.strip()):
                 continue
             t = _squash(ln.text)
             if not any(t in f for f in furniture):

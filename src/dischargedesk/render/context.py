@@ -144,7 +144,9 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         "limits": {key: {"date": day(limit.end), "until_visit": limit.until_visit}
                    for key, limit in limits.items()},
         # a calendar row starts with its date: "Jueves, 3 de diciembre"
-        "calendar": [{"date": sentence_start(day(when)), "events": ids} for when, ids in events],
+        "calendar": [{"date": sentence_start(day_text(when, lang, pattern("calendar")
+                                                      or pattern("day"))), "events": ids}
+                     for when, ids in events],
         "dates": {
             **{key: day(value) for key, value in dates.items()},
             "procedure": full_date_text(request.procedure_date, lang, pattern("full")),

@@ -89,6 +89,9 @@ class Section:
     #: handout), for the tagged PDF's /Lang of its structure elements. "" means the
     #: handout's language (the document's /Lang).
     lang: str = ""
+    #: For the clinic's English text of a section in a bilingual handout: the label over
+    #: it, in the patient's language ("英文原文 · English"); the layout sets it apart.
+    english_copy: str = ""
 
     @property
     def title(self) -> str:

@@ -27,12 +27,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
+from itertools import groupby
 from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus.paragraph import _handleBulletWidth
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
@@ -115,13 +117,21 @@ def fallback_covered(font: FallbackFont) -> frozenset[int]:
 _fallback_chars: dict[str, frozenset[int]] = {}
 
 
+def _big_font(name: str, file_name: str) -> TTFont:
+    """A TrueType font whose tables are read from the file once: ReportLab copies the
+    whole glyph table (4 MB in these fonts) for each 256-glyph subset of each PDF."""
+    font = TTFont(name, str(font_path(file_name)))
+    font.face.get_table = cache(font.face.get_table)  # tables never change
+    return font
+
+
 def _register_fallback(font: FallbackFont) -> frozenset[int]:
     register_fonts()
-    regular = TTFont(font.name, str(font_path(font.regular)))
+    regular = _big_font(font.name, font.regular)
     pdfmetrics.registerFont(regular)
     chars = set(regular.face.charToGlyph)
     if font.bold:
-        bold = TTFont(font.bold_name, str(font_path(font.bold)))
+        bold = _big_font(font.bold_name, font.bold)
         pdfmetrics.registerFont(bold)
         chars &= set(bold.face.charToGlyph)
     # no italic faces: italic prints upright (the handouts use no italic)
@@ -146,14 +156,22 @@ def _is_hangul(cp: int) -> bool:  # (CJK line breaks: domain.textclean.is_cjk_br
 def font_for(ch: str) -> str | None:
     """None when DejaVu Sans prints ``ch``; else the fallback font's name; "" when no font
     prints it."""
+    try:
+        return _font_of[ch]  # a handout asks for the same few hundred characters each time
+    except KeyError:
+        pass
     cp = ord(ch)
+    found: str | None = ""
     if cp in _covered():
-        return None
-    order = (HANGUL, HAN) if _is_hangul(cp) else FALLBACKS
-    for font in order:
-        if cp in fallback_covered(font):
-            return font.name
-    return ""
+        found = None
+    else:
+        order = (HANGUL, HAN) if _is_hangul(cp) else FALLBACKS
+        found = next((f.name for f in order if cp in fallback_covered(f)), "")
+    _font_of[ch] = found  # fonts never change once registered: the answer holds
+    return found
+
+
+_font_of: dict[str, str | None] = {}
 
 
 def _ignorable(ch: str) -> bool:
@@ -185,28 +203,74 @@ def describe_characters(chars: list[str]) -> str:
 # -- runs ------------------------------------------------------------------------------------
 def runs(text: str) -> list[tuple[str | None, str]]:
     """``text`` cut into runs by font: (None, "MRN 12345 ") for DejaVu Sans, ("DDHan",
-    "王小明") for a fallback. Spaces stay in the run they follow; a character no font
-    prints stays in DejaVu (the checks refuse such text before it reaches a page)."""
+    "王小明") for a fallback. Spaces stay in the run they follow (digits and punctuation
+    too, when its font has them: :func:`_stays_in`); a character no font prints stays in
+    DejaVu (the checks refuse such text before it reaches a page)."""
     text = unicodedata.normalize("NFC", text)
-    covered = _covered()
-    if all(ord(ch) in covered for ch in text):
+    dejavu = _dejavu_runs()
+    if dejavu.fullmatch(text) or not text:
         return [(None, text)] if text else []
     out: list[tuple[str | None, str]] = []
-    current: str | None = None
-    start = 0
-    for i, ch in enumerate(text):
-        if ord(ch) in covered:
-            if current is not None and (ch.isspace() or unicodedata.category(ch) == "Mn"):
-                continue  # a space between two Chinese words stays with them
-            font = None
+
+    def add(font: str | None, part: str) -> None:
+        if out and out[-1][0] == font:
+            out[-1] = (font, out[-1][1] + part)
         else:
-            font = font_for(ch) or None
-        if font != current:
-            if i > start:
-                out.append((current, text[start:i]))
-            current, start = font, i
-    out.append((current, text[start:]))
-    return out
+            out.append((font, part))
+
+    pos = 0
+    for match in (*dejavu.finditer(text), None):
+        at = match.start() if match else len(text)
+        for font, chars in groupby(text[pos:at], key=font_for):  # what DejaVu lacks
+            add(font or None, "".join(chars))
+        if match is None:
+            break
+        part, current = match.group(), out[-1][0] if out else None
+        if current is not None:  # "王小明 " or "다. 3일": stays with the run before it
+            keep = 0
+            while keep < len(part) and _stays_in(current, part[keep]):
+                keep += 1
+            add(current, part[:keep])
+            part = part[keep:]
+        if part:
+            add(None, part)
+        pos = match.end()
+    return [(font, part) for font, part in out if part]
+
+
+@cache
+def _dejavu_runs() -> re.Pattern[str]:
+    """A pattern matching runs of characters DejaVu Sans prints (one C-speed scan instead
+    of a look-up per character)."""
+    points = sorted(_covered())
+    ranges: list[tuple[int, int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    body = "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                   for lo, hi in ranges)
+    return re.compile(f"[{body}]+")
+
+
+def _stays_in(fallback: str, ch: str) -> bool:
+    """Whether a character DejaVu prints stays in the fallback run before it: a space or a
+    combining mark always does; a digit or punctuation mark (never a letter: Latin words
+    print in DejaVu) does when the fallback font has it, as Nanum Gothic's digits and
+    punctuation are drawn to sit with Hangul. Droid Sans Fallback has none of them."""
+    try:
+        return _stays[fallback, ch]
+    except KeyError:
+        pass
+    kind = unicodedata.category(ch)
+    stays = ch.isspace() or kind == "Mn" or (
+        kind[0] in "NPS" and ord(ch) in fallback_covered(_BY_NAME[fallback]))
+    _stays[fallback, ch] = stays
+    return stays
+
+
+_stays: dict[tuple[str, str], bool] = {}
 
 
 def face_for(base: str, fallback: str | None) -> str:
@@ -254,6 +318,43 @@ def word_wrap_for(language: str) -> str | None:
     return "CJK" if primary in CJK_WRAP_LANGUAGES else None
 
 
+class OneLineCJK:
+    """Paragraph mixin (before ReportLab's Paragraph in the bases): a CJK-wrapped paragraph
+    whose text fits on its first line is laid out as one line by ReportLab's ordinary line
+    breaker, which does not weigh each character. Most paragraphs of a Chinese handout are
+    one line (a line holds about 38 characters), and ReportLab's character-by-character CJK
+    breaker made them the largest part of a Chinese render. Paragraphs that do not fit, or
+    hold a line break or an image, are broken by ReportLab's CJK breaker."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        me: Any = self
+        if getattr(me, "_splitpara", 0):  # a half of a split paragraph: as ReportLab does
+            return super().breakLinesCJK(maxWidths)  # type: ignore[misc]
+        # the ordinary breaker replaces .frags with its word list: both breakers start
+        # from the parsed fragments (the paragraph may be wrapped again at another width)
+        parsed = me.__dict__.setdefault("_dd_parsed_frags", me.frags)
+        me.frags = parsed
+        widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        _handleBulletWidth(me.bulletText, me.style, widths)  # what both breakers take off
+        if _fits_one_line(me, widths[0]):
+            return me.breakLines(maxWidths)
+        return super().breakLinesCJK(maxWidths)  # type: ignore[misc]
+
+
+def _fits_one_line(para: Any, width: float) -> bool:
+    if para.style.endDots:
+        return False
+    used = 0.0
+    for frag in para.frags:
+        text = getattr(frag, "text", None)
+        if text is None or hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak"):
+            return False
+        used += pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize)
+        if used > width:
+            return False
+    return True
+
+
 _NO_LINE_START = set("、。，．・：；？！）」』】〉》〕］｝〗〙〛ー々ゝゞヽヾ％,.:;?!)]}")
 
 
@@ -261,8 +362,7 @@ def fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (at spaces, and between CJK
     characters); DejaVu-only text breaks exactly as ReportLab's simpleSplit does."""
     text = unicodedata.normalize("NFC", text)
-    covered = _covered()
-    if all(ord(ch) in covered for ch in text):
+    if not text or _dejavu_runs().fullmatch(text):
         return simpleSplit(text, font, size, width) or [""]
     lines: list[str] = []
     for para in text.split("\n"):
@@ -320,8 +420,7 @@ def with_fallback(markup: str | None, base: str = FONT) -> str | None:
     if markup is None:
         return None
     markup = unicodedata.normalize("NFC", markup)
-    covered = _covered()
-    if all(ord(ch) in covered for ch in markup):
+    if not markup or _dejavu_runs().fullmatch(markup):
         return markup
     bold = 1 if base in _BOLD_NAMES else 0
     out: list[str] = []
@@ -340,7 +439,7 @@ def with_fallback(markup: str | None, base: str = FONT) -> str | None:
 def _wrap_text(part: str, base: str) -> str:
     pieces = _MARKUP.split(part)  # entities (no tags here) and text, alternating
     shown = "".join(unescape(p) if p.startswith("&") else p for p in pieces)
-    if all(ord(ch) in _covered() for ch in shown):
+    if not shown or _dejavu_runs().fullmatch(shown):
         return part
     out: list[str] = []
     for piece in pieces:

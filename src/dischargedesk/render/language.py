@@ -67,6 +67,17 @@ class LanguagePack:
     def needs_review(self) -> bool:
         return self.status not in REVIEWED_STATUSES
 
+    @property
+    def colon(self) -> str:
+        """What joins a label to its value: the pack's ``label_colon`` label, ": " by
+        default (Chinese writes the full-width "：" with no space)."""
+        value = self.labels.get("label_colon")
+        return value if isinstance(value, str) and value else ": "
+
+    def labelled(self, key: str, value: str) -> str:
+        """"Patient: Ana Diaz", "病人：王小明": a label, the pack's colon, the value."""
+        return f"{self.label(key)}{self.colon}{value}"
+
     def label(self, key: str, **values: object) -> str:
         """A label with {placeholders} filled in. A label may be a table of plural forms
         (``{ one = "...", other = "..." }``) chosen by the language's rule for ``count``."""
@@ -91,7 +102,12 @@ LABELS: dict[str, frozenset[str]] = {
 #: English packs may leave it empty or out: an English handout prints no marker.
 #: ``bilingual_note`` explains bilingual print once; a pack without it gets the built-in
 #: pack's of its language, else the English one.
-TRANSLATION_LABELS = ("free_text_marker", "bilingual_note")
+#: ``english_copy`` is the label over the clinic's English text of each section in
+#: bilingual print, in the pack's language ("英文原文 · English").
+TRANSLATION_LABELS = ("free_text_marker", "bilingual_note", "english_copy")
+#: Optional labels with a default: ``label_colon`` joins a label to its value in the header,
+#: footer and spine caption (": " when a pack has none; "：" in Chinese).
+OPTIONAL_LABELS = ("label_colon",)
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 #: [dates] keys: what each CLDR pattern formats (default when the pack gives none)
 DATE_KEYS = {
@@ -99,6 +115,7 @@ DATE_KEYS = {
     "full": "weekday, date and year (the locale's full date)",
     "birth": "date and year, no weekday (the locale's long date)",
     "diary": "short weekday and date, for the diary rows (skeleton MMMEd)",
+    "calendar": "weekday and date, for the recovery calendar's rows (the day form)",
     "time": "hours and minutes (the locale's short time)",
 }
 HANDOUT_KINDS = ("discharge", "recovery")
@@ -214,7 +231,7 @@ def _read_pack(path: Path) -> LanguagePack:
                 names = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
                 raise fail("labels", key, f"uses a placeholder it cannot fill (allowed: "
                            f"{names}).")
-    for key in TRANSLATION_LABELS:
+    for key in (*TRANSLATION_LABELS, *OPTIONAL_LABELS):
         extra = labels.get(key)
         if extra is None:
             continue

@@ -23,6 +23,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    Indenter,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
@@ -42,6 +43,7 @@ from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
     FONT_BOLD,
+    OneLineCJK,
     draw_text,
     fit_lines,
     register_fonts,
@@ -52,6 +54,8 @@ from .fonts import (
 from .style import (
     BOX,
     BOX_STYLE,
+    COPY,
+    COPY_TEXT,
     FIGURE,
     FURNITURE,
     HEADING,
@@ -116,7 +120,7 @@ class Extras:
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
-class _Para(tagging.Marked, RLParagraph):
+class _Para(tagging.Marked, OneLineCJK, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
@@ -135,6 +139,34 @@ class _Para(tagging.Marked, RLParagraph):
         w, h = super().wrap(availWidth, availHeight)
         self._dd_key = key
         return w, h
+
+
+class _Rule(Flowable):
+    """A thin horizontal rule across the frame (an artifact in the tagged PDF)."""
+
+    def __init__(self, colour: Any, thickness: float, space_before: float) -> None:
+        super().__init__()
+        self.colour, self.thickness = colour, thickness
+        self.spaceBefore = space_before
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.thickness
+
+    def draw(self) -> None:
+        tags = tagging.tags_of(self.canv)
+        if tags is not None:
+            with tags.artifact(self.canv):
+                self._line()
+        else:
+            self._line()
+
+    def _line(self) -> None:
+        self.canv.saveState()
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
+        self.canv.restoreState()
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -511,8 +543,38 @@ class _Builder:
 
     # -- sections ---------------------------------------------------------------------------
     def section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:
+        if section.english_copy:
+            return self._english_copy(section)
         with self.tags.group("Sect", tagging.lang_of(section)):
             return self._section(section, avail)
+
+    def _english_copy(self, section: d.Section) -> list[Flowable]:
+        """The clinic's English text of a section (bilingual print), set apart from the
+        patient's text before it: a rule, the label in the patient's language ("英文原文
+        · English"), then the English (indented by COPY.indent) in grey with quieter
+        headings, at the same type size (st.english_copy styles), broken at spaces."""
+        st = self.st
+        indent = st.size * COPY.indent
+        english = _Builder(Styles(st.large, tight=st.tight, english_copy=True), self.extras,
+                           self.width - indent, self.frame_h, self.tags)
+        rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
+        label = self.tags.leaf(_Para(escape(section.english_copy), st.copy_label), "P")
+        with self.tags.group("Sect", tagging.lang_of(section)):
+            flows = english._section(section)
+        # the rule and the label never end a page: they join the first piece (a kept
+        # group, or the room a heading asks for before it)
+        head: list[Flowable] = [rule, label]
+        if flows and isinstance(flows[0], KeepTogether):
+            flows[0]._content[:0] = head
+            head = []
+        elif flows and isinstance(flows[0], CondPageBreak):
+            room = label.wrap(english.width, self.frame_h)[1] + label.getSpaceBefore() + \
+                label.getSpaceAfter() + rule.thickness + rule.spaceBefore
+            flows[0].height += room
+            head, flows = [flows[0], *head], flows[1:]
+        elif flows:
+            head, flows = [KeepTogether([*head, flows[0]])], flows[1:]
+        return [Indenter(left=indent), *head, *flows, Indenter(left=-indent)]
 
     def _section(self, section: d.Section, avail: float | None = None) -> list[Flowable]:
         """The section's flowables with its keep-together groups. A section that ends with
