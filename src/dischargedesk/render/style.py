@@ -198,9 +198,9 @@ class CopySpacing:
     label in the patient's language, then the English indented (in type sizes)."""
 
     indent: float = 0.0  # from the left margin (an indent cost bilingual print a page)
-    before: float = 0.3  # space above the rule
+    before: float = 0.15  # space above the rule
     rule_pt: float = 0.8
-    label_gap: float = 0.2  # between the rule and the label
+    label_gap: float = 0.1  # between the rule and the label
 
 
 BOX = BoxSpacing()
