@@ -175,17 +175,11 @@ def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
 # Clinical matrix (procedure, levels, anesthesia, follow-up, language), one PDF per handout
 # (CLI and Save): pairwise over its five factors (was every 12th case); pdfua on the rows
 # that show every value once.
-CLINICAL_CHECKED = covering(sorted({(c[0],) for c in CLINICAL}),
-                            {1: tuple(dict.fromkeys(c[1] for c in CLINICAL)),
-                             2: tuple(dict.fromkeys(c[2] for c in CLINICAL)),
-                             3: tuple(dict.fromkeys(c[3] for c in CLINICAL)),
-                             4: tuple(dict.fromkeys(c[4] for c in CLINICAL))},
+_CLINICAL_ROWS = sorted({(c[0],) for c in CLINICAL})
+_CLINICAL_LEVELS = {i: tuple(dict.fromkeys(c[i] for c in CLINICAL)) for i in range(1, 5)}
+CLINICAL_CHECKED = covering(_CLINICAL_ROWS, _CLINICAL_LEVELS,
                             lambda r: pairs(r, tuple(range(5))))
-_CLINICAL_UA = covering(sorted({(c[0],) for c in CLINICAL}),
-                        {1: tuple(dict.fromkeys(c[1] for c in CLINICAL)),
-                         2: tuple(dict.fromkeys(c[2] for c in CLINICAL)),
-                         3: tuple(dict.fromkeys(c[3] for c in CLINICAL)),
-                         4: tuple(dict.fromkeys(c[4] for c in CLINICAL))},
+_CLINICAL_UA = covering(_CLINICAL_ROWS, _CLINICAL_LEVELS,
                         lambda r: singles(r, tuple(range(5))))
 
 
