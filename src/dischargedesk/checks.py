@@ -18,7 +18,7 @@ from typing import Any
 
 from .clinic.profile import ClinicProfile
 from .domain.request import HandoutRequest, is_english
-from .engine import BILINGUAL_NOTE, build_document, prepare
+from .engine import BILINGUAL_NOTE, RenderMemo, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
 from .render.templating import skipping_runaway
@@ -224,10 +224,14 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     build_pdfs: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     overrides: Mapping[str, str] | None = None,
-                    grades: bool = True) -> CheckReport:
+                    grades: bool = True, reuse: bool = True) -> CheckReport:
     """Render every combination; ``grades`` adds reading grades when textstat is installed
-    (the ``check`` extra), and is skipped quietly where it is not (plain app installs)."""
+    (the ``check`` extra), and is skipped quietly where it is not (plain app installs).
+    ``reuse`` renders each section template once per distinct set of the context values it
+    reads (engine.RenderMemo); ``reuse=False`` renders every section of every combination
+    (the same report: tests/test_check_reuse.py)."""
     report = CheckReport()
+    memo = RenderMemo() if reuse else None
     if grades:
         try:
             import textstat  # noqa: F401
@@ -260,7 +264,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             try:
                 with skipping_runaway(runaway):
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                    prepared = prepare(request, clinic, overrides=overrides)
+                    prepared = prepare(request, clinic, overrides=overrides, memo=memo)
                     if build_pdfs and v == 1:
                         handouts = _laid_out(prepared, outputs)
                         for found in _layout_problems(handouts, prepared, pattern, pages,
