@@ -204,20 +204,17 @@ def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
 def reading_level(sentences: Iterable[str],
                   language: str) -> tuple[float, str, float | None]:
     """(grade, measure, reading ease): the ease is Fernández-Huerta's score for Spanish
-    (0-100, higher is easier; MIN_SPANISH_EASE), None for other languages."""
-    import textstat
+    (0-100, higher is easier; MIN_SPANISH_EASE), None for other languages. textstat's
+    formulas and counts, computed by readability.py (the same numbers, without textstat's
+    load of the whole pronunciation dictionary)."""
+    from . import readability
 
     text = " ".join(s if s.rstrip()[-1:] in ".!?:" else s + "." for s in sentences if s.strip())
     if language == "es":
-        textstat.set_lang("es")
-        try:
-            grade = float(textstat.crawford(text))
-            ease = float(textstat.fernandez_huerta(text))
-        finally:
-            textstat.set_lang("en_US")
+        grade = float(readability.crawford(text, "es"))
+        ease = float(readability.fernandez_huerta(text, "es"))
         return grade, f"Crawford; Fernández-Huerta {ease:.0f}", ease
-    textstat.set_lang("en_US")
-    return float(textstat.flesch_kincaid_grade(text)), "Flesch-Kincaid", None
+    return float(readability.flesch_kincaid_grade(text, "en_US")), "Flesch-Kincaid", None
 
 
 def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
