@@ -58,3 +58,26 @@ def test_grades_are_textstats_on_every_sample_text(sample_clinic):
     finally:
         textstat.set_lang("en_US")
     assert len(english) > 50 and len(spanish) > 50
+
+
+def test_remembered_formats_are_babels():
+    """The format caches of render/language.py (template check speed) return what Babel
+    formats afresh, for every language, pattern and a year of dates."""
+    import datetime as dt
+
+    from dischargedesk.render import language as lang
+
+    locales = ["en", "es", "zh_Hans", "zh_Hant", "ko", "vi", "fil_PH"]
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(0, 366, 5)]
+    for locale in locales:
+        for pattern in (None, "EEEE d MMMM", "d/M"):
+            for day in days:
+                for func in (lang.day_text, lang.full_date_text, lang.diary_day_text):
+                    assert func(day, locale, pattern) == func.__wrapped__(day, locale, pattern)
+                    assert func(day, locale, pattern) == func.__wrapped__(day, locale, pattern)
+        for value in (0, 1, 1.0, 4.5359237, 10, 100.4, 38.0, 1234.56):
+            assert lang.number_text(value, locale) == lang.number_text.__wrapped__(value, locale)
+        for items in ([], ["L2"], ["T12", "L1"], ("T11", "T12", "L1")):
+            expected = lang.format_list(list(items), locale=locale) if items else ""
+            assert lang.list_text(items, locale) == expected
+            assert lang.list_text(list(items), locale) == expected

@@ -241,6 +241,8 @@ class RenderMemo:
         self._names: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
         self._done: dict[tuple[Any, ...], d.Section | TemplateError] = {}
         self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
+        self._context: Mapping[str, Any] | None = None  # the context _reprs describe
+        self._reprs: dict[str, str] = {}
         self.renders = 0  # templates actually rendered
         self.reused = 0  # sections answered from the memo
 
@@ -254,7 +256,7 @@ class RenderMemo:
     def section(self, key: tuple[Any, ...], context: Mapping[str, Any],
                 make: Callable[[], d.Section]) -> d.Section:
         for names in self._names.get(key, ()):
-            found = self._done.get((key, names, _values(context, names)))
+            found = self._done.get((key, names, self._values(context, names)))
             if found is not None:
                 self.reused += 1
                 if isinstance(found, TemplateError):
@@ -272,14 +274,24 @@ class RenderMemo:
         names = tuple(sorted(read))
         if names not in self._names.setdefault(key, []):
             self._names[key].append(names)
-        self._done[(key, names, _values(context, names))] = result
+        self._done[(key, names, self._values(context, names))] = result
         if isinstance(result, TemplateError):
             raise result
         return replace(result, blocks=list(result.blocks))
 
-
-def _values(context: Mapping[str, Any], names: tuple[str, ...]) -> str:
-    return repr(tuple(context.get(n, _ABSENT) for n in names))
+    def _values(self, context: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
+        """The reprs of the values of ``names`` (each taken once per context: the sections
+        of one prepare read the same few names)."""
+        if context is not self._context:
+            self._context, self._reprs = context, {}
+        reprs = self._reprs
+        out = []
+        for name in names:
+            text = reprs.get(name)
+            if text is None:
+                text = reprs[name] = repr(context.get(name, _ABSENT))
+            out.append(text)
+        return tuple(out)
 
 
 class _Renderer:
@@ -413,14 +425,17 @@ def _label_language(pack: LanguagePack, key: str) -> str:
     return ""
 
 
-def _builtin_packs(code: str) -> list[LanguagePack]:
+@lru_cache(maxsize=64)
+def _builtin_packs(code: str) -> tuple[LanguagePack, ...]:
+    """The app's own pack of ``code`` and the English one (files of the installed app,
+    never edited while it runs)."""
     packs = []
     for lang in dict.fromkeys((code, "en")):
         try:
             packs.append(load_pack(lang, None))
         except KeyError:
             continue
-    return packs
+    return tuple(packs)
 
 
 def _short_address(url: str) -> str:
