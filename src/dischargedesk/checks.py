@@ -21,7 +21,7 @@ from .domain.request import HandoutRequest, is_english
 from .engine import BILINGUAL_NOTE, RenderMemo, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
-from .render.templating import skipping_runaway
+from .render.templating import HANDOUT_KINDS, skipping_runaway
 
 log = logging.getLogger("dischargedesk.checks")
 
@@ -221,13 +221,26 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     build_pdfs: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     overrides: Mapping[str, str] | None = None,
-                    grades: bool = True, reuse: bool = True) -> CheckReport:
+                    grades: bool = True, reuse: bool = True,
+                    only: str | None = None) -> CheckReport:
     """Render every combination; ``grades`` adds reading grades when textstat is installed
     (the ``check`` extra), and is skipped quietly where it is not (plain app installs).
     ``reuse`` renders each section template once per distinct set of the context values it
     reads (engine.RenderMemo); ``reuse=False`` renders every section of every combination
-    (the same report: tests/test_check_reuse.py)."""
+    (the same report: tests/test_check_reuse.py).
+
+    ``only`` (a template path relative to the templates folder, "en/discharge/30-x.txt";
+    the workspace's save) checks what that file can change in its own language: every
+    combination of its language, of its handout only when it is a section template (a
+    partial can be in either), graded only when it is a section. Bilingual print of other
+    languages (the English text) is left to the full check."""
     report = CheckReport()
+    kinds: tuple[str, ...] | None = None
+    if only is not None:
+        parts = only.replace("\\", "/").split("/")
+        languages = parts[:1]
+        if len(parts) == 3 and parts[1] in HANDOUT_KINDS:
+            kinds = (parts[1],)
     memo = RenderMemo() if reuse else None
     if grades:
         try:
@@ -261,7 +274,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             try:
                 with skipping_runaway(runaway):
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                    prepared = prepare(request, clinic, overrides=overrides, memo=memo)
+                    prepared = prepare(request, clinic, kinds, overrides=overrides, memo=memo)
                     if build_pdfs and v == 1:
                         handouts = _laid_out(prepared, outputs)
                         for found in _layout_problems(handouts, prepared, pattern, pages,
@@ -277,7 +290,8 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     slang = section.lang or lang  # (the English text of a bilingual print)
                     key = (section.source, slang)
                     if not grades or key in graded or v != 1 or \
-                            section.source.endswith(BILINGUAL_NOTE):
+                            section.source.endswith(BILINGUAL_NOTE) or \
+                            (kinds and section.source.removeprefix("clinic ") != only):
                         continue
                     graded.add(key)
                     if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
