@@ -185,9 +185,15 @@ def missing_characters(text: str) -> list[str]:
     covered = _covered()
     # each distinct character once, in order (a handout's text is thousands of characters
     # of a few dozen distinct ones)
+    elsewhere = _fallbacks_cover()
     return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
-            if ord(ch) not in covered and not _ignorable(ch)
-            and not any(ord(ch) in fallback_coverage(f) for f in FALLBACKS)]
+            if ord(ch) not in covered and ord(ch) not in elsewhere and not _ignorable(ch)]
+
+
+@cache
+def _fallbacks_cover() -> frozenset[int]:
+    """Code points some fallback font prints."""
+    return frozenset().union(*(fallback_coverage(f) for f in FALLBACKS))
 
 
 def fallback_coverage(font: FallbackFont) -> frozenset[int]:
