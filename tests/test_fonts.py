@@ -282,3 +282,20 @@ def test_one_line_cjk_paragraphs_break_as_reportlab_does(width, bullet):
             got, want = lines(ours, at), lines(stock, at)
             assert [x.strip() for x in got] == [x.strip() for x in want], (text, at)
             assert ours.height == stock.height
+
+
+def test_coverage_from_the_character_map_is_the_registered_fonts():
+    """missing_characters reads the fallback fonts' cmaps without registering them (issue
+    17.2: a check need not parse 4 MB fonts): the same code points as ReportLab's parse."""
+    from dischargedesk.render import fonts
+
+    for font in fonts.FALLBACKS:
+        from_cmap = fonts._coverage_of(font)
+        assert from_cmap is not None and len(from_cmap) > 10_000
+        assert from_cmap == fonts.fallback_covered(font), font.name
+    dejavu = fonts.font_path("DejaVuSans.ttf").read_bytes()
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    fonts.register_fonts()
+    assert fonts.cmap_codepoints(dejavu) == set(getFont(fonts.FONT).face.charToGlyph)
+    assert fonts.cmap_codepoints(b"not a font") is None

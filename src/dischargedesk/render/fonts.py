@@ -179,12 +179,82 @@ def _ignorable(ch: str) -> bool:
 
 
 def missing_characters(text: str) -> list[str]:
-    """Characters of ``text`` no embedded font can print (in order, without repeats)."""
+    """Characters of ``text`` no embedded font can print (in order, without repeats). Asks
+    the fonts' character maps only (:func:`fallback_coverage`): a check registers no
+    fallback font (only a render that prints with one does)."""
     covered = _covered()
     # each distinct character once, in order (a handout's text is thousands of characters
     # of a few dozen distinct ones)
     return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
-            if ord(ch) not in covered and not _ignorable(ch) and font_for(ch) == ""]
+            if ord(ch) not in covered and not _ignorable(ch)
+            and not any(ord(ch) in fallback_coverage(f) for f in FALLBACKS)]
+
+
+def fallback_coverage(font: FallbackFont) -> frozenset[int]:
+    """The code points of :func:`fallback_covered` (every weight), read from the font
+    files' character maps as ReportLab reads them, without registering the font (ReportLab
+    parses the whole 4 MB font for that: about 0.3 s per file)."""
+    chars = _fallback_chars.get(font.name)
+    if chars is not None:
+        return chars
+    found = _coverage_of(font)
+    return found if found is not None else fallback_covered(font)
+
+
+@cache
+def _coverage_of(font: FallbackFont) -> frozenset[int] | None:
+    regular = cmap_codepoints(font_path(font.regular).read_bytes())
+    if regular is None or not font.bold:
+        return regular
+    bold = cmap_codepoints(font_path(font.bold).read_bytes())
+    return None if bold is None else regular & bold
+
+
+def cmap_codepoints(data: bytes) -> frozenset[int] | None:
+    """The characters a TrueType font's cmap maps, from the subtable ReportLab's TTFontFile
+    chooses (the last of: Windows, Mac Roman unless one was found, Mac encoding 1,
+    Unicode but variation sequences), in format 4 or 12; None for another format or a
+    file this does not read (then the caller registers the font instead)."""
+    import struct
+
+    try:
+        tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+                  for i in range(struct.unpack_from(">H", data, 4)[0])}
+        cmap = tables[b"cmap"]
+        version, count = struct.unpack_from(">HH", data, cmap)
+        if count == 0 and version != 0:
+            count = version
+        chosen, enc = None, 0
+        for i in range(count):
+            platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+            if platform == 3 or (platform == 1 and encoding == 1) or \
+                    (platform == 0 and encoding != 5):
+                enc, chosen = 1, offset
+            elif platform == 1 and encoding == 0 and enc != 1:
+                enc, chosen = 2, offset
+        if chosen is None:
+            return None
+        at = cmap + chosen
+        fmt = struct.unpack_from(">H", data, at)[0]
+        out: set[int] = set()
+        if fmt == 4:
+            segments = struct.unpack_from(">H", data, at + 6)[0] // 2
+            ends = struct.unpack_from(f">{segments}H", data, at + 14)
+            starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
+            for start, end in zip(starts, ends, strict=True):
+                out.update(range(start, end + 1))
+        elif fmt == 12:
+            groups = struct.unpack_from(">I", data, at + 12)[0]
+            for i in range(groups):
+                start, end = struct.unpack_from(">II", data, at + 16 + 12 * i)
+                out.update(range(start, end + 1))
+        else:
+            return None
+        if 0x20 in out or 0xA0 in out:  # as ReportLab: a space or a no-break space gives both
+            out |= {0x20, 0xA0}
+        return frozenset(out)
+    except (KeyError, struct.error):
+        return None
 
 
 def describe_characters(chars: list[str]) -> str:
