@@ -18,7 +18,7 @@ from typing import Any
 
 from .clinic.profile import ClinicProfile
 from .domain.request import HandoutRequest, is_english
-from .engine import BILINGUAL_NOTE, build_document, prepare
+from .engine import BILINGUAL_NOTE, RenderMemo, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
 from .render.templating import skipping_runaway
@@ -204,30 +204,31 @@ def reading_grade(sentences: Iterable[str], language: str) -> tuple[float, str]:
 def reading_level(sentences: Iterable[str],
                   language: str) -> tuple[float, str, float | None]:
     """(grade, measure, reading ease): the ease is Fernández-Huerta's score for Spanish
-    (0-100, higher is easier; MIN_SPANISH_EASE), None for other languages."""
-    import textstat
+    (0-100, higher is easier; MIN_SPANISH_EASE), None for other languages. textstat's
+    formulas and counts, computed by readability.py (the same numbers, without textstat's
+    load of the whole pronunciation dictionary)."""
+    from . import readability
 
     text = " ".join(s if s.rstrip()[-1:] in ".!?:" else s + "." for s in sentences if s.strip())
     if language == "es":
-        textstat.set_lang("es")
-        try:
-            grade = float(textstat.crawford(text))
-            ease = float(textstat.fernandez_huerta(text))
-        finally:
-            textstat.set_lang("en_US")
+        grade = float(readability.crawford(text, "es"))
+        ease = float(readability.fernandez_huerta(text, "es"))
         return grade, f"Crawford; Fernández-Huerta {ease:.0f}", ease
-    textstat.set_lang("en_US")
-    return float(textstat.flesch_kincaid_grade(text)), "Flesch-Kincaid", None
+    return float(readability.flesch_kincaid_grade(text, "en_US")), "Flesch-Kincaid", None
 
 
 def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = None,
                     build_pdfs: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     overrides: Mapping[str, str] | None = None,
-                    grades: bool = True) -> CheckReport:
+                    grades: bool = True, reuse: bool = True) -> CheckReport:
     """Render every combination; ``grades`` adds reading grades when textstat is installed
-    (the ``check`` extra), and is skipped quietly where it is not (plain app installs)."""
+    (the ``check`` extra), and is skipped quietly where it is not (plain app installs).
+    ``reuse`` renders each section template once per distinct set of the context values it
+    reads (engine.RenderMemo); ``reuse=False`` renders every section of every combination
+    (the same report: tests/test_check_reuse.py)."""
     report = CheckReport()
+    memo = RenderMemo() if reuse else None
     if grades:
         try:
             import textstat  # noqa: F401
@@ -260,7 +261,7 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             try:
                 with skipping_runaway(runaway):
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                    prepared = prepare(request, clinic, overrides=overrides)
+                    prepared = prepare(request, clinic, overrides=overrides, memo=memo)
                     if build_pdfs and v == 1:
                         handouts = _laid_out(prepared, outputs)
                         for found in _layout_problems(handouts, prepared, pattern, pages,

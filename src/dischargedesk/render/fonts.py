@@ -185,13 +185,10 @@ def _ignorable(ch: str) -> bool:
 def missing_characters(text: str) -> list[str]:
     """Characters of ``text`` no embedded font can print (in order, without repeats)."""
     covered = _covered()
-    seen: dict[str, None] = {}
-    for ch in unicodedata.normalize("NFC", text):
-        if ord(ch) in covered or _ignorable(ch) or ch in seen:
-            continue
-        if font_for(ch) == "":
-            seen.setdefault(ch, None)
-    return list(seen)
+    # each distinct character once, in order (a handout's text is thousands of characters
+    # of a few dozen distinct ones)
+    return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
+            if ord(ch) not in covered and not _ignorable(ch) and font_for(ch) == ""]
 
 
 def describe_characters(chars: list[str]) -> str:
