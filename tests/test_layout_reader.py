@@ -112,10 +112,15 @@ def test_both_readers_report_a_diary_day_alone(sample_clinic, monkeypatch):
     assert any("the diary ends with one day alone" in p.message for p in problems)
 
 
-def test_both_readers_agree_on_text_operators_our_renderer_rarely_writes():
+@pytest.mark.parametrize("a85", [0, 1])
+def test_both_readers_agree_on_text_operators_our_renderer_rarely_writes(monkeypatch, a85):
     """TJ arrays with word gaps, ' and ", TD, Tc, escapes and hex strings, a rule drawn in
-    a moved coordinate system, two content streams: the same runs and rules as pypdf."""
+    a moved coordinate system; content Flate only (as we write it) or ASCII85 on top (as
+    ReportLab's default writes it): the same runs and rules as pypdf."""
+    from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
+
+    monkeypatch.setattr(rl_config, "useA85", a85)
 
     from dischargedesk.render.fonts import FONT, FONT_BOLD, register_fonts
 

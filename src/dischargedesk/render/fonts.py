@@ -38,6 +38,7 @@ from reportlab.platypus.paragraph import _handleBulletWidth
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
+from .fontsubset import slim_subsets
 
 FONT = "DDSans"
 FONT_BOLD = "DDSans-Bold"
@@ -83,7 +84,9 @@ def register_fonts() -> None:
     """Register DejaVu Sans once per process (subsetted and embedded in each PDF). The
     fallback fonts are registered later, by :func:`fallback_covered`, when text needs them."""
     for name, file_name in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_path(file_name))))
+        font = TTFont(name, str(font_path(file_name)))
+        slim_subsets([font])  # embedded without hinting (fontsubset.py)
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
                                   boldItalic=FONT_BOLD_ITALIC)
     # Drawings and bare canvases otherwise start with (unembedded) Helvetica.
@@ -122,6 +125,7 @@ def _big_font(name: str, file_name: str) -> TTFont:
     whole glyph table (4 MB in these fonts) for each 256-glyph subset of each PDF."""
     font = TTFont(name, str(font_path(file_name)))
     font.face.get_table = cache(font.face.get_table)  # tables never change
+    slim_subsets([font])  # embedded without hinting (fontsubset.py)
     return font
 
 
