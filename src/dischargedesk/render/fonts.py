@@ -76,22 +76,54 @@ HANGUL = FallbackFont("DDHangul", "NanumGothic.ttf", "NanumGothicBold.ttf",
 FALLBACKS: tuple[FallbackFont, ...] = (HAN, HANGUL)
 _BY_NAME = {f.name: f for f in FALLBACKS}
 
-_lock = threading.Lock()  # registering a fallback font
+_lock = threading.Lock()  # registering a fallback font or a lazy face
+
+
+#: Faces registered by :func:`register_fonts`; the italic ones (no handout template uses
+#: ``<i>`` today) are read from their files only when ReportLab first asks for them.
+_EAGER = (FONT, FONT_BOLD)
+_LAZY = frozenset(_FILES) - set(_EAGER)
 
 
 @cache
 def register_fonts() -> None:
-    """Register DejaVu Sans once per process (subsetted and embedded in each PDF). The
-    fallback fonts are registered later, by :func:`fallback_covered`, when text needs them."""
-    for name, file_name in _FILES.items():
-        font = TTFont(name, str(font_path(file_name)))
-        slim_subsets([font])  # embedded without hinting (fontsubset.py)
-        pdfmetrics.registerFont(font)
+    """Register DejaVu Sans once per process (subsetted and embedded in each PDF): regular
+    and bold now, the italic faces on first use (:func:`_find_font`). The fallback fonts
+    are registered later, by :func:`fallback_covered`, when text needs them."""
+    for name in _EAGER:
+        register_face(name)
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
                                   boldItalic=FONT_BOLD_ITALIC)
     # Drawings and bare canvases otherwise start with (unembedded) Helvetica.
     rl_config.defaultGraphicsFontName = FONT
     rl_config.canvas_basefontname = FONT
+
+
+def _find_font(name: str) -> Any:
+    """pdfmetrics.getFont for a name not registered yet: an italic DejaVu face is
+    registered once (under the lock: two renders on two threads get the same font object),
+    any other name goes to ReportLab's own look-up (standard fonts, or its error)."""
+    if name in _LAZY:
+        return register_face(name)
+    return _rl_find_font(name)
+
+
+# Every font look-up of ReportLab (paragraph widths, canvas.setFont, the PDF's font list)
+# is pdfmetrics.getFont, which calls this module-level hook for a name not registered yet.
+# Installed once, at import (under Python's import lock, so never twice at the same time).
+_rl_find_font = pdfmetrics.findFontAndRegister
+pdfmetrics.findFontAndRegister = _find_font
+
+
+def register_face(name: str) -> Any:
+    """Register one DejaVu face now if it is not yet (idempotent, thread-safe); the font."""
+    with _lock:
+        font = pdfmetrics._fonts.get(name)
+        if font is None:
+            font = TTFont(name, str(font_path(_FILES[name])))
+            slim_subsets([font])  # embedded without hinting (fontsubset.py)
+            pdfmetrics.registerFont(font)
+        return font
 
 
 @cache
