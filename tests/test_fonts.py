@@ -11,6 +11,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from reportlab.pdfgen.canvas import Canvas
 
 from dischargedesk.domain.request import MAX_WORD
@@ -328,3 +330,79 @@ def test_one_line_cjk_paragraphs_break_as_reportlab_does(width, bullet):
             got, want = lines(ours, at), lines(stock, at)
             assert [x.strip() for x in got] == [x.strip() for x in want], (text, at)
             assert ours.height == stock.height
+
+
+def test_coverage_from_the_character_map_is_the_registered_fonts():
+    """missing_characters reads the fallback fonts' cmaps without registering them (issue
+    17.2: a check need not parse 4 MB fonts): the same code points as ReportLab's parse."""
+    from dischargedesk.render import fonts
+
+    for font in fonts.FALLBACKS:
+        from_cmap = fonts._coverage_of(font)
+        assert from_cmap is not None and len(from_cmap) > 10_000
+        assert from_cmap == fonts.fallback_covered(font), font.name
+    dejavu = fonts.font_path("DejaVuSans.ttf").read_bytes()
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    fonts.register_fonts()
+    assert fonts.cmap_codepoints(dejavu) == set(getFont(fonts.FONT).face.charToGlyph)
+    assert fonts.cmap_codepoints(b"not a font") is None
+
+
+def _frag_fields(frags):
+    """What a fragment prints with: every attribute but the parser's own bookkeeping (the
+    tag it came from and the bold/italic flags it turned into the font name)."""
+    return [{k: v for k, v in f.__dict__.items() if k not in ("__tag__", "bold", "italic")}
+            for f in frags]
+
+
+FRAGMENT_CASES = [
+    *CJK_PARAGRAPHS,
+    "<b>服用</b> Oxycodone 5 mg &amp; 물",
+    "수술 후 <b>3일</b> 이내, T12 <i>부위</i>",
+    '<font color="#b42318">王小明 B-1</font> &#x738B; &#45; x',
+    "<i>王 <b>小</b></i>明<br/>第二行",
+    "Only Latin: <b>911</b> &amp; (555) 010&#45;2000",
+]
+
+
+@pytest.mark.parametrize("base", [fonts.FONT, fonts.FONT_BOLD])
+@pytest.mark.parametrize("markup", FRAGMENT_CASES)
+def test_fragments_are_what_reportlab_parses_from_font_markup(markup, base):
+    """_Para cuts ReportLab's parsed fragments into font runs (fonts.FallbackFragments)
+    instead of writing <font> markup and parsing it: the fragments are the ones ReportLab's
+    parser makes of the <font> markup (fonts.with_fallback), in plain and bold paragraphs."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    style = ParagraphStyle("p", fontName=base, fontSize=12, leading=16, wordWrap="CJK")
+    stock = Paragraph(fonts.with_fallback(markup, base), style).frags
+    ours = _Para(markup, style).frags
+    assert _frag_fields(ours) == _frag_fields(stock)
+    assert all(f.fontName.startswith(("DDHan", "DDHangul")) == (fonts.runs(f.text)[0][0]
+               is not None) for f in ours if getattr(f, "text", ""))
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("王小明，。（）：12 5mg-.김민준다ễA&")), max_size=40)
+
+
+@given(parts=st.lists(st.tuples(st.sampled_from(["", "b", "i"]), _MIXED), max_size=5))
+def test_fragments_match_font_markup_for_mixed_text(parts):
+    """The same for generated text in Chinese, Korean, Vietnamese and Latin, with digits,
+    punctuation and entities, plain, bold and italic."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from dischargedesk.render.document import escape
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    # (stripped: ReportLab drops the spaces around a paragraph's text, which a <font> tag
+    # around them used to hide: "王 " printed a trailing space)
+    markup = "".join(f"<{t}>{escape(x)}</{t}>" if t else escape(x) for t, x in parts).strip()
+    style = ParagraphStyle("p", fontName=fonts.FONT, fontSize=12, leading=16)
+    stock = Paragraph(fonts.with_fallback(markup), style).frags
+    assert _frag_fields(_Para(markup, style).frags) == _frag_fields(stock)

@@ -13,7 +13,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +282,11 @@ def load_pack(code: str, clinic_templates: Path | None = None) -> LanguagePack:
 #: Babel locales formatted without Babel (:func:`_english_date` and the others below): US
 #: English (the English pack's locale) and "en", whose CLDR data it inherits unchanged.
 ENGLISH = frozenset({"en", "en_US"})
+#: Babel formats a date in about 50 us and a template check formats the same few dates in
+#: every language over and over: day, date, diary, number and list texts are remembered
+#: (in memory, per process; pure functions of their arguments: dates of the procedure and
+#: its plan, level names, clinic numbers - never a birth date, name or free text).
+FORMAT_CACHE = 4096
 
 
 @cache
@@ -369,6 +374,7 @@ def _format_date(day: dt.date, lang: str, pattern: str | None, form: str) -> str
                        locale=lang)
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """Weekday and date without the year, as written inside a sentence: "Friday, March 6",
     "viernes, 6 de marzo", "12月3日星期四", "12월 3일 목요일". ``pattern`` is a pack's
@@ -376,6 +382,7 @@ def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     return _format_date(day, lang, pattern or None, "day")
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def full_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Wednesday, November 25, 2026", "miércoles, 25 de noviembre de 2026"."""
     return _format_date(day, lang, pattern or None, "full")
@@ -386,6 +393,7 @@ def birth_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     return _format_date(day, lang, pattern or None, "long")
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def diary_day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Thu, Dec 3" / "12月3日周四" for the diary rows."""
     return _format_date(day, lang, pattern or None, "MMMEd")
@@ -401,8 +409,11 @@ def time_text(value: dt.time, lang: str, pattern: str | None = None) -> str:
 
 def list_text(items: Sequence[str], lang: str) -> str:
     """"T12 and L1", "T11, T12, and L1" (the language's own list style)."""
-    if not items:
-        return ""
+    return _list_text(tuple(items), lang) if items else ""
+
+
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
+def _list_text(items: tuple[str, ...], lang: str) -> str:
     if lang in ENGLISH:
         return _english_list(list(items))
     from babel.lists import format_list
@@ -410,6 +421,7 @@ def list_text(items: Sequence[str], lang: str) -> str:
     return format_list(list(items), locale=lang)
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def number_text(value: float, lang: str) -> str:
     if lang in ENGLISH and 0 <= value < 1e15:
         return _english_number(value)

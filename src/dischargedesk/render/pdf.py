@@ -43,12 +43,12 @@ from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
     FONT_BOLD,
+    FallbackFragments,
     OneLineCJK,
     draw_text,
     fit_lines,
     register_fonts,
     text_width,
-    with_fallback,
     word_wrap_for,
 )
 from .style import (
@@ -120,15 +120,11 @@ class Extras:
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
-class _Para(tagging.Marked, OneLineCJK, RLParagraph):
+class _Para(tagging.Marked, OneLineCJK, FallbackFragments, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
-    Sans lacks print in a fallback font (fonts.with_fallback)."""
-
-    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
-                 **kwargs: Any) -> None:
-        super().__init__(with_fallback(text, style.fontName), style, *args, **kwargs)
+    Sans lacks print in a fallback font (fonts.FallbackFragments)."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # keyed by id too (the halves of a split paragraph start as copies of it); a
