@@ -60,3 +60,17 @@ def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():
         assert drawings._qr_modules(url) == tuple(tuple(bool(m) for m in row)
                                                   for row in qr.modules)
     assert drawings._qrencoder() is private  # loaded once
+
+
+def test_an_in_process_render_puts_the_gc_thresholds_back(tmp_path):
+    """Only the installed script (the process ends after one command) keeps the raised
+    garbage-collector thresholds; a caller that goes on gets its own back."""
+    import gc
+
+    from dischargedesk.cli import main
+
+    before = gc.get_threshold()
+    assert main(["render", "--procedure", "kyphoplasty", "--levels", "T12", "--mrn", "A1",
+                 "--patient-name", "Ana Diaz",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert gc.get_threshold() == before
