@@ -124,10 +124,12 @@ class _Para(tagging.Marked, OneLineCJK, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
-    Sans lacks print in a fallback font (fonts.with_fallback)."""
+    Sans lacks print in a fallback font (fonts.with_fallback); the nurse's free text (the
+    model's free-text runs) is tagged as a Span in its own language (tagging.run_markup)."""
 
     def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
                  **kwargs: Any) -> None:
+        text = tagging.run_markup(text) if text else text
         super().__init__(with_fallback(text, style.fontName), style, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
