@@ -7,7 +7,7 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +282,11 @@ def load_pack(code: str, clinic_templates: Path | None = None) -> LanguagePack:
 
 
 # -- formatting ------------------------------------------------------------------------------
+#: Babel formats a date in about 50 us and a template check formats the same few dates in
+#: every language over and over: day, date, diary, number and list texts are remembered
+#: (in memory, per process; pure functions of their arguments: dates of the procedure and
+#: its plan, level names, clinic numbers - never a birth date, name or free text).
+FORMAT_CACHE = 4096
 @cache
 def babel_locale(tag: str) -> str:
     """Babel's identifier for a BCP 47 tag or a Babel locale: "zh-Hans" -> "zh_Hans",
@@ -330,6 +335,7 @@ def sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """Weekday and date without the year, as written inside a sentence: "Friday, March 6",
     "viernes, 6 de marzo", "12月3日星期四", "12월 3일 목요일". ``pattern`` is a pack's
@@ -337,6 +343,7 @@ def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     return format_date(day, format=pattern or _day_pattern(lang), locale=lang)
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def full_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Wednesday, November 25, 2026", "miércoles, 25 de noviembre de 2026"."""
     return format_date(day, format=pattern or "full", locale=lang)
@@ -347,6 +354,7 @@ def birth_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     return format_date(day, format=pattern or "long", locale=lang)
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def diary_day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Thu, Dec 3" / "12月3日周四" for the diary rows."""
     if pattern:
@@ -360,8 +368,14 @@ def time_text(value: dt.time, lang: str, pattern: str | None = None) -> str:
 
 def list_text(items: Sequence[str], lang: str) -> str:
     """"T12 and L1", "T11, T12 and L1" (the language's own list style)."""
-    return format_list(list(items), locale=lang) if items else ""
+    return _list_text(tuple(items), lang) if items else ""
 
 
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
+def _list_text(items: tuple[str, ...], lang: str) -> str:
+    return format_list(list(items), locale=lang)
+
+
+@lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def number_text(value: float, lang: str) -> str:
     return format_decimal(round(value, 1), format="#,##0.#", locale=lang)

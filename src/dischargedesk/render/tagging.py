@@ -48,7 +48,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -62,7 +61,12 @@ from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.platypus import Flowable
 from reportlab.platypus import Table as _RLTable
 
-from .document import FREE_END, FREE_LANG, FREE_START
+from .document import (
+    FREE_END,
+    FREE_LANG,
+    FREE_START,
+    escape,  # (xml.sax.saxutils' escape imports urllib, http and ssl)
+)
 
 #: Only standard structure types are used (no RoleMap); these hold elements, not content.
 CONTAINERS = frozenset({"Document", "Part", "Sect", "Div", "L", "LI", "Table", "TR"})

@@ -48,7 +48,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS as _JINJA_FILTERS
 from jinja2.loaders import split_template_path
-from jinja2.runtime import LoopContext, Macro
+from jinja2.runtime import Context, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -446,7 +446,48 @@ def _check_nesting(stream: Any, filename: str | None) -> None:
             tag.append(tok)
 
 
+class _Reads(threading.local):
+    names: set[str] | None = None
+
+
+_reads = _Reads()
+
+
+class RecordingContext(Context):
+    """The context templates run in: inside :func:`recording_reads` it notes every
+    top-level name a template (or a partial it includes or imports) looks up. Jinja looks
+    up every name a template uses this way, so a template's output is a function of the
+    values of the names it looked up (engine.RenderMemo keys on them)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        names = _reads.names
+        if names is not None:
+            names.add(key)
+        return super().resolve_or_missing(key)
+
+    def __contains__(self, name: str) -> bool:
+        names = _reads.names
+        if names is not None:
+            names.add(name)
+        return super().__contains__(name)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """The names of the context looked up by templates rendered in this block (this
+    thread only)."""
+    previous, names = _reads.names, set[str]()
+    _reads.names = names
+    try:
+        yield names
+    finally:
+        _reads.names = previous
+        if previous is not None:
+            previous |= names
+
+
 class HandoutEnvironment(ImmutableSandboxedEnvironment):
+    context_class = RecordingContext
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _LimitedCodeGenerator
     concat = staticmethod(_checked_join)  # type: ignore[assignment]

@@ -1,0 +1,99 @@
+"""Template check speed (issue 17.2) against a single cold render, measured in the same run.
+
+    python bench/check_speed.py [--runs N] [--baseline OTHER/src] [--pdf]
+
+Each run is a fresh process, as a person runs it: a cold `dischargedesk render` of both
+handouts (the yardstick), then `dischargedesk templates check --clinic
+resources/sample-clinic --no-pdf` of this tree, then (with ``--baseline``) the same check
+of another checkout's ``src`` - interleaved, so all see the same load. ``--pdf`` adds one
+full check (with PDFs and layout checks) of each. Prints medians of wall time and of the
+child's CPU time (user + system, steadier on a shared machine) and the ratio to the cold
+render. Goals (sample clinic): no-PDF check <= 1.5 s, with PDFs <= 5 s. Results go in
+docs/benchmarks.md with the machine and date; never into a timed unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLINIC = ROOT / "resources" / "sample-clinic"
+
+
+def _timed(args: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float,
+                                                                                       float]:
+    """(wall, CPU) seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok:
+        sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(f"{args[-4:]} failed ({done.returncode})")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _cli(src: Path) -> list[str]:
+    return [sys.executable, "-c",
+            f"import sys; sys.path.insert(0, {str(src)!r}); "
+            "from dischargedesk.cli import main; sys.exit(main())"]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--baseline", type=Path, help="src folder of another checkout")
+    p.add_argument("--pdf", action="store_true", help="also one full check with PDFs each")
+    args = p.parse_args()
+    print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}")
+    trees = {"this": ROOT / "src"}
+    if args.baseline:
+        trees["baseline"] = args.baseline.resolve()
+    samples: dict[str, list[tuple[float, float]]] = {"render": []}
+    samples.update({f"check {name}": [] for name in trees})
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, XDG_CACHE_HOME=cache, QT_QPA_PLATFORM="offscreen")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("PYTHONPATH", None)
+        render = [*_cli(trees["this"]), "render", "--procedure", "kyphoplasty", "--levels",
+                  "T12,L1", "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
+        checks = {name: [*_cli(src), "templates", "check", "--clinic", str(CLINIC), "--no-pdf"]
+                  for name, src in trees.items()}
+        _timed(render, env)  # fills the template cache and the OS file cache
+        for cmd in checks.values():
+            _timed(cmd, env)
+        for _ in range(args.runs):
+            samples["render"].append(_timed(render, env))
+            for name, cmd in checks.items():
+                samples[f"check {name}"].append(_timed(cmd, env))
+        if args.pdf:
+            for name, src in trees.items():
+                cmd = [*_cli(src), "templates", "check", "--clinic", str(CLINIC)]
+                samples[f"check {name} with PDFs (1 run)"] = [_timed(cmd, env)]
+    render_wall = statistics.median(w for w, _ in samples["render"])
+    render_cpu = statistics.median(c for _, c in samples["render"])
+    for name, runs in samples.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        print(f"{name}: wall median {wall:.2f} s (min {min(w for w, _ in runs):.2f}, "
+              f"max {max(w for w, _ in runs):.2f}), CPU median {cpu:.2f} s, n={len(runs)}; "
+              f"{wall / render_wall:.1f}x the cold render (CPU {cpu / render_cpu:.1f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
