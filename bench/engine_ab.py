@@ -6,7 +6,9 @@ Extracts BASE_REV (``git archive``) to a temp folder and starts one warm worker 
 the workers take turns, one render each, so both see the same machine load (the shared
 2-core machine is noisy). Prints the median wall time and the median CPU time of the
 process (less disturbed by other processes) of both handouts (two PDFs, as saved) and of
-one PDF (the preview), and the change. Used for the cost of tagging in docs/benchmarks.md.
+one PDF (the preview), and the change. Used for the cost of tagging in docs/benchmarks.md,
+and against ecb21c1 (the revision of the 2026-11-25 quiet engine rows) to judge the absolute
+engine targets on a slower machine.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = r"""
 import datetime as dt, sys, time
-from dischargedesk.clinic.profile import load_sample_clinic
+try:
+    from dischargedesk.clinic.profile import load_sample_clinic
+except ImportError:  # revisions before the clinic package (e.g. ecb21c1, 2026-11-25)
+    from dischargedesk.domain.clinic import load_sample_clinic
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_handouts, render_pdf
 clinic = load_sample_clinic()

@@ -5,6 +5,7 @@ PDF shows is a different output."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from dischargedesk import checks, layout_checks
 from dischargedesk.checks import CHECK_DATE, LEVEL_PATTERNS, output_key, sample_variants
@@ -42,7 +43,122 @@ def test_identical_outputs_are_laid_out_once(sample_clinic, monkeypatch):
 
     monkeypatch.setattr(checks, "build_document", counting_build)
     monkeypatch.setattr(layout_checks, "check_handouts", lambda pdf, prep: [])
-    report = checks.check_templates(sample_clinic, languages=["en"], grades=False)
+    report = checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1)
     assert len(built) == len(set(built))  # never the same output twice
     pdf_cases = report.combinations // len(sample_variants())
     assert 0 < len(built) < pdf_cases  # some combinations shared their output
+
+
+def _comparable(report: checks.CheckReport) -> tuple[list[str], list[checks.Grade], int]:
+    # a runaway names its partial or, rarely under load, the section including it
+    # (test_clinic_templates): the same problem either way
+    problems = [str(p).replace("clinic en/discharge/20-brace.txt: the template took",
+                               "clinic en/partials/spin.inc: the template took")
+                for p in report.problems]
+    return problems, report.grades, report.combinations
+
+
+def test_reuse_gives_the_same_report_on_the_sample_clinic(sample_clinic):
+    fast = checks.check_templates(sample_clinic, languages=["en", "es"], build_pdfs=False)
+    slow = checks.check_templates(sample_clinic, languages=["en", "es"], build_pdfs=False,
+                                  reuse=False)
+    assert fast.grades and fast.combinations == slow.combinations
+    assert _comparable(fast) == _comparable(slow)
+
+
+def test_reuse_gives_the_same_report_with_broken_templates(tmp_path):
+    """Errors that depend on the values a template reads (levels, print size, options),
+    markup and font problems, and a runaway partial used only with a brace: the memo
+    reports each of them as rendering every combination does."""
+    import shutil
+
+    from dischargedesk.clinic.profile import load_clinic
+    from dischargedesk.resources import sample_clinic_dir
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), folder)
+
+    def write(relative: str, text: str) -> None:
+        path = folder / "templates" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    write("en/discharge/30-wound-care.txt",
+          "# Wound\n{% if levels.count > 2 %}{{ patient.nmae }}{% endif %}\n- ok\n")
+    write("en/discharge/40-pain.txt", "# Pain\n{% if large_print %}<img src='x'>{% endif %}\n")
+    write("en/recovery/10-first-days.txt",
+          "# Days\n{% if levels.thoracic %}- \ue000{% else %}- {{ dates.day1 }}{% endif %}\n")
+    write("en/partials/spin.inc", "{% for a in range(9999) %}"
+          "{% for b in range(9999) %}{% set z = a %}{% endfor %}{% endfor %}")
+    write("en/discharge/20-brace.txt",
+          "# Brace\n{% if brace %}{% include 'partials/spin.inc' %}{% endif %}\n- fine\n")
+    clinic = load_clinic(folder)
+    fast = checks.check_templates(clinic, languages=["en"], build_pdfs=False)
+    slow = checks.check_templates(clinic, languages=["en"], build_pdfs=False, reuse=False)
+    assert len(fast.errors) >= 4, fast.errors
+    assert _comparable(fast) == _comparable(slow)
+
+
+def test_the_memo_renders_each_distinct_input_once(sample_clinic):
+    from dischargedesk.engine import RenderMemo
+
+    memo = RenderMemo()
+    first = prepared(sample_clinic)
+    again = prepare(first.request, sample_clinic, memo=memo)
+    rendered = memo.renders
+    assert rendered == sum(len(layout.sections) for layout in again.layouts)
+    other = HandoutRequest.from_mapping({**_data(), "anesthesia": "general"},
+                                        today=CHECK_DATE)
+    memo_copy = prepare(other, sample_clinic, memo=memo)
+    assert memo.reused > 0 and memo.renders < 2 * rendered  # most sections read no anesthesia
+    assert memo_copy == prepare(other, sample_clinic)  # same documents as without the memo
+    assert output_key(memo_copy) == output_key(prepare(other, sample_clinic))
+
+
+def _data(**changes):
+    return {"procedure": "kyphoplasty", "anesthesia": "sedation", "language": "en",
+            "large_print": False, "procedure_date": CHECK_DATE.isoformat(),
+            **LEVEL_PATTERNS["2 levels"], **sample_variants()[1], **changes}
+
+
+def test_recording_context_sees_names_read_by_partials_and_macros(tmp_path):
+    from dischargedesk.render.templating import HandoutEnvironment, recording_reads
+
+    (tmp_path / "en" / "partials").mkdir(parents=True)
+    (tmp_path / "en" / "partials" / "p.txt").write_text("{{ inner }}", encoding="utf-8")
+    (tmp_path / "en" / "m.txt").write_text(
+        "{% macro m() %}{{ in_macro }}{% endmacro %}{% include 'partials/p.txt' %}{{ m() }}"
+        "{% if flag %}{{ only_if }}{% endif %}", encoding="utf-8")
+    env = HandoutEnvironment([tmp_path], None, "en")
+    with recording_reads() as read:
+        out = "".join(env.get_template("m.txt").generate(
+            {"inner": "a", "in_macro": "b", "flag": False, "only_if": "c", "unused": 1}))
+    assert out == "ab"
+    assert {"inner", "in_macro", "flag"} <= read
+    assert "unused" not in read
+
+
+def test_the_layout_step_in_a_pool_gives_the_serial_report(sample_clinic):
+    """Pool (two spawned processes) and serial: the same problems in the same order, for
+    outputs shared by combinations, large print and bilingual print (page budgets compare
+    them) and a combination that cannot be laid out."""
+    cases = [({}, "2 levels"), ({"anesthesia": "general"}, "2 levels"),
+             ({"large_print": True}, "2 levels"), ({"language": "es"}, "1 level"),
+             ({"language": "es", "bilingual": True}, "1 level"),
+             ({"language": "es", "large_print": True}, "1 level")]
+    laid_out = []
+    for changes, pattern in cases:
+        p = prepared(sample_clinic, **{**LEVEL_PATTERNS[pattern], **changes})
+        laid_out.append((p, pattern, ("kyphoplasty", pattern, "sedation",
+                                      p.request.language), f"{p.request.language}/kyphoplasty"))
+    first = laid_out[0][0]  # a logo that cannot be read: this output cannot be laid out
+    broken = dataclasses.replace(first, ident=dataclasses.replace(
+        first.ident, logo=Path("/nonexistent/logo.png")))
+    laid_out.append((broken, "2 levels", ("kyphoplasty", "2 levels", "local", "en"),
+                     "en/kyphoplasty"))
+    serial, pooled = checks.CheckReport(), checks.CheckReport()
+    checks._layout_step(serial, laid_out, workers=1)
+    checks._layout_step(pooled, laid_out, workers=2)
+    assert serial.problems == pooled.problems
+    assert [p.file for p in serial.problems if "could not be laid out" in p.message] == \
+        ["en/kyphoplasty"]

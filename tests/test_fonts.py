@@ -210,11 +210,12 @@ print(json.dumps({"code": code, "loaded": fonts.loaded_fallbacks(),
 """
 
 
-def _cold_render(tmp_path: Path, *args: str) -> dict[str, object]:
-    out = tmp_path / "out"
+def _cold_render(tmp_path: Path, *args: str, prelude: str = "",
+                 out: Path | None = None) -> dict[str, object]:
+    out = out or tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", _COLD, "render", "--procedure", "kyphoplasty", "--levels",
-         "T12", "--mrn", "A1", "--out", str(out), *args],
+        [sys.executable, "-c", prelude + _COLD, "render", "--procedure", "kyphoplasty",
+         "--levels", "T12", "--mrn", "A1", "--out", str(out), *args],
         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"),
                                              "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
         timeout=120, check=False)
@@ -226,6 +227,51 @@ def test_an_english_cold_render_loads_no_other_script_font(tmp_path):
     result = _cold_render(tmp_path, "--patient-name", "Ana Diaz")
     assert result["code"] == 0 and result["loaded"] == []
     assert not {"DDHan", "DDHangul", "DDHangul-Bold"} & set(result["registered"])  # type: ignore[arg-type]
+    # nor the italic DejaVu faces: no built-in template uses <i>
+    assert not {fonts.FONT_ITALIC, fonts.FONT_BOLD_ITALIC} & set(result["registered"])  # type: ignore[arg-type]
+
+
+_EAGER_ITALIC = """
+from dischargedesk.render import fonts as _f
+_f.register_fonts()
+_f.register_face(_f.FONT_ITALIC); _f.register_face(_f.FONT_BOLD_ITALIC)
+"""
+
+
+def test_italic_faces_load_when_a_template_uses_them_and_print_the_same(tmp_path):
+    """A clinic template with <i>: a cold render registers the italic faces when ReportLab
+    first asks for them, and writes the same bytes as a process that registered all four
+    faces before rendering (as every render did before the faces became lazy)."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), clinic)
+    section = clinic / "templates" / "en" / "discharge" / "30-wound-care.txt"
+    section.parent.mkdir(parents=True, exist_ok=True)
+    section.write_text("# Needle sites\n- Keep them <i>dry</i> and <b><i>clean</i></b>.\n",
+                       encoding="utf-8")
+    args = ("--patient-name", "Ana Diaz", "--clinic", str(clinic), "--handouts", "discharge")
+    lazy = _cold_render(tmp_path, *args, out=tmp_path / "lazy")
+    eager = _cold_render(tmp_path, *args, out=tmp_path / "eager", prelude=_EAGER_ITALIC)
+    assert lazy["code"] == eager["code"] == 0
+    assert {fonts.FONT_ITALIC, fonts.FONT_BOLD_ITALIC} <= set(lazy["registered"])  # type: ignore[arg-type]
+    (pdf,) = (tmp_path / "lazy").glob("*.pdf")
+    assert pdf.read_bytes() == (tmp_path / "eager" / pdf.name).read_bytes()
+    drawn = drawn_text(pdf.read_bytes())
+    assert "dry" in drawn["DejaVuSans-Oblique"] and "clean" in drawn["DejaVuSans-BoldOblique"]
+
+
+def test_a_lazy_face_is_registered_once_across_threads():
+    """Two renders asking for an italic face at the same moment get one font object."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reportlab.pdfbase import pdfmetrics
+
+    fonts.register_fonts()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: pdfmetrics.getFont(fonts.FONT_BOLD_ITALIC), range(8)))
+    assert all(f is got[0] for f in got) and pdfmetrics.getFont(fonts.FONT_BOLD_ITALIC) is got[0]
+    assert fonts.register_face(fonts.FONT_BOLD_ITALIC) is got[0]  # idempotent
+    with pytest.raises(KeyError):  # any other unknown name: ReportLab's own error
+        pdfmetrics.getFont("NoSuchFont-Anywhere")
 
 
 def test_a_chinese_name_loads_only_the_chinese_font(tmp_path):
@@ -284,6 +330,23 @@ def test_one_line_cjk_paragraphs_break_as_reportlab_does(width, bullet):
             got, want = lines(ours, at), lines(stock, at)
             assert [x.strip() for x in got] == [x.strip() for x in want], (text, at)
             assert ours.height == stock.height
+
+
+def test_coverage_from_the_character_map_is_the_registered_fonts():
+    """missing_characters reads the fallback fonts' cmaps without registering them (issue
+    17.2: a check need not parse 4 MB fonts): the same code points as ReportLab's parse."""
+    from dischargedesk.render import fonts
+
+    for font in fonts.FALLBACKS:
+        from_cmap = fonts._coverage_of(font)
+        assert from_cmap is not None and len(from_cmap) > 10_000
+        assert from_cmap == fonts.fallback_covered(font), font.name
+    dejavu = fonts.font_path("DejaVuSans.ttf").read_bytes()
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    fonts.register_fonts()
+    assert fonts.cmap_codepoints(dejavu) == set(getFont(fonts.FONT).face.charToGlyph)
+    assert fonts.cmap_codepoints(b"not a font") is None
 
 
 def _frag_fields(frags):

@@ -262,3 +262,72 @@ def test_installers_are_versioned_and_upgrade_cleanly():
     assert 'Name: "{app}\\_internal"' in install_delete
     assert "{commonappdata}\\DischargeDesk" in iss and "admins-full" in iss
     assert "users-modify" not in iss and "users-full" not in iss
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _runtime_distributions() -> set[str]:
+    """The [project] dependencies and everything they install here (markers evaluated,
+    extras followed): what a plain `pip install dischargedesk` puts beside the package."""
+    import importlib.metadata as md
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    todo = [(Requirement(r), "") for r in declared["project"]["dependencies"]]
+    found: set[str] = set()
+    while todo:
+        req, extra = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+            continue
+        name = _normal(req.name)
+        key = f"{name}[{','.join(sorted(req.extras))}]"
+        if key in found:
+            continue
+        found |= {key, name}
+        try:
+            requires = md.requires(req.name) or []
+        except md.PackageNotFoundError:
+            continue
+        for r in requires:
+            todo += [(Requirement(r), e) for e in ("", *req.extras)]
+    return {f for f in found if "[" not in f}
+
+
+def _imported_top_modules(folder: Path) -> dict[str, set[str]]:
+    """Top-level modules imported anywhere under ``folder`` (lazy imports too), outside the
+    standard library and the package itself -> the files importing them."""
+    out: dict[str, set[str]] = {}
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "dischargedesk":
+                    out.setdefault(top, set()).add(path.relative_to(ROOT).as_posix())
+    return out
+
+
+def test_src_imports_only_declared_runtime_dependencies():
+    """Everything src/ imports is installed by the [project] dependencies (a test-only
+    package such as pypdf is not: `templates check` with PDFs failed on a plain install and
+    in the bundle, whose spec excludes the test tools)."""
+    import importlib.metadata as md
+
+    runtime = _runtime_distributions()
+    owners = md.packages_distributions()
+    imported = _imported_top_modules(ROOT / "src" / "dischargedesk")
+    missing = {mod: sorted(files) for mod, files in imported.items()
+               if not {_normal(d) for d in owners.get(mod, [mod])} & runtime}
+    assert not missing, f"imported under src/ but not a runtime dependency: {missing}"
+    excluded = set(spec_constant("EXCLUDES"))
+    assert not excluded & set(imported), "the bundle excludes a module the app imports"
+    assert "pypdf" not in imported and "pypdf" not in runtime

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,13 @@ from .render.language import (
     sentence_start,
 )
 from .render.pdf import Extras, HandoutLayout, PageIdentity, build_pdf
-from .render.templating import HandoutEnvironment, render_section, section_sources
+from .render.templating import (
+    HandoutEnvironment,
+    SectionSource,
+    recording_reads,
+    render_section,
+    section_sources,
+)
 from .rlsafety import pin_reportlab_settings
 
 MAX_DIARY_DAYS = 14
@@ -107,11 +113,13 @@ def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> Lan
 
 def prepare(request: HandoutRequest, clinic: ClinicProfile,
             kinds: Sequence[str] | None = None,
-            overrides: Mapping[str, str] | None = None) -> Prepared:
+            overrides: Mapping[str, str] | None = None,
+            memo: RenderMemo | None = None) -> Prepared:
     """Validate against the clinic, render the templates and parse them into documents.
 
     ``overrides`` maps template paths relative to the templates folder
     ("en/discharge/30-wound-care.txt") to unsaved text of the clinic's copy (template workspace).
+    ``memo`` (template checks) renders each section once per distinct input it reads.
     """
     pin_reportlab_settings()
     pack = check_request_against(request, clinic)
@@ -122,12 +130,12 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     # the nurse's free text is printed as typed: in a handout of another language each
     # line of it is followed by the pack's marker (templating.resolve_free_text)
     marker = "" if is_english(pack.code) else _label(pack, "free_text_marker")
-    own = _Renderer(roots, clinic_root, pack.code, overrides, context, marker)
+    own = _Renderer(roots, clinic_root, pack.code, overrides, context, marker, memo)
     english = None
     if request.bilingual:
         en_pack = load_pack("en", clinic_root)
         english = _Renderer(roots, clinic_root, en_pack.code, overrides,
-                            build_context(request, clinic, en_pack), "")
+                            build_context(request, clinic, en_pack), "", memo)
     layouts = []
     for kind in kinds:
         sections = own.sections(kind)
@@ -211,46 +219,128 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
                     clinic.version)
 
 
+class _Absent:
+    def __repr__(self) -> str:  # never the repr of a context value (plain data only)
+        return "<absent>"
+
+
+_ABSENT = _Absent()
+
+
+class RenderMemo:
+    """Rendered and parsed section templates, shared by the prepares of one template check.
+
+    A template's output (or its error) is a function of the template files and of the
+    values of the context names it looks up (templating.RecordingContext records them), so
+    a section is rendered once per distinct set of those values; each later request that
+    agrees on all of them gets a copy of the first result. Keys hold the values' reprs
+    (plain data: equal reprs are equal values). Lives for one check: templates are
+    assumed not to change on disk during it. Never written to disk."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
+        self._done: dict[tuple[Any, ...], d.Section | TemplateError] = {}
+        self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
+        self._context: Mapping[str, Any] | None = None  # the context _reprs describe
+        self._reprs: dict[str, str] = {}
+        self.renders = 0  # templates actually rendered
+        self.reused = 0  # sections answered from the memo
+
+    def sources(self, roots: tuple[Path, ...], code: str, kind: str,
+                clinic_root: Path | None) -> list[SectionSource]:
+        key = (roots, code, kind, clinic_root)
+        if key not in self._sources:
+            self._sources[key] = section_sources(list(roots), code, kind, clinic_root)
+        return self._sources[key]
+
+    def section(self, key: tuple[Any, ...], context: Mapping[str, Any],
+                make: Callable[[], d.Section]) -> d.Section:
+        for names in self._names.get(key, ()):
+            found = self._done.get((key, names, self._values(context, names)))
+            if found is not None:
+                self.reused += 1
+                if isinstance(found, TemplateError):
+                    raise TemplateError(found.file, found.line, found.detail,
+                                        path=found.path, kind=found.kind)
+                return replace(found, blocks=list(found.blocks))
+        self.renders += 1
+        with recording_reads() as read:
+            try:
+                result: d.Section | TemplateError = make()
+            except TemplateError as exc:
+                if exc.kind == "timeout":  # the clock, not the values: never remembered
+                    raise
+                result = exc
+        names = tuple(sorted(read))
+        if names not in self._names.setdefault(key, []):
+            self._names[key].append(names)
+        self._done[(key, names, self._values(context, names))] = result
+        if isinstance(result, TemplateError):
+            raise result
+        return replace(result, blocks=list(result.blocks))
+
+    def _values(self, context: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
+        """The reprs of the values of ``names`` (each taken once per context: the sections
+        of one prepare read the same few names)."""
+        if context is not self._context:
+            self._context, self._reprs = context, {}
+        reprs = self._reprs
+        out = []
+        for name in names:
+            text = reprs.get(name)
+            if text is None:
+                text = reprs[name] = repr(context.get(name, _ABSENT))
+            out.append(text)
+        return tuple(out)
+
+
 class _Renderer:
     """Renders and parses the section templates of one language (the handout's, or the
     English of a bilingual print) with its context and free-text marker."""
 
     def __init__(self, roots: tuple[Path, ...], clinic_root: Path | None, code: str,
                  overrides: Mapping[str, str] | None, context: dict[str, Any],
-                 marker: str) -> None:
+                 marker: str, memo: RenderMemo | None = None) -> None:
         overlay = _overlay(overrides, clinic_root, code)
         self.env = _environment(roots, clinic_root, code, tuple(sorted(
             (k, text, path) for k, (text, path) in overlay.items())))
         self.roots, self.clinic_root, self.code = roots, clinic_root, code
-        self.context, self.marker = context, marker
+        self.context, self.marker, self.memo = context, marker, memo
 
     def sections(self, kind: str) -> list[d.Section]:
-        env, out = self.env, []
-        for source in section_sources(list(self.roots), self.code, kind, self.clinic_root):
-            try:
-                text = render_section(env, source, self.context, self.marker)
-            except TemplateError as exc:
-                log.info("template error file=%s line=%s", exc.file, exc.line)
-                raise
-            try:
-                section = d.parse_section(text, source.display, lang=self.code)
-            except d.MarkupProblem as exc:
-                raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
-                                    "markup the handout format does not allow: "
-                                    f"{exc.category}",
-                                    path=source.path) from None
-            missing = missing_characters("\n".join(section.plain_sentences()))
-            if missing:
-                # Name only characters the templates' own text holds: others were made from
-                # an entry by a filter (e.g. |upper), and naming them would quote the entry.
-                written = "".join(env.sources.values())
-                named = [c for c in missing if c in written]
-                what = describe_characters(named) if named else \
-                    "characters a filter made from an entry (for example |upper)"
-                raise TemplateError(source.display, None, "the template has characters the "
-                                    f"handout font cannot print: {what}", path=source.path)
-            out.append(section)
-        return out
+        memo = self.memo
+        if memo is None:
+            return [self._section(source) for source in section_sources(
+                list(self.roots), self.code, kind, self.clinic_root)]
+        return [memo.section((self.env, source, self.marker), self.context,
+                             partial(self._section, source))
+                for source in memo.sources(self.roots, self.code, kind, self.clinic_root)]
+
+    def _section(self, source: SectionSource) -> d.Section:
+        env = self.env
+        try:
+            text = render_section(env, source, self.context, self.marker)
+        except TemplateError as exc:
+            log.info("template error file=%s line=%s", exc.file, exc.line)
+            raise
+        try:
+            section = d.parse_section(text, source.display, lang=self.code)
+        except d.MarkupProblem as exc:
+            raise TemplateError(source.display, _line_in_source(source.path, exc.snippet),
+                                "markup the handout format does not allow: "
+                                f"{exc.category}",
+                                path=source.path) from None
+        missing = missing_characters("\n".join(section.plain_sentences()))
+        if missing:
+            # Name only characters the templates' own text holds: others were made from
+            # an entry by a filter (e.g. |upper), and naming them would quote the entry.
+            written = "".join(env.sources.values())
+            named = [c for c in missing if c in written]
+            what = describe_characters(named) if named else \
+                "characters a filter made from an entry (for example |upper)"
+            raise TemplateError(source.display, None, "the template has characters the "
+                                f"handout font cannot print: {what}", path=source.path)
+        return section
 
 
 #: Blocks the English text of a bilingual handout leaves out: the drawings, the QR code,
@@ -335,14 +425,17 @@ def _label_language(pack: LanguagePack, key: str) -> str:
     return ""
 
 
-def _builtin_packs(code: str) -> list[LanguagePack]:
+@lru_cache(maxsize=64)
+def _builtin_packs(code: str) -> tuple[LanguagePack, ...]:
+    """The app's own pack of ``code`` and the English one (files of the installed app,
+    never edited while it runs)."""
     packs = []
     for lang in dict.fromkeys((code, "en")):
         try:
             packs.append(load_pack(lang, None))
         except KeyError:
             continue
-    return packs
+    return tuple(packs)
 
 
 def _short_address(url: str) -> str:

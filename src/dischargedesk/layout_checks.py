@@ -1,4 +1,4 @@
-"""Layout checks, measured from the printed PDF (text positions read back with pypdf).
+"""Layout checks, measured from the printed PDF (text positions read back by pdftext.py).
 
 The document model says what should be printed; these checks read where it *was* printed:
 the one-page summary on page 1, the page budget, how full each page is, warning tiers and
@@ -13,14 +13,12 @@ the combination matrix. Never called by a render: a render stays fast. Qt-free.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pypdf import PdfReader
-
+from .pdftext import read_pdf
 from .render import document as d
 from .render.fonts import FONT, FONT_BOLD, register_fonts, text_width
 from .render.language import day_text, sentence_start
@@ -98,50 +96,39 @@ class HandoutPages:
 
 # -- reading the PDF -------------------------------------------------------------------------
 def read_pages(pdf: bytes) -> list[Page]:
-    """Text runs and horizontal rules of every page, in drawing order."""
+    """Text runs and horizontal rules of every page, in drawing order (pdftext.py walks
+    the content streams; tests/layout_reference.py is the pypdf reader it replaced)."""
     register_fonts()
-    reader = PdfReader(io.BytesIO(pdf))
     pages: list[Page] = []
-    for n, pg in enumerate(reader.pages):
-        box = pg.mediabox
-        page = Page(n, float(box.width), float(box.height))
-        start: list[float] = []
-
-        def text(t: str, cm: list[float], tm: list[float], font: dict | None, size: float,
-                 page: Page = page) -> None:
-            t = t.replace("\n", "")
-            if not t.strip():
-                return
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            last = page.lines[-1] if page.lines else None
-            if last is not None and last.y == y and abs(last.x - last.offset - x) < 0.01:
-                # a second run on the same line (bold, then regular; or a run in another
-                # script's font): pypdf does not move the text position by the width of the
-                # run before it (compared with a tolerance: a third run's x is a sum)
-                offset = last.offset + last.width
-                x += offset
-            else:
-                offset = 0.0
-            scale = (tm[3] * cm[3]) or 1.0
-            real = size * scale
-            base = str((font or {}).get("/BaseFont", ""))
-            # per run, as printed: Chinese and Korean runs in their own fonts
-            w = text_width(t, FONT_BOLD if "Bold" in base else FONT, real)
-            page.lines.append(Line(page.index, x, y, real, t, w, offset))
-
-        def operand(op: bytes, args: list, cm: list[float], tm: list[float],
-                    page: Page = page, start: list[float] = start) -> None:
-            if op == b"m" and len(args) == 2:
-                start[:] = [float(args[0]) + cm[4], float(args[1]) + cm[5]]
-            elif op == b"l" and len(args) == 2 and start:
-                x1, y1 = float(args[0]) + cm[4], float(args[1]) + cm[5]
-                if abs(y1 - start[1]) < 0.01:
-                    page.rules.append((min(start[0], x1), max(start[0], x1), y1))
-
-        pg.extract_text(visitor_text=text, visitor_operand_before=operand)
+    for n, pt in enumerate(read_pdf(pdf)):
+        page = Page(n, pt.width, pt.height, rules=pt.rules)
+        for text, cm, tm, base, size in pt.runs:
+            add_run(page, text, cm, tm, base, size)
         pages.append(page)
     return pages
+
+
+def add_run(page: Page, t: str, cm: list[float], tm: list[float], base: str,
+            size: float) -> None:
+    """One run of text as the PDF reader reports it (where it started, in which font)."""
+    t = t.replace("\n", "")
+    if not t.strip():
+        return
+    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+    last = page.lines[-1] if page.lines else None
+    if last is not None and last.y == y and abs(last.x - last.offset - x) < 0.01:
+        # a second run on the same line (bold, then regular; or a run in another script's
+        # font): a run is reported where its line started, not moved by the width of the
+        # run before it (compared with a tolerance: a third run's x is a sum)
+        offset = last.offset + last.width
+        x += offset
+    else:
+        offset = 0.0
+    real = size * ((tm[3] * cm[3]) or 1.0)
+    # per run, as printed: Chinese and Korean runs in their own fonts
+    w = text_width(t, FONT_BOLD if "Bold" in base else FONT, real)
+    page.lines.append(Line(page.index, x, y, real, t, w, offset))
 
 
 def _furniture(pages: list[Page], label_re: re.Pattern[str]) -> None:
@@ -187,9 +174,14 @@ def _label_regex(page_label: str) -> re.Pattern[str]:
                               for i, p in enumerate(parts)))
 
 
-def split_handouts(pdf: bytes, prepared: Prepared) -> list[HandoutPages]:
-    """The PDF's pages, grouped per handout by the footer's page numbers."""
-    pages = read_pages(pdf)
+Reader = Callable[[bytes], list[Page]]
+
+
+def split_handouts(pdf: bytes, prepared: Prepared,
+                   read: Reader | None = None) -> list[HandoutPages]:
+    """The PDF's pages, grouped per handout by the footer's page numbers (read with
+    ``read``, by default :func:`read_pages`)."""
+    pages = (read or read_pages)(pdf)
     _furniture(pages, _label_regex(prepared.ident.page_label))
     out: list[HandoutPages] = []
     kinds = [h.kind for h in prepared.layouts]
@@ -290,9 +282,11 @@ def _place(section: d.Section, stream: _Stream, prepared: Prepared,
 
 
 # -- the checks ------------------------------------------------------------------------------
-def check_handouts(pdf: bytes, prepared: Prepared) -> list[HandoutPages]:
-    """Every layout check on one rendered PDF (one or several handouts)."""
-    handouts = split_handouts(pdf, prepared)
+def check_handouts(pdf: bytes, prepared: Prepared,
+                   read: Reader | None = None) -> list[HandoutPages]:
+    """Every layout check on one rendered PDF (one or several handouts); ``read`` is the
+    PDF reader (tests compare the pypdf reference with :func:`read_pages`)."""
+    handouts = split_handouts(pdf, prepared, read)
     by_kind = {h.kind: h for h in prepared.layouts}
     for hp in handouts:
         layout = by_kind[hp.kind]
@@ -462,8 +456,11 @@ def _check_pages(hp: HandoutPages, prepared: Prepared, probs: list[LayoutProblem
             probs.append(LayoutProblem(where, f"page {n}: the header does not show {cut} "
                                        "whole (a line is cut)"))
         # nothing but the footer under the footer rule (and the header above the header's)
+        # body and label runs are runs of page.lines: known by identity (an equality test
+        # of every run against every other was a third of this function's time)
+        inside = {id(ln) for ln in page.body} | {id(ln) for ln in page.label_lines}
         for ln in page.lines:
-            if ln in page.body or ln in page.label_lines or label_re.fullmatch(ln.text.strip()):
+            if id(ln) in inside or label_re.fullmatch(ln.text.strip()):
                 continue
             t = _squash(ln.text)
             if not any(t in f for f in furniture):

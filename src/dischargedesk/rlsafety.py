@@ -15,6 +15,9 @@ PINNED = {
     "invariant": 1,
     "allowTableBoundsErrors": 1,
     "shapeChecking": 1,
+    # streams are Flate only: ASCII85 on top made every page's content 25% larger (a PDF is
+    # a binary file; issue 12, PDF size)
+    "useA85": 0,
 }
 
 

@@ -1,0 +1,156 @@
+"""Smaller embedded font subsets: ReportLab's TrueType subsets without hinting or licence text.
+
+ReportLab embeds each 256-glyph subset with the font's hinting (the TrueType programs in
+every glyph plus the fpgm, prep and cvt tables) and its whole name table. In our PDFs that
+was about 40% of the font bytes: the hinting instructions of Nanum Gothic's Hangul glyphs
+alone were 24-40 KB per subset, and DejaVu's name table carries its 15 KB licence text in
+every subset (issue 12: a bilingual large-print Korean print was 412-422 KB against the
+400 KB goal). Hinting only grid-fits outlines for low-resolution screens; print, and the
+preview at its zoom, use the outlines, which are kept exactly (as WeasyPrint embeds fonts
+by default, without hinting). The name table keeps its identifying records (copyright,
+family, style, unique id, full name, version, PostScript name); the licences ship beside
+the fonts (resources/fonts, docs/languages.md), as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import pairwise
+from struct import pack, unpack_from
+from typing import Any
+
+from reportlab.pdfbase.ttfonts import TTFontMaker
+
+#: name records kept: copyright, family, subfamily, unique id, full name, version, PS name
+KEPT_NAMES = frozenset(range(7))
+#: tables that only hold hinting (with the instructions of each glyph removed)
+HINTING = frozenset({"fpgm", "prep", "cvt "})
+
+_MORE_COMPONENTS = 0x0020
+_ARGS_ARE_WORDS = 0x0001
+_HAVE_SCALE = 0x0008
+_HAVE_XY_SCALE = 0x0040
+_HAVE_2X2 = 0x0080
+_HAVE_INSTRUCTIONS = 0x0100
+_X_SHORT, _Y_SHORT, _REPEAT, _X_SAME, _Y_SAME = 0x02, 0x04, 0x08, 0x10, 0x20
+
+
+def _tables(font: bytes) -> dict[str, bytes]:
+    count = unpack_from(">H", font, 4)[0]
+    out = {}
+    for i in range(count):
+        tag, _, offset, length = unpack_from(">4sLLL", font, 12 + 16 * i)
+        out[tag.decode("latin-1")] = font[offset:offset + length]
+    return out
+
+
+def _glyph_without_hinting(data: bytes) -> bytes:
+    if len(data) < 10:
+        return data
+    contours = unpack_from(">h", data, 0)[0]
+    if contours >= 0:  # a simple glyph: drop its instructions (and the old padding)
+        at = 10 + 2 * contours
+        points = unpack_from(">H", data, at - 2)[0] + 1 if contours else 0
+        length = unpack_from(">H", data, at)[0]
+        body = at + 2 + length
+        return data[:at] + b"\0\0" + data[body:_simple_end(data, body, points)]
+    at, flags = 10, _MORE_COMPONENTS  # a composite: clear the flag, drop what follows
+    out = bytearray(data)
+    while flags & _MORE_COMPONENTS:
+        flags = unpack_from(">H", data, at)[0]
+        out[at:at + 2] = pack(">H", flags & ~_HAVE_INSTRUCTIONS)
+        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
+            8 if flags & _HAVE_2X2 else 0
+    return bytes(out[:at])
+
+
+def _simple_end(data: bytes, at: int, points: int) -> int:
+    """Where a simple glyph's flags and coordinates starting at ``at`` end."""
+    x_size = y_size = 0
+    while points > 0:
+        flag = data[at]
+        at += 1
+        repeat = 1
+        if flag & _REPEAT:
+            repeat += data[at]
+            at += 1
+        points -= repeat
+        x_size += repeat * (1 if flag & _X_SHORT else 0 if flag & _X_SAME else 2)
+        y_size += repeat * (1 if flag & _Y_SHORT else 0 if flag & _Y_SAME else 2)
+    return at + x_size + y_size
+
+
+def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
+    """The glyph table without instructions, its index and index format."""
+    long_loca = unpack_from(">h", tables["head"], 50)[0] == 1
+    loca = tables["loca"]
+    n = len(loca) // (4 if long_loca else 2)
+    offsets = unpack_from(f">{n}{'L' if long_loca else 'H'}", loca)
+    if not long_loca:
+        offsets = tuple(2 * o for o in offsets)
+    glyf, parts, pos, new = tables["glyf"], [], 0, [0]
+    for start, end in pairwise(offsets):
+        g = _glyph_without_hinting(glyf[start:end]) if end > start else b""
+        g += b"\0" * (-len(g) % 4)
+        parts.append(g)
+        pos += len(g)
+        new.append(pos)
+    if (pos + 1) >> 1 > 0xFFFF:
+        return b"".join(parts), pack(f">{len(new)}L", *new), 1
+    return b"".join(parts), pack(f">{len(new)}H", *(o >> 1 for o in new)), 0
+
+
+def _name(table: bytes) -> bytes:
+    """The name table with only the records of KEPT_NAMES (format 0)."""
+    count, storage = unpack_from(">HH", table, 2)
+    records = []
+    for i in range(count):
+        platform, encoding, language, name_id, length, offset = \
+            unpack_from(">6H", table, 6 + 12 * i)
+        if name_id in KEPT_NAMES:
+            text = table[storage + offset:storage + offset + length]
+            records.append((platform, encoding, language, name_id, text))
+    head = pack(">3H", 0, len(records), 6 + 12 * len(records))
+    rows, strings = [], b""
+    for platform, encoding, language, name_id, text in records:
+        rows.append(pack(">6H", platform, encoding, language, name_id, len(text),
+                         len(strings)))
+        strings += text
+    return head + b"".join(rows) + strings
+
+
+def slim(font: bytes) -> bytes:
+    """A TrueType subset without hinting and with a short name table; outlines, metrics and
+    the character map unchanged."""
+    tables = _tables(font)
+    maker = TTFontMaker()
+    glyf, loca, loca_format = _glyf_loca(tables)
+    for tag, data in tables.items():
+        if tag in HINTING:
+            continue
+        if tag == "glyf":
+            data = glyf
+        elif tag == "loca":
+            data = loca
+        elif tag == "head":
+            data = data[:50] + pack(">h", loca_format) + data[52:]
+        elif tag == "name":
+            data = _name(data)
+        maker.add(tag, data)
+    return maker.makeStream()
+
+
+def slim_subsets(fonts: Iterable[Any]) -> None:
+    """Make each ReportLab TTFont embed slim subsets (its face's makeSubset, wrapped)."""
+    for font in fonts:
+        face = font.face
+        make: Callable[[Any], bytes] = face.makeSubset
+        if getattr(make, "slim", False):
+            continue
+
+        def make_slim(subset: Any, make: Callable[[Any], bytes] = make) -> bytes:
+            return slim(make(subset))
+
+        make_slim.slim = True  # type: ignore[attr-defined]
+        face.makeSubset = make_slim
