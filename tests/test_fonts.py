@@ -438,3 +438,14 @@ def test_cjk_breaker_gives_reportlab_lines(text, bold, width, bounds):
     widths = [width, width * 1.5]
     assert _lines(fonts.cjk_frag_split(frags, widths, bounds)) == \
         _lines(cjkFragSplit(frags, widths, bounds))
+
+
+def test_a_fallback_font_asked_for_first_registers_without_deadlock():
+    """fallback_covered registers DejaVu under the font lock it already holds (before any
+    render registered DejaVu: a first check or a first Chinese render in a new process);
+    with a plain lock that hung for ever."""
+    code = ("from dischargedesk.render import fonts; "
+            "print(0x738B in fonts.fallback_covered(fonts.HAN))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={"PYTHONPATH": str(ROOT / "src")})
+    assert done.stdout.strip() == "True", done.stderr

@@ -85,7 +85,8 @@ HANGUL = FallbackFont("DDHangul", "NanumGothic.ttf", "NanumGothicBold.ttf",
 FALLBACKS: tuple[FallbackFont, ...] = (HAN, HANGUL)
 _BY_NAME = {f.name: f for f in FALLBACKS}
 
-_lock = threading.Lock()  # registering a fallback font or a lazy face
+_lock = threading.RLock()  # registering a fallback font or a lazy face (re-entered: a
+# fallback font registers DejaVu first, under the same lock)
 
 
 #: Faces registered by :func:`register_fonts`; the italic ones (no handout template uses
