@@ -449,3 +449,16 @@ def test_a_fallback_font_asked_for_first_registers_without_deadlock():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, env={"PYTHONPATH": str(ROOT / "src")})
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_remembered_runs_are_the_runs_cut_afresh():
+    """fonts.runs remembers each text's runs (a cache must not change output): asked again,
+    and after the memory is cleared, the answer is the same, and a caller changing the list
+    it got does not change the next answer."""
+    texts = [*CJK_PARAGRAPHS, *FRAGMENT_CASES, "다. 12월 3일 (0-10)", "王小明 MRN 123 김민준", ""]
+    first = [fonts.runs(t) for t in texts]
+    first[0].append((None, "changed"))
+    fonts._runs_of.clear()
+    again = [fonts.runs(t) for t in texts]
+    assert [fonts.runs(t) for t in texts] == again == [list(fonts._cut_runs(t)) for t in texts]
+    assert again[0] == first[0][:-1]

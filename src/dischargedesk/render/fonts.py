@@ -324,11 +324,27 @@ def runs(text: str) -> list[tuple[str | None, str]]:
     """``text`` cut into runs by font: (None, "MRN 12345 ") for DejaVu Sans, ("DDHan",
     "王小明") for a fallback. Spaces stay in the run they follow (digits and punctuation
     too, when its font has them: :func:`_stays_in`); a character no font prints stays in
-    DejaVu (the checks refuse such text before it reaches a page)."""
+    DejaVu (the checks refuse such text before it reaches a page). Remembered per text in
+    this process (memory only, a bounded number): a handout cuts the same template
+    sentences at every render, and Korean text is a look-up per Hangul character."""
+    found = _runs_of.get(text)
+    if found is None:
+        found = _cut_runs(text)
+        if len(_runs_of) >= _RUNS_KEPT:
+            _runs_of.clear()
+        _runs_of[text] = found
+    return list(found)
+
+
+_runs_of: dict[str, tuple[tuple[str | None, str], ...]] = {}
+_RUNS_KEPT = 4096
+
+
+def _cut_runs(text: str) -> tuple[tuple[str | None, str], ...]:
     text = unicodedata.normalize("NFC", text)
     dejavu = _dejavu_runs()
     if dejavu.fullmatch(text) or not text:
-        return [(None, text)] if text else []
+        return ((None, text),) if text else ()
     out: list[tuple[str | None, str]] = []
 
     def add(font: str | None, part: str) -> None:
@@ -354,7 +370,7 @@ def runs(text: str) -> list[tuple[str | None, str]]:
         if part:
             add(None, part)
         pos = match.end()
-    return [(font, part) for font, part in out if part]
+    return tuple((font, part) for font, part in out if part)
 
 
 @cache
