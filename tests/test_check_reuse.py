@@ -5,6 +5,7 @@ PDF shows is a different output."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from dischargedesk import checks, layout_checks
 from dischargedesk.checks import CHECK_DATE, LEVEL_PATTERNS, output_key, sample_variants
@@ -42,7 +43,7 @@ def test_identical_outputs_are_laid_out_once(sample_clinic, monkeypatch):
 
     monkeypatch.setattr(checks, "build_document", counting_build)
     monkeypatch.setattr(layout_checks, "check_handouts", lambda pdf, prep: [])
-    report = checks.check_templates(sample_clinic, languages=["en"], grades=False)
+    report = checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1)
     assert len(built) == len(set(built))  # never the same output twice
     pdf_cases = report.combinations // len(sample_variants())
     assert 0 < len(built) < pdf_cases  # some combinations shared their output
@@ -135,3 +136,29 @@ def test_recording_context_sees_names_read_by_partials_and_macros(tmp_path):
     assert out == "ab"
     assert {"inner", "in_macro", "flag"} <= read
     assert "unused" not in read
+
+
+def test_the_layout_step_in_a_pool_gives_the_serial_report(sample_clinic):
+    """Pool (two spawned processes) and serial: the same problems in the same order, for
+    outputs shared by combinations, large print and bilingual print (page budgets compare
+    them) and a combination that cannot be laid out."""
+    cases = [({}, "2 levels"), ({"anesthesia": "general"}, "2 levels"),
+             ({"large_print": True}, "2 levels"), ({"language": "es"}, "1 level"),
+             ({"language": "es", "bilingual": True}, "1 level"),
+             ({"language": "es", "large_print": True}, "1 level")]
+    laid_out = []
+    for changes, pattern in cases:
+        p = prepared(sample_clinic, **{**LEVEL_PATTERNS[pattern], **changes})
+        laid_out.append((p, pattern, ("kyphoplasty", pattern, "sedation",
+                                      p.request.language), f"{p.request.language}/kyphoplasty"))
+    first = laid_out[0][0]  # a logo that cannot be read: this output cannot be laid out
+    broken = dataclasses.replace(first, ident=dataclasses.replace(
+        first.ident, logo=Path("/nonexistent/logo.png")))
+    laid_out.append((broken, "2 levels", ("kyphoplasty", "2 levels", "local", "en"),
+                     "en/kyphoplasty"))
+    serial, pooled = checks.CheckReport(), checks.CheckReport()
+    checks._layout_step(serial, laid_out, workers=1)
+    checks._layout_step(pooled, laid_out, workers=2)
+    assert serial.problems == pooled.problems
+    assert [p.file for p in serial.problems if "could not be laid out" in p.message] == \
+        ["en/kyphoplasty"]

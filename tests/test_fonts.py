@@ -11,6 +11,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from reportlab.pdfgen.canvas import Canvas
 
 from dischargedesk.domain.request import MAX_WORD
@@ -208,11 +210,12 @@ print(json.dumps({"code": code, "loaded": fonts.loaded_fallbacks(),
 """
 
 
-def _cold_render(tmp_path: Path, *args: str) -> dict[str, object]:
-    out = tmp_path / "out"
+def _cold_render(tmp_path: Path, *args: str, prelude: str = "",
+                 out: Path | None = None) -> dict[str, object]:
+    out = out or tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", _COLD, "render", "--procedure", "kyphoplasty", "--levels",
-         "T12", "--mrn", "A1", "--out", str(out), *args],
+        [sys.executable, "-c", prelude + _COLD, "render", "--procedure", "kyphoplasty",
+         "--levels", "T12", "--mrn", "A1", "--out", str(out), *args],
         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"),
                                              "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
         timeout=120, check=False)
@@ -224,6 +227,51 @@ def test_an_english_cold_render_loads_no_other_script_font(tmp_path):
     result = _cold_render(tmp_path, "--patient-name", "Ana Diaz")
     assert result["code"] == 0 and result["loaded"] == []
     assert not {"DDHan", "DDHangul", "DDHangul-Bold"} & set(result["registered"])  # type: ignore[arg-type]
+    # nor the italic DejaVu faces: no built-in template uses <i>
+    assert not {fonts.FONT_ITALIC, fonts.FONT_BOLD_ITALIC} & set(result["registered"])  # type: ignore[arg-type]
+
+
+_EAGER_ITALIC = """
+from dischargedesk.render import fonts as _f
+_f.register_fonts()
+_f.register_face(_f.FONT_ITALIC); _f.register_face(_f.FONT_BOLD_ITALIC)
+"""
+
+
+def test_italic_faces_load_when_a_template_uses_them_and_print_the_same(tmp_path):
+    """A clinic template with <i>: a cold render registers the italic faces when ReportLab
+    first asks for them, and writes the same bytes as a process that registered all four
+    faces before rendering (as every render did before the faces became lazy)."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(sample_clinic_dir(), clinic)
+    section = clinic / "templates" / "en" / "discharge" / "30-wound-care.txt"
+    section.parent.mkdir(parents=True, exist_ok=True)
+    section.write_text("# Needle sites\n- Keep them <i>dry</i> and <b><i>clean</i></b>.\n",
+                       encoding="utf-8")
+    args = ("--patient-name", "Ana Diaz", "--clinic", str(clinic), "--handouts", "discharge")
+    lazy = _cold_render(tmp_path, *args, out=tmp_path / "lazy")
+    eager = _cold_render(tmp_path, *args, out=tmp_path / "eager", prelude=_EAGER_ITALIC)
+    assert lazy["code"] == eager["code"] == 0
+    assert {fonts.FONT_ITALIC, fonts.FONT_BOLD_ITALIC} <= set(lazy["registered"])  # type: ignore[arg-type]
+    (pdf,) = (tmp_path / "lazy").glob("*.pdf")
+    assert pdf.read_bytes() == (tmp_path / "eager" / pdf.name).read_bytes()
+    drawn = drawn_text(pdf.read_bytes())
+    assert "dry" in drawn["DejaVuSans-Oblique"] and "clean" in drawn["DejaVuSans-BoldOblique"]
+
+
+def test_a_lazy_face_is_registered_once_across_threads():
+    """Two renders asking for an italic face at the same moment get one font object."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reportlab.pdfbase import pdfmetrics
+
+    fonts.register_fonts()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: pdfmetrics.getFont(fonts.FONT_BOLD_ITALIC), range(8)))
+    assert all(f is got[0] for f in got) and pdfmetrics.getFont(fonts.FONT_BOLD_ITALIC) is got[0]
+    assert fonts.register_face(fonts.FONT_BOLD_ITALIC) is got[0]  # idempotent
+    with pytest.raises(KeyError):  # any other unknown name: ReportLab's own error
+        pdfmetrics.getFont("NoSuchFont-Anywhere")
 
 
 def test_a_chinese_name_loads_only_the_chinese_font(tmp_path):
@@ -282,3 +330,79 @@ def test_one_line_cjk_paragraphs_break_as_reportlab_does(width, bullet):
             got, want = lines(ours, at), lines(stock, at)
             assert [x.strip() for x in got] == [x.strip() for x in want], (text, at)
             assert ours.height == stock.height
+
+
+def test_coverage_from_the_character_map_is_the_registered_fonts():
+    """missing_characters reads the fallback fonts' cmaps without registering them (issue
+    17.2: a check need not parse 4 MB fonts): the same code points as ReportLab's parse."""
+    from dischargedesk.render import fonts
+
+    for font in fonts.FALLBACKS:
+        from_cmap = fonts._coverage_of(font)
+        assert from_cmap is not None and len(from_cmap) > 10_000
+        assert from_cmap == fonts.fallback_covered(font), font.name
+    dejavu = fonts.font_path("DejaVuSans.ttf").read_bytes()
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    fonts.register_fonts()
+    assert fonts.cmap_codepoints(dejavu) == set(getFont(fonts.FONT).face.charToGlyph)
+    assert fonts.cmap_codepoints(b"not a font") is None
+
+
+def _frag_fields(frags):
+    """What a fragment prints with: every attribute but the parser's own bookkeeping (the
+    tag it came from and the bold/italic flags it turned into the font name)."""
+    return [{k: v for k, v in f.__dict__.items() if k not in ("__tag__", "bold", "italic")}
+            for f in frags]
+
+
+FRAGMENT_CASES = [
+    *CJK_PARAGRAPHS,
+    "<b>服用</b> Oxycodone 5 mg &amp; 물",
+    "수술 후 <b>3일</b> 이내, T12 <i>부위</i>",
+    '<font color="#b42318">王小明 B-1</font> &#x738B; &#45; x',
+    "<i>王 <b>小</b></i>明<br/>第二行",
+    "Only Latin: <b>911</b> &amp; (555) 010&#45;2000",
+]
+
+
+@pytest.mark.parametrize("base", [fonts.FONT, fonts.FONT_BOLD])
+@pytest.mark.parametrize("markup", FRAGMENT_CASES)
+def test_fragments_are_what_reportlab_parses_from_font_markup(markup, base):
+    """_Para cuts ReportLab's parsed fragments into font runs (fonts.FallbackFragments)
+    instead of writing <font> markup and parsing it: the fragments are the ones ReportLab's
+    parser makes of the <font> markup (fonts.with_fallback), in plain and bold paragraphs."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    style = ParagraphStyle("p", fontName=base, fontSize=12, leading=16, wordWrap="CJK")
+    stock = Paragraph(fonts.with_fallback(markup, base), style).frags
+    ours = _Para(markup, style).frags
+    assert _frag_fields(ours) == _frag_fields(stock)
+    assert all(f.fontName.startswith(("DDHan", "DDHangul")) == (fonts.runs(f.text)[0][0]
+               is not None) for f in ours if getattr(f, "text", ""))
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("王小明，。（）：12 5mg-.김민준다ễA&")), max_size=40)
+
+
+@given(parts=st.lists(st.tuples(st.sampled_from(["", "b", "i"]), _MIXED), max_size=5))
+def test_fragments_match_font_markup_for_mixed_text(parts):
+    """The same for generated text in Chinese, Korean, Vietnamese and Latin, with digits,
+    punctuation and entities, plain, bold and italic."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from dischargedesk.render.document import escape
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    # (stripped: ReportLab drops the spaces around a paragraph's text, which a <font> tag
+    # around them used to hide: "王 " printed a trailing space)
+    markup = "".join(f"<{t}>{escape(x)}</{t}>" if t else escape(x) for t, x in parts).strip()
+    style = ParagraphStyle("p", fontName=fonts.FONT, fontSize=12, leading=16)
+    stock = Paragraph(fonts.with_fallback(markup), style).frags
+    assert _frag_fields(_Para(markup, style).frags) == _frag_fields(stock)

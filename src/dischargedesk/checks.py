@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,7 +23,7 @@ from .domain.request import HandoutRequest, is_english
 from .engine import BILINGUAL_NOTE, RenderMemo, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
-from .render.templating import skipping_runaway
+from .render.templating import HANDOUT_KINDS, skipping_runaway
 
 log = logging.getLogger("dischargedesk.checks")
 
@@ -221,13 +223,29 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     build_pdfs: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     overrides: Mapping[str, str] | None = None,
-                    grades: bool = True, reuse: bool = True) -> CheckReport:
+                    grades: bool = True, reuse: bool = True,
+                    only: str | None = None, workers: int | None = None) -> CheckReport:
     """Render every combination; ``grades`` adds reading grades when textstat is installed
     (the ``check`` extra), and is skipped quietly where it is not (plain app installs).
     ``reuse`` renders each section template once per distinct set of the context values it
     reads (engine.RenderMemo); ``reuse=False`` renders every section of every combination
-    (the same report: tests/test_check_reuse.py)."""
+    (the same report: tests/test_check_reuse.py).
+
+    ``only`` (a template path relative to the templates folder, "en/discharge/30-x.txt";
+    the workspace's save) checks what that file can change in its own language: every
+    combination of its language, of its handout only when it is a section template (a
+    partial can be in either), graded only when it is a section. Bilingual print of other
+    languages (the English text) is left to the full check.
+
+    ``workers``: processes for the PDF step (1: this one; None: a pool when cores are idle,
+    see :func:`_layout_step`); the report is the same either way."""
     report = CheckReport()
+    kinds: tuple[str, ...] | None = None
+    if only is not None:
+        parts = only.replace("\\", "/").split("/")
+        languages = parts[:1]
+        if len(parts) == 3 and parts[1] in HANDOUT_KINDS:
+            kinds = (parts[1],)
     memo = RenderMemo() if reuse else None
     if grades:
         try:
@@ -245,10 +263,8 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                if anesthesia == BILINGUAL_ANESTHESIA and not is_english(lang)]
     graded: set[tuple[str, str]] = set()
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
-    pages: dict[tuple[Any, ...], dict[str, int]] = {}
-    # combinations whose handouts come out identical (same text, same page furniture) are
-    # laid out and layout-checked once: anesthesia or level pattern often change nothing
-    outputs: dict[str, Any] = {}
+    # the PDF step comes after the templates: the combinations to lay out, in order
+    laid_out: list[tuple[Any, str, tuple[str, str, str, str], str]] = []
     for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
         if progress:
             progress(n, len(combos))
@@ -261,12 +277,10 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
             try:
                 with skipping_runaway(runaway):
                     request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                    prepared = prepare(request, clinic, overrides=overrides, memo=memo)
+                    prepared = prepare(request, clinic, kinds, overrides=overrides, memo=memo)
                     if build_pdfs and v == 1:
-                        handouts = _laid_out(prepared, outputs)
-                        for found in _layout_problems(handouts, prepared, pattern, pages,
-                                                      (proc, pattern, anesthesia, lang)):
-                            report.add(found)
+                        laid_out.append((prepared, pattern, (proc, pattern, anesthesia, lang),
+                                         f"{lang}/{proc}"))
             except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
                 problem = _problem(exc, f"{lang}/{proc}", runaway)
                 if problem is not None:
@@ -277,7 +291,8 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     slang = section.lang or lang  # (the English text of a bilingual print)
                     key = (section.source, slang)
                     if not grades or key in graded or v != 1 or \
-                            section.source.endswith(BILINGUAL_NOTE):
+                            section.source.endswith(BILINGUAL_NOTE) or \
+                            (kinds and section.source.removeprefix("clinic ") != only):
                         continue
                     graded.add(key)
                     if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
@@ -298,7 +313,82 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                                            f"(Fernández-Huerta) is below "
                                            f"{MIN_SPANISH_EASE:g}; use shorter sentences "
                                            "and everyday words", "warning"))
+    if laid_out:
+        _layout_step(report, laid_out, workers)
     return report
+
+
+def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, str, str, str],
+                                                           str]],
+                 workers: int | None) -> None:
+    """Lay out and layout-check each distinct output once (combinations whose handouts come
+    out identical - same text, same page furniture - share it: anesthesia or the level
+    pattern often change nothing), on a pool of processes when cores are idle, then list
+    the problems of every combination in the check's order (the page budgets compare
+    combinations with each other)."""
+    keys = [output_key(prepared) for prepared, *_ in laid_out]
+    jobs: dict[str, tuple[Any, str]] = {}
+    for key, (prepared, _, _, where) in zip(keys, laid_out, strict=True):
+        jobs.setdefault(key, (prepared, where))
+    if workers is None:
+        workers = min(_idle_cores(), len(jobs) // MIN_JOBS_PER_WORKER)
+    results: dict[str, Any] | None = None
+    if workers > 1 and not getattr(sys, "frozen", False):  # (a bundle re-runs the app)
+        results = _in_pool(jobs, workers)
+    if results is None:
+        results = {key: _lay_out(job) for key, job in jobs.items()}
+    pages: dict[tuple[Any, ...], dict[str, int]] = {}
+    for key, (prepared, pattern, combo, _) in zip(keys, laid_out, strict=True):
+        result = results[key]
+        if isinstance(result, Problem):
+            report.add(result)
+            continue
+        for found in _layout_problems(result, prepared, pattern, pages, combo):
+            report.add(found)
+
+
+#: The layout step uses a process pool when at least two cores are idle and each worker
+#: gets this many distinct outputs (a spawned worker costs about a second to start).
+MIN_JOBS_PER_WORKER = 6
+
+
+def _in_pool(jobs: dict[str, tuple[Any, str]], workers: int) -> dict[str, Any] | None:
+    """The results of ``jobs`` from ``workers`` spawned processes; None when a pool cannot
+    run here (then the caller lays them out itself: the same results)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # (the pool passes the prepared handouts and the results between this process and its
+    # own children; nothing is read from a file or another program)
+    try:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            return dict(zip(jobs, pool.map(_lay_out, jobs.values()), strict=True))
+    except Exception as exc:  # noqa: BLE001 - pool mechanics (layout failures are results)
+        log.warning("template check: no process pool (%s); laying out here",
+                    type(exc).__name__)
+        return None
+
+
+def _idle_cores() -> int:
+    """Cores not busy over the last minute (1 where the load is unknown)."""
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # (Windows has no load average)
+        return 1
+    return max(1, int((os.cpu_count() or 1) - load))
+
+
+def _lay_out(job: tuple[Any, str]) -> Any:
+    """The layout-checked handouts of one output, or the Problem that stopped it (a pool
+    worker's result: a problem pickles, an exception with keyword arguments may not)."""
+    from .layout_checks import check_handouts
+
+    prepared, where = job
+    try:
+        return check_handouts(build_document(prepared, prepared.layouts), prepared)
+    except Exception as exc:  # noqa: BLE001 - listed as the combination's problem
+        return _problem(exc, where, set())
 
 
 def _add_proxy(report: CheckReport, found: Grade) -> None:
@@ -318,16 +408,6 @@ def output_key(prepared: Any) -> str:
     parts = (prepared.layouts, prepared.ident, prepared.extras, prepared.request.large_print,
              prepared.request.procedure, prepared.pack.code, prepared.author)
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _laid_out(prepared: Any, outputs: dict[str, Any]) -> Any:
-    """The layout-checked handouts of ``prepared``, built once per distinct output."""
-    from .layout_checks import check_handouts
-
-    key = output_key(prepared)
-    if key not in outputs:
-        outputs[key] = check_handouts(build_document(prepared, prepared.layouts), prepared)
-    return outputs[key]
 
 
 def _layout_problems(handouts: Any, prepared: Any, pattern: str,

@@ -229,3 +229,66 @@ def test_profile_saved_in_workspace_reaches_the_main_window_at_once(qtbot, tmp_p
     assert "(555) 010-2000" not in text
     assert win.session.clinic.phone == "(555) 010-7777"
     win.close()
+
+
+def test_save_checks_the_edited_file_then_every_language_in_the_background(qtbot, workspace,
+                                                                          monkeypatch):
+    """Issue 17.2: the save waits only for the check of what the edited file can change
+    (its language and handout); every language is checked after it on a worker thread,
+    while the window keeps working."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import dischargedesk.ui.workspace.dialog as dialog
+
+    ws = workspace
+    path = customized_editor(qtbot, ws)
+    calls: list[tuple[str | None, object, str]] = []
+    real = dialog.check_templates
+    release = threading.Event()
+
+    def recording(clinic, **kwargs):
+        calls.append((kwargs.get("only"), kwargs.get("languages"),
+                      threading.current_thread().name))
+        if kwargs.get("only") is None and kwargs.get("languages") is None:
+            assert release.wait(60)  # the full check waits until the test lets it go
+        return real(clinic, **kwargs)
+
+    monkeypatch.setattr(dialog, "check_templates", recording)
+    try:
+        ws.editor.selectAll()
+        type_lines(qtbot, QApplication.focusWidget(), "# Pain and ice", "- Ice helps.")
+        ws.timer.stop()
+        qtbot.mouseClick(ws.save_button, Qt.MouseButton.LeftButton)
+        assert "Ice helps." in path.read_text(encoding="utf-8")
+        save_checks = [c for c in calls if c[0] == NAME]
+        assert save_checks and all(c[1] is None and c[2] == threading.main_thread().name
+                                   for c in save_checks)
+        # the full check runs (held) on its worker; the GUI thread is free meanwhile
+        qtbot.waitUntil(lambda: any(c[0] is None for c in calls), timeout=10_000)
+        assert [c[2] for c in calls if c[0] is None] == ["workspace-full-check"]
+        assert ws.save_message.text().startswith("Saved: the check passed. Checking")
+        fired: list[bool] = []
+        QTimer.singleShot(0, lambda: fired.append(True))
+        qtbot.waitUntil(lambda: bool(fired), timeout=5000)
+        with qtbot.waitSignal(ws.fully_checked, timeout=120_000) as blocker:
+            release.set()
+    finally:
+        release.set()
+    report = blocker.args[0]
+    assert report.ok and report.combinations > 1000  # every language and bilingual print
+    assert ws.save_message.text() == "Saved: the check passed. Every language checked."
+
+
+def test_only_checks_what_one_file_can_change(sample_clinic):
+    from dischargedesk.checks import check_templates
+
+    full = check_templates(sample_clinic, languages=["en"], build_pdfs=False)
+    one = check_templates(sample_clinic, build_pdfs=False, only=NAME)
+    assert one.combinations == full.combinations  # every combination of its language
+    assert [g.file for g in one.grades] == [NAME]
+    assert [g for g in full.grades if g.file == NAME] == one.grades
+    partial = check_templates(sample_clinic, build_pdfs=False, only="es/partials/watch.txt",
+                              grades=False)
+    assert partial.ok and partial.combinations > full.combinations  # es and bilingual es

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -73,7 +74,7 @@ class ClinicProfile:
     @property
     def is_sample(self) -> bool:
         """The bundled fictional clinic (its handouts say so in the footer)."""
-        return self.folder is not None and self.folder.resolve() == sample_clinic_dir().resolve()
+        return self.folder is not None and self.folder.resolve() == _sample_root()
 
     @property
     def templates_dir(self) -> Path | None:
@@ -82,6 +83,12 @@ class ClinicProfile:
             return None
         path = self.folder / "templates"
         return path if path.is_dir() else None
+
+
+@cache
+def _sample_root() -> Path:
+    """Where the bundled sample clinic is (a folder of the installed app: it never moves)."""
+    return sample_clinic_dir().resolve()
 
 
 CLINIC_KEYS: dict[str, type | tuple[type, ...]] = {

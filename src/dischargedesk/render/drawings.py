@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
+import reportlab
 from reportlab.graphics.shapes import Drawing, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -184,9 +189,34 @@ class SpineDrawing(Marked, Flowable):
         drawing.drawOn(self.canv, 0, 0)
 
 
+_QR_MODULE = "dischargedesk.render._rl_qrencoder"
+_qr_lock = threading.Lock()
+
+
+def _qrencoder() -> Any:
+    """ReportLab's QR encoder (reportlab/graphics/barcode/qrencoder.py, which imports only
+    ``re`` and ``itertools``), loaded from its file under a private name: importing it as
+    ``reportlab.graphics.barcode.qrencoder`` first runs the barcode package, which imports
+    every barcode widget (about 20 ms of each cold command) that is never drawn here."""
+    with _qr_lock:
+        module = sys.modules.get(_QR_MODULE)
+        if module is None:
+            path = Path(reportlab.__file__).parent / "graphics" / "barcode" / "qrencoder.py"
+            spec = importlib.util.spec_from_file_location(_QR_MODULE, path)
+            if not path.is_file() or spec is None or spec.loader is None:
+                # a bundle without ReportLab's sources (PyInstaller): the ordinary import
+                from reportlab.graphics.barcode import qrencoder
+                return qrencoder
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[_QR_MODULE] = module
+        return module
+
+
 @lru_cache(maxsize=16)
 def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     """The QR code's dark modules (computed once per portal address)."""
+    qrencoder = _qrencoder()
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(url)
     qr.make()

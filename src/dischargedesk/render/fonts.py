@@ -12,9 +12,9 @@ handout never reads them):
 
 Inside a paragraph each run of text prints in the first font that has its glyphs, so a Latin
 MRN or drug name in a Chinese handout prints in DejaVu and the Chinese around it in Droid
-Sans Fallback (:func:`with_fallback` rewrites paragraph markup into ``<font name=...>``
-runs; :func:`draw_text`, :func:`text_width` and :func:`fit_lines` do the same for text
-drawn straight on the canvas). Text is NFC-normalised first: ReportLab places no combining
+Sans Fallback (:class:`FallbackFragments` cuts a paragraph's parsed fragments into runs;
+:func:`draw_text`, :func:`text_width` and :func:`fit_lines` do the same for text drawn
+straight on the canvas). Text is NFC-normalised first: ReportLab places no combining
 marks, so "ệ" must be the one precomposed glyph, not "e" and two marks.
 """
 
@@ -76,22 +76,54 @@ HANGUL = FallbackFont("DDHangul", "NanumGothic.ttf", "NanumGothicBold.ttf",
 FALLBACKS: tuple[FallbackFont, ...] = (HAN, HANGUL)
 _BY_NAME = {f.name: f for f in FALLBACKS}
 
-_lock = threading.Lock()  # registering a fallback font
+_lock = threading.Lock()  # registering a fallback font or a lazy face
+
+
+#: Faces registered by :func:`register_fonts`; the italic ones (no handout template uses
+#: ``<i>`` today) are read from their files only when ReportLab first asks for them.
+_EAGER = (FONT, FONT_BOLD)
+_LAZY = frozenset(_FILES) - set(_EAGER)
 
 
 @cache
 def register_fonts() -> None:
-    """Register DejaVu Sans once per process (subsetted and embedded in each PDF). The
-    fallback fonts are registered later, by :func:`fallback_covered`, when text needs them."""
-    for name, file_name in _FILES.items():
-        font = TTFont(name, str(font_path(file_name)))
-        slim_subsets([font])  # embedded without hinting (fontsubset.py)
-        pdfmetrics.registerFont(font)
+    """Register DejaVu Sans once per process (subsetted and embedded in each PDF): regular
+    and bold now, the italic faces on first use (:func:`_find_font`). The fallback fonts
+    are registered later, by :func:`fallback_covered`, when text needs them."""
+    for name in _EAGER:
+        register_face(name)
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
                                   boldItalic=FONT_BOLD_ITALIC)
     # Drawings and bare canvases otherwise start with (unembedded) Helvetica.
     rl_config.defaultGraphicsFontName = FONT
     rl_config.canvas_basefontname = FONT
+
+
+def _find_font(name: str) -> Any:
+    """pdfmetrics.getFont for a name not registered yet: an italic DejaVu face is
+    registered once (under the lock: two renders on two threads get the same font object),
+    any other name goes to ReportLab's own look-up (standard fonts, or its error)."""
+    if name in _LAZY:
+        return register_face(name)
+    return _rl_find_font(name)
+
+
+# Every font look-up of ReportLab (paragraph widths, canvas.setFont, the PDF's font list)
+# is pdfmetrics.getFont, which calls this module-level hook for a name not registered yet.
+# Installed once, at import (under Python's import lock, so never twice at the same time).
+_rl_find_font = pdfmetrics.findFontAndRegister
+pdfmetrics.findFontAndRegister = _find_font
+
+
+def register_face(name: str) -> Any:
+    """Register one DejaVu face now if it is not yet (idempotent, thread-safe); the font."""
+    with _lock:
+        font = pdfmetrics._fonts.get(name)
+        if font is None:
+            font = TTFont(name, str(font_path(_FILES[name])))
+            slim_subsets([font])  # embedded without hinting (fontsubset.py)
+            pdfmetrics.registerFont(font)
+        return font
 
 
 @cache
@@ -183,12 +215,88 @@ def _ignorable(ch: str) -> bool:
 
 
 def missing_characters(text: str) -> list[str]:
-    """Characters of ``text`` no embedded font can print (in order, without repeats)."""
+    """Characters of ``text`` no embedded font can print (in order, without repeats). Asks
+    the fonts' character maps only (:func:`fallback_coverage`): a check registers no
+    fallback font (only a render that prints with one does)."""
     covered = _covered()
     # each distinct character once, in order (a handout's text is thousands of characters
     # of a few dozen distinct ones)
+    elsewhere = _fallbacks_cover()
     return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
-            if ord(ch) not in covered and not _ignorable(ch) and font_for(ch) == ""]
+            if ord(ch) not in covered and ord(ch) not in elsewhere and not _ignorable(ch)]
+
+
+@cache
+def _fallbacks_cover() -> frozenset[int]:
+    """Code points some fallback font prints."""
+    return frozenset().union(*(fallback_coverage(f) for f in FALLBACKS))
+
+
+def fallback_coverage(font: FallbackFont) -> frozenset[int]:
+    """The code points of :func:`fallback_covered` (every weight), read from the font
+    files' character maps as ReportLab reads them, without registering the font (ReportLab
+    parses the whole 4 MB font for that: about 0.3 s per file)."""
+    chars = _fallback_chars.get(font.name)
+    if chars is not None:
+        return chars
+    found = _coverage_of(font)
+    return found if found is not None else fallback_covered(font)
+
+
+@cache
+def _coverage_of(font: FallbackFont) -> frozenset[int] | None:
+    regular = cmap_codepoints(font_path(font.regular).read_bytes())
+    if regular is None or not font.bold:
+        return regular
+    bold = cmap_codepoints(font_path(font.bold).read_bytes())
+    return None if bold is None else regular & bold
+
+
+def cmap_codepoints(data: bytes) -> frozenset[int] | None:
+    """The characters a TrueType font's cmap maps, from the subtable ReportLab's TTFontFile
+    chooses (the last of: Windows, Mac Roman unless one was found, Mac encoding 1,
+    Unicode but variation sequences), in format 4 or 12; None for another format or a
+    file this does not read (then the caller registers the font instead)."""
+    import struct
+
+    try:
+        tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+                  for i in range(struct.unpack_from(">H", data, 4)[0])}
+        cmap = tables[b"cmap"]
+        version, count = struct.unpack_from(">HH", data, cmap)
+        if count == 0 and version != 0:
+            count = version
+        chosen, enc = None, 0
+        for i in range(count):
+            platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+            if platform == 3 or (platform == 1 and encoding == 1) or \
+                    (platform == 0 and encoding != 5):
+                enc, chosen = 1, offset
+            elif platform == 1 and encoding == 0 and enc != 1:
+                enc, chosen = 2, offset
+        if chosen is None:
+            return None
+        at = cmap + chosen
+        fmt = struct.unpack_from(">H", data, at)[0]
+        out: set[int] = set()
+        if fmt == 4:
+            segments = struct.unpack_from(">H", data, at + 6)[0] // 2
+            ends = struct.unpack_from(f">{segments}H", data, at + 14)
+            starts = struct.unpack_from(f">{segments}H", data, at + 16 + 2 * segments)
+            for start, end in zip(starts, ends, strict=True):
+                out.update(range(start, end + 1))
+        elif fmt == 12:
+            groups = struct.unpack_from(">I", data, at + 12)[0]
+            for i in range(groups):
+                start, end = struct.unpack_from(">II", data, at + 16 + 12 * i)
+                out.update(range(start, end + 1))
+        else:
+            return None
+        if 0x20 in out or 0xA0 in out:  # as ReportLab: a space or a no-break space gives both
+            out |= {0x20, 0xA0}
+        return frozenset(out)
+    except (KeyError, struct.error):
+        return None
 
 
 def describe_characters(chars: list[str]) -> str:
@@ -397,6 +505,46 @@ def _fit_one(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+# -- paragraph fragments ---------------------------------------------------------------------
+class FallbackFragments:
+    """Paragraph mixin (before ReportLab's Paragraph in the bases): the markup is parsed by
+    ReportLab's own parser as it is, then each parsed text fragment is cut into runs by font
+    (:func:`fallback_frags`). This gives the fragments ReportLab's parser makes of the same
+    markup with each run wrapped in ``<font name=...>`` (:func:`with_fallback`, which the
+    tests keep as the reference) without writing that markup and parsing every font tag
+    again (each tag a parser call and a copied fragment: about a third of the parsing of a
+    Chinese handout, where every number is a font switch). The markup is NFC-normalised first."""
+
+    def __init__(self, text: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(text, str):
+            text = unicodedata.normalize("NFC", text)
+        super().__init__(text, *args, **kwargs)  # type: ignore[call-arg]
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        super()._setup(text, style, bulletText, frags, cleaner)  # type: ignore[misc]
+        if frags is None:  # parsed here (not a half of a split paragraph: already done)
+            me: Any = self
+            me.frags = fallback_frags(me.frags)
+
+
+def fallback_frags(frags: list[Any]) -> list[Any]:
+    """Parsed paragraph fragments with each text fragment DejaVu Sans cannot print whole cut
+    into runs (:func:`runs`), a run in a fallback font a copy of the fragment in that font's
+    face (its bold face when the fragment's font is bold). Fragments DejaVu prints (all of
+    them in a Latin handout) are returned as they are."""
+    dejavu = _dejavu_runs()
+    out: list[Any] = []
+    for frag in frags:
+        text = getattr(frag, "text", None)
+        if not text or dejavu.fullmatch(text) or hasattr(frag, "cbDefn"):
+            out.append(frag)
+            continue
+        for fb, part in runs(text):
+            out.append(frag.clone(text=part) if fb is None else
+                       frag.clone(text=part, fontName=face_for(frag.fontName, fb)))
+    return out
+
+
 # -- paragraph markup ------------------------------------------------------------------------
 _MARKUP = re.compile(r"(<[^>]*>|&#?[A-Za-z0-9]+;)")
 
@@ -417,7 +565,9 @@ def with_fallback(markup: str | None, base: str = FONT) -> str | None:
     """Paragraph markup with each run DejaVu Sans cannot print wrapped in ``<font
     name="...">`` for the font that can (NFC first), in its bold face inside ``<b>`` or when
     ``base`` (the paragraph style's font) is bold. Tags and entities are kept as they are;
-    markup DejaVu covers entirely comes back unchanged, without loading any other font."""
+    markup DejaVu covers entirely comes back unchanged, without loading any other font.
+    Paragraphs no longer print from this markup (:class:`FallbackFragments` makes the same
+    fragments without it); the tests keep it as the reference for those fragments."""
     if markup is None:
         return None
     markup = unicodedata.normalize("NFC", markup)

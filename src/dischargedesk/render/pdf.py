@@ -43,12 +43,12 @@ from .drawings import QrCode, SpineDrawing
 from .fonts import (
     FONT,
     FONT_BOLD,
+    FallbackFragments,
     OneLineCJK,
     draw_text,
     fit_lines,
     register_fonts,
     text_width,
-    with_fallback,
     word_wrap_for,
 )
 from .style import (
@@ -120,15 +120,15 @@ class Extras:
     paper: str = "Letter"  # clinic parameter ``paper``: Letter or A4
 
 
-class _Para(tagging.Marked, OneLineCJK, RLParagraph):
+class _Para(tagging.Marked, OneLineCJK, FallbackFragments, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
-    Sans lacks print in a fallback font (fonts.with_fallback)."""
+    Sans lacks print in a fallback font (fonts.FallbackFragments); the nurse's free text (the
+    model's free-text runs) is tagged as a Span in its own language (tagging.run_markup)."""
 
-    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
-                 **kwargs: Any) -> None:
-        super().__init__(with_fallback(text, style.fontName), style, *args, **kwargs)
+    def __init__(self, text: str | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(tagging.run_markup(text) if text else text, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # keyed by id too (the halves of a split paragraph start as copies of it); a
@@ -210,6 +210,20 @@ def _fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
     return fit_lines(text, font, size, width)  # per-run widths, breaks between CJK characters
 
 
+class _LogoReader(ImageReader):
+    """ReportLab's image reader for the clinic logo (a PNG or JPEG: the clinic profile
+    refuses anything else), with Pillow opening the file by its path: ReportLab hands Pillow
+    the bytes without a file name, and Pillow then first imports five format plugins (BMP,
+    GIF, JPEG, PPM, PNG: about 10 ms of each cold command) instead of the one the file
+    name says. The pixels are decoded here, which also closes the file."""
+
+    def _read_image(self, fp: Any) -> Any:
+        from PIL import Image
+
+        image = Image.open(self.fileName, formats=("PNG", "JPEG"))
+        image.load()
+        return image
+
 class _Furniture:
     def __init__(self, ident: PageIdentity, styles: Styles, kind: str,
                  page: tuple[float, float] = PAGE) -> None:
@@ -223,7 +237,7 @@ class _Furniture:
         self._logo: ImageReader | None = None
         self.logo_w = 0.0
         if ident.logo is not None:  # read once per handout, not once per page
-            self._logo = ImageReader(str(ident.logo))
+            self._logo = _LogoReader(str(ident.logo))
             iw, ih = self._logo.getSize()
             self.logo_w = min(iw * self._logo_h / ih,
                               self.width * FURNITURE.logo_max_share)

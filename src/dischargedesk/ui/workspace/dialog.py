@@ -66,6 +66,7 @@ class TemplateWorkspace(QDialog):
     """
 
     checked = Signal(object)  # CheckReport, after each check (tests wait for it)
+    fully_checked = Signal(object)  # CheckReport of every language, after a save
     previewed = Signal(bool)  # True when the preview shows the current edit
     clinic_changed = Signal(object)  # the reloaded ClinicProfile, after any save
 
@@ -84,6 +85,8 @@ class TemplateWorkspace(QDialog):
         self.last_report: CheckReport | None = None
 
         self.jobs = Lane("workspace-preview", latest_only=True)  # the newest edit wins
+        # after a save: every language (the edit's language was checked before saving)
+        self.full_checks = Lane("workspace-full-check", latest_only=True)
         self.generation = 0
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
@@ -287,19 +290,19 @@ class TemplateWorkspace(QDialog):
         log.info("template reverted")
 
     def save_problems(self, text: str) -> list[Problem]:
-        """Errors the edit would bring: the check of this language with the edit, less the
-        errors the saved files already have (so one broken file never blocks fixing
-        another)."""
+        """Errors the edit would bring: the check of what the edited file can change
+        (``check_templates(only=...)``: its language, its handout), less the errors the
+        saved files already have (so one broken file never blocks fixing another). The
+        other languages are checked in the background after the save (:meth:`check_all`)."""
         assert self.current is not None
-        language = self.current.split("/", 1)[0]
-        edited = check_templates(self.clinic, languages=[language], build_pdfs=False,
+        edited = check_templates(self.clinic, build_pdfs=False, only=self.current,
                                  overrides={self.current: text}, grades=False)
         if edited.ok:
             return []
         own = f"clinic {self.current}"
         if all(p.file == own for p in edited.errors):
             return edited.errors
-        before = check_templates(self.clinic, languages=[language], build_pdfs=False,
+        before = check_templates(self.clinic, build_pdfs=False, only=self.current,
                                  grades=False)
         return [p for p in edited.errors if p.file == own or p not in before.errors]
 
@@ -326,9 +329,28 @@ class TemplateWorkspace(QDialog):
         save_template(self.clinic.folder, self.current, text)
         self._set_dirty(False)
         self._reload_clinic()
-        self.save_message.setText("Saved: the check passed.")
+        self.save_message.setText("Saved: the check passed. Checking every language...")
         self.save_message.setStyleSheet("color:#0b5d1e;")
         log.info("template saved")
+        self.check_all()
+
+    def check_all(self) -> None:
+        """Check every language (the English text prints in each bilingual handout) off the
+        GUI thread; the result replaces the list unless the nurse has edited since."""
+        clinic = self.clinic
+
+        def done(report: CheckReport) -> None:
+            if not self.dirty:
+                self._fill_results(report)
+                errors = len(report.errors)
+                self.save_message.setText(
+                    "Saved: the check passed." + (" Every language checked." if not errors
+                                                  else f" Every language checked: {errors} "
+                                                  "problem(s), listed below the editor."))
+            self.fully_checked.emit(report)
+
+        QueryOp(parent=self, op=lambda: check_templates(clinic, build_pdfs=False),
+                success=done).run_in_background(self.full_checks)
 
     def _reload_clinic(self) -> None:
         assert self.clinic.folder is not None
@@ -384,6 +406,10 @@ class TemplateWorkspace(QDialog):
             self._show_report(report)
 
     def _show_report(self, report: CheckReport) -> None:
+        self._fill_results(report)
+        self.checked.emit(report)
+
+    def _fill_results(self, report: CheckReport) -> None:
         self.last_report = report
         self.results.clear()
         for problem in report.problems:
@@ -399,7 +425,6 @@ class TemplateWorkspace(QDialog):
             item = QListWidgetItem(f"{g.file}: {g.describe()}")
             item.setData(ROLE_NAME, g.file.removeprefix("clinic "))
             self.results.addItem(item)
-        self.checked.emit(report)
 
     def jump_to_result(self, item: QListWidgetItem) -> None:
         name, line = item.data(ROLE_NAME), item.data(ROLE_LINE)
@@ -421,5 +446,6 @@ class TemplateWorkspace(QDialog):
             return
         self.timer.stop()
         self.jobs.wait(5000)
+        self.full_checks.wait(5000)
         super().closeEvent(event)
 

@@ -49,8 +49,11 @@ def preview_and_check(job: PreviewJob) -> PreviewResult:
         error = exc
     report: CheckReport | None
     try:
+        # an edit: what the edited file can change (its language and handout); else the
+        # language shown
+        edited = next(iter(job.overrides)) if len(job.overrides) == 1 else None
         report = check_templates(job.clinic, languages=[job.language], build_pdfs=False,
-                                 overrides=job.overrides)
+                                 overrides=job.overrides, only=edited)
     except Exception:  # noqa: BLE001 - a check that fails shows no report
         report = None
     return PreviewResult(pdf, error, report)

@@ -1,0 +1,108 @@
+"""Template check speed (issue 17.2) against a single cold render, measured in the same run.
+
+    python bench/check_speed.py [--runs N] [--baseline OTHER/src] [--pdf]
+
+Each run is a fresh process, as a person runs it: a cold `dischargedesk render` of both
+handouts (the yardstick), then `dischargedesk templates check --clinic
+resources/sample-clinic --no-pdf` of this tree, then (with ``--baseline``) the same check
+of another checkout's ``src`` - interleaved, so all see the same load. ``--pdf`` adds one
+full check (with PDFs and layout checks) of each. Prints medians of wall time and of the
+child's CPU time (user + system, steadier on a shared machine) and the ratio to the cold
+render. Goals (sample clinic): no-PDF check <= 1.5 s, with PDFs <= 5 s. Results go in
+docs/benchmarks.md with the machine and date; never into a timed unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLINIC = ROOT / "resources" / "sample-clinic"
+
+
+def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one child process (which must succeed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(f"{args[-4:]} failed ({done.returncode})")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _cli(src: Path) -> list[str]:
+    return [sys.executable, "-c",
+            f"import sys; sys.path.insert(0, {str(src)!r}); "
+            "from dischargedesk.cli import main; sys.exit(main())"]
+
+
+def _report(name: str, runs: list[tuple[float, float]],
+            render: list[tuple[float, float]]) -> None:
+    wall = statistics.median(w for w, _ in runs)
+    cpu = statistics.median(c for _, c in runs)
+    render_wall = statistics.median(w for w, _ in render)
+    render_cpu = statistics.median(c for _, c in render)
+    print(f"{name}: wall median {wall:.2f} s (min {min(w for w, _ in runs):.2f}, "
+          f"max {max(w for w, _ in runs):.2f}), CPU median {cpu:.2f} s, n={len(runs)}; "
+          f"{wall / render_wall:.1f}x the cold render (CPU {cpu / render_cpu:.1f}x)",
+          flush=True)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=5, help="no-PDF runs (at least 1)")
+    p.add_argument("--baseline", type=Path, help="src folder of another checkout")
+    p.add_argument("--pdf", action="store_true", help="also one full check with PDFs each")
+    args = p.parse_args()
+    print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}")
+    trees = {"this": ROOT / "src"}
+    if args.baseline:
+        trees["baseline"] = args.baseline.resolve()
+    samples: dict[str, list[tuple[float, float]]] = {"render": []}
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, XDG_CACHE_HOME=cache, QT_QPA_PLATFORM="offscreen")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("PYTHONPATH", None)
+        render = [*_cli(trees["this"]), "render", "--procedure", "kyphoplasty", "--levels",
+                  "T12,L1", "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
+        checks = {name: [*_cli(src), "templates", "check", "--clinic", str(CLINIC), "--no-pdf"]
+                  for name, src in trees.items()}
+        _timed(render, env)  # fills the template cache and the OS file cache
+        for cmd in checks.values():
+            _timed(cmd, env)
+        for name in checks:
+            samples[f"check {name}"] = []
+        for _ in range(args.runs):
+            samples["render"].append(_timed(render, env))
+            for name, cmd in checks.items():
+                samples[f"check {name}"].append(_timed(cmd, env))
+        for name, runs in samples.items():
+            if runs:
+                _report(name, runs, samples["render"])
+        if args.pdf:  # one run each, a render right before it as its yardstick
+            for name, src in trees.items():
+                cmd = [*_cli(src), "templates", "check", "--clinic", str(CLINIC)]
+                yardstick = [_timed(render, env)]
+                _report(f"check {name} with PDFs (1 run, load {os.getloadavg()[0]:.1f})",
+                        [_timed(cmd, env)], yardstick)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
