@@ -81,3 +81,24 @@ def test_remembered_formats_are_babels():
             expected = lang.format_list(list(items), locale=locale) if items else ""
             assert lang.list_text(items, locale) == expected
             assert lang.list_text(list(items), locale) == expected
+
+
+def test_built_in_packs_follow_a_reprints_snapshot(tmp_path):
+    """The built-in pack cache (engine._builtin_packs) is keyed by the templates folder: a
+    reprint inside resources.snapshot_files gets the archived packs, not the live ones."""
+    import shutil
+
+    from dischargedesk import engine
+    from dischargedesk.resources import snapshot_files, templates_dir
+
+    live = engine._builtin_packs("es")
+    copy = tmp_path / "templates"
+    shutil.copytree(templates_dir(), copy)
+    pack = copy / "es" / "pack.toml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace(
+        'name = "Español"', 'name = "Español archivado"', 1), encoding="utf-8")
+    with snapshot_files(copy, None):
+        archived = engine._builtin_packs("es")
+    assert archived[0].display_name != live[0].display_name
+    assert "archivado" in archived[0].display_name
+    assert engine._builtin_packs("es") == live
