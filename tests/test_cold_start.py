@@ -44,6 +44,8 @@ def test_a_cold_english_render_imports_only_what_it_uses(tmp_path):
     # the PNG logo needs Pillow's PNG plugin only
     assert "PIL.PngImagePlugin" in modules
     assert not {"PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin"} & modules
+    # no patient context, no chart outbox: the EHR readers and writers stay unloaded
+    assert not {"dischargedesk.ehr.context", "dischargedesk.ehr.outbox"} & modules
 
 
 def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():
