@@ -65,6 +65,8 @@ def test_remembered_formats_are_babels():
     formats afresh, for every language, pattern and a year of dates."""
     import datetime as dt
 
+    from babel.lists import format_list
+
     from dischargedesk.render import language as lang
 
     locales = ["en", "es", "zh_Hans", "zh_Hant", "ko", "vi", "fil_PH"]
@@ -78,6 +80,6 @@ def test_remembered_formats_are_babels():
         for value in (0, 1, 1.0, 4.5359237, 10, 100.4, 38.0, 1234.56):
             assert lang.number_text(value, locale) == lang.number_text.__wrapped__(value, locale)
         for items in ([], ["L2"], ["T12", "L1"], ("T11", "T12", "L1")):
-            expected = lang.format_list(list(items), locale=locale) if items else ""
+            expected = format_list(list(items), locale=locale) if items else ""
             assert lang.list_text(items, locale) == expected
             assert lang.list_text(list(items), locale) == expected
