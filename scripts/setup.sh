@@ -38,7 +38,14 @@ case "$extra" in
   *) pip_args=(-e . --group "$extra") ;;
 esac
 stamp=".venv/.setup-stamp-$extra"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+# dev includes test, and both include app: `make lint` then `make test` (CI) installs once
+covered=false
+case "$extra" in
+  app) fresh .venv/.setup-stamp-test || fresh .venv/.setup-stamp-dev && covered=true ;;
+  test) fresh .venv/.setup-stamp-dev && covered=true ;;
+esac
+if ! fresh "$stamp" && [ "$covered" = false ]; then
   echo "Installing Python packages into .venv ($extra)..."
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1" >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check --progress-bar off "${pip_args[@]}"

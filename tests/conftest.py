@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,14 +35,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 
 
-#: Test files whose module fixture renders the whole file's matrix up front: with
-#: ``--dist loadgroup`` (make test) each of these files runs on one xdist worker, so its setup
-#: is paid once, and every other test is handed out on its own, so no big file runs alone
-#: at the end. (xdist's own loadgroup reads ``xdist_group`` marks by renaming node ids,
-#: which pytest 9.2 no longer honours; this scheduler groups by file name instead.)
-EAGER_MODULE_FIXTURES = frozenset({
-    "test_chinese.py", "test_chinese_pdf.py", "test_clinical_matrix.py", "test_engine.py",
-})
+class PerCase:
+    """A test file's matrix, made one case at a time: ``cases[key]`` calls ``make(key)`` the
+    first time this process reads that key and keeps the result (in memory only), so a test
+    renders only the cases it reads. Return it from a session-scoped fixture: xdist interleaves
+    a file's tests with other files', which tears module fixtures down and sets them up again."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        self._make = make
+        self._made: dict[Any, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return self._made[key]
+        except KeyError:
+            value = self._made[key] = self._make(key)
+            return value
+
+
+#: Test files whose tests read a shared matrix (PerCase): with ``--dist loadgroup`` (make
+#: test) the tests that read the same case run on one xdist worker, so each case is made
+#: once in the run; the pattern takes the case out of the test's node id (the part in
+#: brackets, less what does not change the case). Every other test is handed out on its own.
+#: (xdist's own loadgroup reads ``xdist_group`` marks by renaming node ids, which pytest 9.2
+#: no longer honours; this scheduler groups by node id instead.)
+CASE_GROUPS = {
+    # each combination is rendered in English and both Chinese packs; the tests of a
+    # combination read English and one or both packs
+    "test_chinese.py": re.compile(r"\[(.+?)(?:-en|-zh-Hans|-zh-Hant)\]$"),
+    # the glyph test of a language reads every combination of that language
+    "test_chinese_pdf.py": re.compile(r"\[(zh-Hans|zh-Hant)\b"),
+    "test_clinical_matrix.py": re.compile(r"\[(.+)\]$"),
+    "test_engine.py": re.compile(r"\[(.+)\]$"),
+}
+
+
+def case_group(nodeid: str) -> str:
+    """The xdist work unit of a test: its file and case for CASE_GROUPS, else the test."""
+    path = nodeid.split("::", 1)[0]
+    pattern = CASE_GROUPS.get(path.rsplit("/", 1)[-1])
+    found = pattern.search(nodeid) if pattern else None
+    return f"{path}::[{found.group(1)}]" if found else nodeid
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)  # xdist may be absent or disabled
@@ -50,12 +84,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class EagerFileScheduling(LoadScopeScheduling):
+    class CaseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if path.rsplit("/", 1)[-1] in EAGER_MODULE_FIXTURES else nodeid
+            return case_group(nodeid)
 
-    return EagerFileScheduling(config, log)
+    return CaseScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,13 +71,21 @@ def _load_font(font: Any) -> _Font:
     if cmap is None:
         info.problem = f"font {name} has no usable cmap"
         return info
-    info.glyphs = dict(cmap.cmap)
     order = tt.getGlyphOrder()
     glyf = tt["glyf"]
-    info.outlined = {g for g in order if glyf[g].numberOfContours != 0}
-    info.glyphs = {code: g for code, g in info.glyphs.items()
-                   if g != ".notdef" and order.index(g) != 0}
+    info.outlined = {g for g in order if _contours(glyf.glyphs[g]) != 0}
+    info.glyphs = {code: g for code, g in cmap.cmap.items() if g not in (".notdef", order[0])}
     return info
+
+
+def _contours(glyph: Any) -> int:
+    """numberOfContours (-1 for a composite), read from the glyph's header without
+    decompiling its outline (fontTools' glyf[name] decompiles every point; most of the
+    check's time)."""
+    data = getattr(glyph, "data", None)
+    if data is None:  # empty, or already decompiled
+        return int(glyph.numberOfContours)
+    return int(struct.unpack(">h", data[:2])[0]) if len(data) >= 2 else 0
 
 
 def _strings(operands: list[Any], op: str) -> list[bytes]:

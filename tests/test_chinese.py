@@ -26,7 +26,7 @@ from dischargedesk.render.language import load_pack, pack_roots
 from dischargedesk.render.templating import HandoutEnvironment, render_section, section_sources
 from dischargedesk.resources import templates_dir
 
-from .conftest import TODAY
+from .conftest import TODAY, PerCase
 
 CHINESE = ("zh-Hans", "zh-Hant")
 LEVELS: dict[str, dict[str, Any]] = {
@@ -143,11 +143,11 @@ def fold(sections: list[d.Section]) -> str:
                     ).lower()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def matrix(sample_clinic):
-    """(combo, language) -> rendered sections, for English and both Chinese packs."""
-    return {(combo, lang): render_text(request_data(combo, lang), sample_clinic)
-            for combo in COMBOS for lang in ("en", *CHINESE)}
+    """(combo, language) -> rendered sections, for English and both Chinese packs; each
+    rendered when a test first reads it (conftest.PerCase)."""
+    return PerCase(lambda key: render_text(request_data(*key), sample_clinic))
 
 
 def typed_values(data: dict[str, Any], clinic: Any) -> list[str]:

@@ -2,9 +2,9 @@
 
 Every procedure x level pattern (incl. levels not recorded and 10 levels) x anesthesia x
 follow-up (booked early / on the usual day / late / not booked) x language renders once
-(module cache); brace and opioids take all 4 combinations across the anesthesia x
-follow-up cells of every (procedure, levels, language), and a typed blood-thinner restart
-alternates with an empty one. Each test then reads the shared text.
+(conftest.PerCase, when a test first reads it); brace and opioids take all 4 combinations
+across the anesthesia x follow-up cells of every (procedure, levels, language), and a typed
+blood-thinner restart alternates with an empty one. Each test then reads the shared text.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dischargedesk.domain.calendar import request_warnings
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_handouts
 
-from .conftest import TODAY, base_request_data
+from .conftest import TODAY, PerCase, base_request_data
 
 LEVELS = {
     "one_lumbar": {"levels": ["L2"]},
@@ -79,15 +79,16 @@ def _pages(pdf: bytes) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def matrix(sample_clinic):
-    """combo -> (request data, {kind: [page text, ...]}), rendered once per module."""
-    out = {}
-    for combo in COMBOS:
+    """combo -> (request data, {kind: [page text, ...]}), each rendered when a test first
+    reads it (conftest.PerCase)."""
+    def render(combo):
         data = _case(combo)
         req = HandoutRequest.from_mapping(data, today=TODAY)
-        out[combo] = (data, {h.kind: _pages(h.pdf) for h in render_handouts(req, sample_clinic)})
-    return out
+        return data, {h.kind: _pages(h.pdf) for h in render_handouts(req, sample_clinic)}
+
+    return PerCase(render)
 
 
 def fold(text: str) -> str:

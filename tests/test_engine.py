@@ -15,7 +15,7 @@ from dischargedesk.engine import render_handouts, render_pdf
 from dischargedesk.render.context import VARIABLES, build_context, flatten_keys
 from dischargedesk.render.language import load_pack
 
-from .conftest import pdf_pages_text, pdf_text
+from .conftest import PerCase, pdf_pages_text, pdf_text
 
 LEVEL_PATTERNS = {
     "one": {"levels": ["L2"]},
@@ -29,25 +29,26 @@ COMBOS = list(itertools.product(("kyphoplasty", "vertebroplasty"), LEVEL_PATTERN
                                 ("local", "sedation", "general")))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rendered(sample_clinic):
-    """Render each combination once (both handouts in one PDF)."""
+    """Each combination rendered once, when a test first reads it (both handouts in one PDF;
+    conftest.PerCase)."""
     from dischargedesk.domain.request import HandoutRequest
 
     from .conftest import TODAY, base_request_data
 
-    out = {}
-    for proc, pattern, anesthesia in COMBOS:
+    def render(combo):
+        proc, pattern, anesthesia = combo
         data = base_request_data(procedure=proc, anesthesia=anesthesia,
                                  **LEVEL_PATTERNS[pattern])
-        req = HandoutRequest.from_mapping(data, today=TODAY)
-        out[(proc, pattern, anesthesia)] = render_pdf(req, sample_clinic)
-    return out
+        return render_pdf(HandoutRequest.from_mapping(data, today=TODAY), sample_clinic)
+
+    return PerCase(render)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def texts(rendered):
-    return {k: pdf_text(v) for k, v in rendered.items()}
+    return PerCase(lambda combo: pdf_text(rendered[combo]))
 
 
 @pytest.mark.parametrize(("proc", "pattern", "anesthesia"), COMBOS)
