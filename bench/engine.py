@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,15 @@ def _timed(args: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t
 
 
+def _timed_cpu(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a new process; CPU (user + system of the child) is less
+    disturbed than wall time by the other processes of a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = _timed(args, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def _src(folder: Path) -> Path:
     """A checkout's import root: FOLDER/src when it has one, else FOLDER."""
     src = folder.resolve() / "src"
@@ -80,7 +90,7 @@ def cold(runs: int, baseline: Path | None = None) -> dict[str, list[float]]:
     # the same command for every tree (not the installed script, which imports one of them)
     cmd = [sys.executable, "-c", "from dischargedesk.cli import main; main()"]
     floor_cmd = [sys.executable, "-c", "import reportlab.platypus"]
-    results: dict[str, list[float]] = {"floor": []}
+    results: dict[str, list[float]] = {"floor": [], "floor cpu": []}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         base_env = dict(os.environ)
@@ -93,12 +103,14 @@ def cold(runs: int, baseline: Path | None = None) -> dict[str, list[float]]:
                 "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", str(out)]
         for name, env in envs.items():  # also fills the template cache
             results[f"{name} empty cache"] = [_timed(args, env)]
-            results[name] = []
+            results[name], results[f"{name} cpu"] = [], []
         _timed(floor_cmd, base_env)  # warm the OS file cache
         for _ in range(runs):
-            results["floor"].append(_timed(floor_cmd, base_env))
-            for name, env in envs.items():
-                results[name].append(_timed(args, env))
+            for key, (cmd_args, env) in [("floor", (floor_cmd, base_env)),
+                                         *((n, (args, e)) for n, e in envs.items())]:
+                wall, cpu = _timed_cpu(cmd_args, env)
+                results[key].append(wall)
+                results[f"{key} cpu"].append(cpu)
     return results
 
 
@@ -124,6 +136,7 @@ def main() -> int:
             print(summary(name, samples, 1))
     c = cold(args.runs if args.cold_only else max(5, args.runs // 2), args.baseline)
     print(summary("floor `python -c \"import reportlab.platypus\"`", c["floor"], 1))
+    print(summary("  floor CPU", c["floor cpu"], 1))
     for name in ("base", "this"):
         if name not in c:
             continue
@@ -131,9 +144,12 @@ def main() -> int:
         print(summary(f"cold `dischargedesk render` (both handouts), {label}", c[name], 1))
         print(summary(f"  {name}, empty template cache (1 run)", c[f"{name} empty cache"], 1))
         print(_ratio(f"cold render {name}", c[name], c["floor"]))
+        print(_ratio(f"  CPU, {name}", c[f"{name} cpu"], c["floor cpu"]))
     if "base" in c:
-        pairs = [t / b for t, b in zip(c["this"], c["base"], strict=True)]
-        print(f"this / base: median of pairs {statistics.median(pairs):.2f}")
+        for what in ("", " cpu"):
+            pairs = [t / b for t, b in zip(c[f"this{what}"], c[f"base{what}"], strict=True)]
+            print(f"this / base{what or ' wall'}: median of pairs "
+                  f"{statistics.median(pairs):.2f}")
     return 0
 
 

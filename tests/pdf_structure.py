@@ -21,7 +21,9 @@
   (it would need /ActualText).
 
 ``reading(pdf)`` is the structure tree in reading order: (role, text, alt) for every element
-with content, as a screen reader meets them.
+with content, as a screen reader meets them. ``languages(pdf)`` says which text is read in
+which language: each element whose /Lang differs from the language around it, with its
+text, and all the text read in the document's /Lang.
 """
 
 from __future__ import annotations
@@ -284,8 +286,36 @@ def check(data: bytes) -> list[str]:
     return analyse(data)[0]
 
 
+@dataclass
+class Languages:
+    """Which text a screen reader reads in which language (``/Lang``, PDF 32000-1 14.9.2)."""
+
+    document: str  # the catalog's /Lang
+    #: (role, /Lang, text) of each element whose /Lang differs from the language it is in
+    #: (the document's, or its nearest ancestor's with a /Lang), in reading order
+    runs: list[tuple[str, str, str]] = field(default_factory=list)
+    native: str = ""  # all the tree's text read in the document's language
+
+
+@dataclass
+class Report:
+    problems: list[str]
+    reading: list[tuple[str, str, str]]
+    languages: Languages
+
+
 def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
     """The problems, and the tree in reading order (``reading``), from one parse."""
+    report = full_report(data)
+    return report.problems, report.reading
+
+
+def languages(data: bytes) -> Languages:
+    return full_report(data).languages
+
+
+def full_report(data: bytes) -> Report:
+    """The problems, the tree in reading order and its languages, from one parse."""
     problems: list[str] = []
     pdf = pikepdf.open(io.BytesIO(data))
     root = pdf.Root
@@ -328,8 +358,9 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
 
     top = _tree(pdf, {k: v for k, v in ((g, page_index[g]) for g in page_index)},
                 problems)  # type: ignore[arg-type]
+    doc_lang = str(root.get("/Lang", ""))
     if top is None:
-        return problems, []
+        return Report(problems, [], Languages(doc_lang))
     owner: dict[tuple[int, int], Element] = {}
     for el in _elements(top)[1:]:
         if el.role not in STANDARD:
@@ -390,7 +421,30 @@ def analyse(data: bytes) -> tuple[list[str], list[tuple[str, str, str]]]:
                 problems.append(f"heading level skipped: H{prev} then H{level} "
                                 f"({_text(el, content)[:40]!r})")
             prev = level
-    return problems, _reading(top, content)
+    return Report(problems, _reading(top, content), _languages(top, content, doc_lang))
+
+
+def _languages(top: Element, content: dict[int, Page], doc_lang: str) -> Languages:
+    out = Languages(doc_lang)
+    native: list[str] = []
+
+    def walk(el: Element, lang: str) -> None:
+        own = el.lang or lang
+        if own != lang:
+            out.runs.append((el.role, own, _text(el, content)))
+        if el.actual is not None:
+            if own == doc_lang:
+                native.append(el.actual)
+            return
+        for k in el.kids:
+            if isinstance(k, Element):
+                walk(k, own)
+            elif own == doc_lang:
+                native.append(content[k[0]].mcid_text.get(k[1], ""))
+
+    walk(top, doc_lang)
+    out.native = " ".join(" ".join(native).split())
+    return out
 
 
 def _text(el: Element, content: dict[int, Page]) -> str:

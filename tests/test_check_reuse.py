@@ -162,3 +162,30 @@ def test_the_layout_step_in_a_pool_gives_the_serial_report(sample_clinic):
     assert serial.problems == pooled.problems
     assert [p.file for p in serial.problems if "could not be laid out" in p.message] == \
         ["en/kyphoplasty"]
+
+
+def test_the_memo_never_changes_a_handout(sample_clinic):
+    """Every combination the check prepares (en and es, bilingual included) comes out the
+    same with the memo as without it: the same documents, so the same PDF (output_key)."""
+    import itertools
+
+    from dischargedesk.engine import RenderMemo
+
+    memo = RenderMemo()
+    compared = 0
+    for proc, pattern, anesthesia, lang, large in itertools.product(
+            sorted(sample_clinic.procedures), LEVEL_PATTERNS, checks.ANESTHESIA, ("en", "es"),
+            (False, True)):
+        bilingual = (False, True) if lang == "es" and anesthesia == "sedation" else (False,)
+        for both, variant in itertools.product(bilingual, sample_variants()):
+            data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
+                    "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+                    **({"bilingual": True} if both else {}), **LEVEL_PATTERNS[pattern],
+                    **variant}
+            request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
+            with_memo, without = prepare(request, sample_clinic, memo=memo), \
+                prepare(request, sample_clinic)
+            assert with_memo == without, data
+            assert output_key(with_memo) == output_key(without)
+            compared += 1
+    assert compared == 336 and memo.reused > 10 * memo.renders

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _PROBE = """
@@ -44,6 +46,8 @@ def test_a_cold_english_render_imports_only_what_it_uses(tmp_path):
     # the PNG logo needs Pillow's PNG plugin only
     assert "PIL.PngImagePlugin" in modules
     assert not {"PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin"} & modules
+    # no patient context, no chart outbox: the EHR readers and writers stay unloaded
+    assert not {"dischargedesk.ehr.context", "dischargedesk.ehr.outbox"} & modules
 
 
 def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():
@@ -60,3 +64,54 @@ def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():
         assert drawings._qr_modules(url) == tuple(tuple(bool(m) for m in row)
                                                   for row in qr.modules)
     assert drawings._qrencoder() is private  # loaded once
+
+
+def test_an_in_process_render_puts_the_gc_thresholds_back(tmp_path):
+    """Only the installed script (the process ends after one command) keeps the raised
+    garbage-collector thresholds; a caller that goes on gets its own back."""
+    import gc
+
+    from dischargedesk.cli import main
+
+    before = gc.get_threshold()
+    assert main(["render", "--procedure", "kyphoplasty", "--levels", "T12", "--mrn", "A1",
+                 "--patient-name", "Ana Diaz",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert gc.get_threshold() == before
+
+
+def test_the_qr_cache_holds_the_encoders_modules_and_never_changes_a_pdf(
+        monkeypatch, sample_clinic, make_request):
+    """The portal QR's modules, kept in the user cache folder between processes: the PDF
+    is the same byte for byte with the file written, read back, or switched off; a
+    damaged file is ignored and written again."""
+    from dischargedesk.engine import render_pdf
+    from dischargedesk.render import codecache, drawings
+
+    url = sample_clinic.portal_url
+    path = drawings._qr_cache_path(url)
+    assert path is not None and not path.exists()
+    request = make_request()
+
+    def fresh_pdf() -> bytes:
+        drawings._qr_modules.cache_clear()  # as in a new process
+        return render_pdf(request, sample_clinic)
+
+    monkeypatch.setenv(codecache.ENV_DISABLE, "1")
+    without = fresh_pdf()
+    assert not path.exists()
+    monkeypatch.delenv(codecache.ENV_DISABLE)
+    assert fresh_pdf() == without and path.exists()  # encoded, then written
+    encode = drawings._qr_encode
+    with monkeypatch.context() as m:
+        m.setattr(drawings, "_qr_encode", lambda url: pytest.fail("encoded again"))
+        assert fresh_pdf() == without  # read back from the file
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 1  # one module flipped: the digest no longer matches
+    path.write_bytes(bytes(data))
+    drawings._qr_modules.cache_clear()
+    assert drawings._qr_modules(url) == encode(url)
+    assert drawings._qr_read(path) == encode(url)  # written again
+    other = drawings._qr_cache_path(url + "/x")
+    assert other is not None and other != path  # another address: another file
+    assert request.patient_name.encode() not in path.read_bytes()

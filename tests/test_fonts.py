@@ -406,3 +406,35 @@ def test_fragments_match_font_markup_for_mixed_text(parts):
     style = ParagraphStyle("p", fontName=fonts.FONT, fontSize=12, leading=16)
     stock = Paragraph(fonts.with_fallback(markup), style).frags
     assert _frag_fields(_Para(markup, style).frags) == _frag_fields(stock)
+
+
+def _lines(para_lines):
+    return [({k: v for k, v in line.__dict__.items() if k != "words"},
+             [w.__dict__ for w in line.words]) for line in para_lines.lines]
+
+
+_BREAKABLE = st.text(alphabet=st.sampled_from(list("王小明，。（）：、12 5mg-.김민준다ễAabc")),
+                     min_size=1, max_size=120)
+
+
+@given(text=_BREAKABLE, bold=st.booleans(), width=st.floats(4, 400),
+       bounds=st.booleans())
+def test_cjk_breaker_gives_reportlab_lines(text, bold, width, bounds):
+    """fonts.cjk_frag_split (CJK line breaking without ReportLab's cost per character) gives
+    ReportLab's cjkFragSplit lines: the same fragments, widths and extents on every line, for
+    mixed Chinese, Korean and Latin text with a bold stretch, at any width."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus.paragraph import cjkFragSplit
+
+    from dischargedesk.render.document import escape
+    from dischargedesk.render.pdf import _Para
+
+    fonts.register_fonts()
+    style = ParagraphStyle("p", fontName=fonts.FONT, fontSize=11, leading=15, wordWrap="CJK")
+    cut = len(text) // 3
+    markup = escape(text[:cut]) + (f"<b>{escape(text[cut:])}</b>" if bold
+                                   else "<br/>" + escape(text[cut:]))
+    frags = _Para(markup, style).frags
+    widths = [width, width * 1.5]
+    assert _lines(fonts.cjk_frag_split(frags, widths, bounds)) == \
+        _lines(cjkFragSplit(frags, widths, bounds))

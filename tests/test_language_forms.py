@@ -20,6 +20,7 @@ from dischargedesk.cli import main
 from dischargedesk.clinic.profile import load_clinic
 from dischargedesk.engine import form_choices, render_pdf
 from dischargedesk.errors import ClinicProfileError
+from dischargedesk.render import language
 from dischargedesk.render.language import (
     _read_pack,
     day_text,
@@ -215,3 +216,48 @@ def test_chinese_lines_break_between_characters_and_keep_latin_words(clinic_fold
     assert all("Oxycodone" in ln or "Oxy" not in ln for ln in printed)  # never "Oxy|codone"
     assert len(printed[0]) > 30  # the first line is filled, not broken at the first space
     assert missing_glyphs(pdf) == []
+
+
+@pytest.mark.parametrize("lang", sorted(language.ENGLISH))
+def test_english_is_formatted_without_babel_as_babel_formats_it(lang):
+    """The English forms written in Python (issue 17: no Babel in an English cold render)
+    give Babel's text: every day of two years in each date form, every minute of a day,
+    lists of 1 to 6 items, the numbers the handouts print, the plural rule and the locale."""
+    from babel import Locale
+    from babel.dates import format_date, format_skeleton, format_time
+    from babel.lists import format_list
+    from babel.numbers import format_decimal
+
+    assert language.babel_locale(lang) == str(Locale.parse(lang))
+    assert language.babel_locale(lang.replace("_", "-")) == str(Locale.parse(lang))
+    day_pattern = language._day_pattern(lang)
+    first = dt.date(2027, 1, 1)
+    for n in range(730):
+        day = first + dt.timedelta(days=n)
+        assert language.day_text(day, lang) == format_date(day, day_pattern, locale=lang)
+        assert language.full_date_text(day, lang) == format_date(day, "full", locale=lang)
+        assert language.birth_date_text(day, lang) == format_date(day, "long", locale=lang)
+        assert language.diary_day_text(day, lang) == format_skeleton("MMMEd", day, locale=lang)
+    for minute in range(24 * 60):
+        t = dt.time(minute // 60, minute % 60)
+        assert language.time_text(t, lang) == format_time(t, "short", locale=lang)
+    names = ["T10", "T11", "T12", "L1", "L2", "L3"]
+    for n in range(1, 7):
+        assert language.list_text(names[:n], lang) == format_list(names[:n], locale=lang)
+    for value in (0, 0.04, 0.05, 0.25, 2.25, 4.5359237, 10, 10 * 0.45359237, 22.5, 999.95,
+                  1234.56, 99999.9, 1e6, 123456789.123):
+        assert language.number_text(value, lang) == format_decimal(
+            round(value, 1), format="#,##0.#", locale=lang), value
+    for count in range(0, 25):
+        assert language._plural_form(lang, count) == Locale.parse(lang).plural_form(count)
+
+
+def test_a_cold_english_render_does_not_import_babel(tmp_path):
+    """What the English forms above are for; a Spanish render still formats with Babel."""
+    from tests.test_cold_start import _cold
+
+    english = _cold(tmp_path / "en", "--procedure-date", "2026-11-24", "--date-of-birth",
+                    "1948-03-04", "--follow-up-date", "2026-12-08", "--follow-up-time", "14:30")
+    assert not {m for m in english["modules"] if m.split(".")[0] == "babel"}  # type: ignore[union-attr]
+    spanish = _cold(tmp_path / "es", "--language", "es")
+    assert "babel.dates" in spanish["modules"]  # type: ignore[operator]

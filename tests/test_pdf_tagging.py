@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 from pdfua import validate
 
+from dischargedesk.domain.fields import UNTRANSLATED
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import build_document, prepare, render_handouts, render_pdf
 from dischargedesk.render import document as d
@@ -61,11 +62,53 @@ def reading_order_problems(pdf: bytes, sentences: list[str]) -> list[str]:
     return problems
 
 
-def assert_tagged(pdf: bytes, sentences: list[str], tmp_path,
-                  pdfua: bool = True) -> list[tuple[str, str, str]]:
-    """Both checks (pdfua unless told not to); returns the tree in reading order."""
-    problems, tree = ps.analyse(pdf)
+def free_text_lines(request: HandoutRequest) -> list[str]:
+    """The nurse's free text (the field table's untranslated fields), a line each."""
+    return [line.strip() for name in sorted(UNTRANSLATED)
+            for line in str(getattr(request, name) or "").split("\n") if line.strip()]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def free_text_problems(langs: ps.Languages, request: HandoutRequest,
+                       every: bool = True) -> list[str]:
+    """In a translated handout each free-text line is read in English: its words are the
+    whole text of a Span /Lang en (the marker after it is not), never text read in the
+    document's language; with ``every``, each line is in the file (both handouts in one
+    PDF print them all). No other element has /Lang en except the English copy of a
+    bilingual print (a Sect). In an English handout no element has a /Lang of its own."""
+    lines = {_squash(v): v for v in free_text_lines(request)}
+    english = langs.document.split("-")[0] == "en"
+    problems, spans = [], set()
+    for role, lang, text in langs.runs:
+        if role == "Sect" and lang == "en" and request.bilingual and not english:
+            continue  # the clinic's English text of a section
+        if role == "Span" and lang == "en" and _squash(text) in lines and not english:
+            spans.add(_squash(text))
+            continue
+        problems.append(f"{role} /Lang {lang} in a {langs.document} handout: {text[:60]!r}")
+    if english:
+        return problems
+    native = _squash(langs.native)
+    for key, line in lines.items():
+        if key in native:
+            problems.append(f"free text read as {langs.document}: {line!r}")
+        if every and key not in spans:
+            problems.append(f"free text not in a Span /Lang en: {line!r}")
+    return problems
+
+
+def assert_tagged(pdf: bytes, sentences: list[str], tmp_path, request: HandoutRequest,
+                  pdfua: bool = True, every: bool = True) -> list[tuple[str, str, str]]:
+    """Both checks (pdfua unless told not to), and the nurse's free text read in English
+    (``free_text_problems``); returns the tree in reading order."""
+    report = ps.full_report(pdf)
+    problems, tree = report.problems, report.reading
     assert not problems, problems[:10]
+    free = free_text_problems(report.languages, request, every)
+    assert not free, free[:10]
     order = reading_order_problems(pdf, sentences)
     assert not order, order[:5]
     if pdfua:
@@ -166,7 +209,8 @@ def test_layout_matrix_is_tagged(sample_clinic, combo, tmp_path):
         today=TODAY)
     prepared = prepare(req, _clinic(sample_clinic, paper))
     pdf = build_document(prepared, prepared.layouts)
-    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, pdfua=combo in UA_CHECKED)
+    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, req,
+                         pdfua=combo in UA_CHECKED)
     assert str(pikepdf.open(io.BytesIO(pdf)).Root.Lang) == lang
     english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
     assert bool(english) == bilingual  # the English copy of bilingual print is /Lang en
@@ -189,8 +233,8 @@ def test_clinical_matrix_one_pdf_per_handout_is_tagged(sample_clinic, combo, tmp
     prepared = prepare(req, sample_clinic)
     for layout, handout in zip(prepared.layouts, render_handouts(req, sample_clinic),
                                strict=True):
-        assert_tagged(handout.pdf, model_sentences(prepared, [layout]), tmp_path,
-                      pdfua=combo in _CLINICAL_UA)
+        assert_tagged(handout.pdf, model_sentences(prepared, [layout]), tmp_path, req,
+                      pdfua=combo in _CLINICAL_UA, every=False)
 
 
 def test_the_covering_designs_cover():
@@ -221,7 +265,7 @@ def test_duplex_padding_page_is_tagged(sample_clinic, large, tmp_path):
                                       today=TODAY)
     prepared = prepare(req, sample_clinic)
     pdf = build_document(prepared, prepared.layouts, duplex=True)
-    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
 
 
 def test_standard_case_structure(sample_clinic, make_request):
@@ -416,7 +460,7 @@ def test_bilingual_print_is_tagged_with_both_languages(sample_clinic, large, tmp
                                                         large_print=large), today=TODAY)
     prepared = prepare(req, sample_clinic)
     pdf = build_document(prepared, prepared.layouts)
-    assert_tagged(pdf, model_sentences(prepared), tmp_path)
+    assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
     tree = ps.reading(pdf)
     english = [r for r, _, _ in tree if r.strip() == "Sect lang=en"]
     assert len(english) >= 5
@@ -481,3 +525,32 @@ def test_the_colour_swatch_is_not_read_aloud(sample_clinic, make_request, large,
     monkeypatch.setattr(tagging.Tags, "leaf", no_actual)
     problems = ps.check(render_pdf(make_request(large_print=large), sample_clinic))
     assert any("decoration ['■'] is read aloud" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hans"])
+def test_free_text_is_a_span_in_english_printed_as_typed(sample_clinic, lang, tmp_path):
+    """The nurse's free text in a translated handout: each line is a Span /Lang en inside
+    its paragraph or list item, holding the line as typed (never markup: ``<b>`` and ``&``
+    print as written), with the handout's marker after it in the handout's language; the
+    same request gives the same bytes."""
+    typed = "<b>O'Brien & Sons"
+    req = HandoutRequest.from_mapping(base_request_data(
+        language=lang, medications="Oxycodone 5 mg every 6 hours\nDocusate 100 mg",
+        blood_thinner=typed, follow_up_date="2026-12-09",
+        follow_up_where="Spine Clinic, 2nd floor"), today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
+    spans = [(i, t) for i, (r, t, _) in enumerate(tree) if r.strip() == "Span lang=en"]
+    assert typed in {t for _, t in spans}
+    assert b"<b>O'Brien" not in pdf  # (content streams are compressed: no markup left raw)
+    marker = str(prepared.pack.labels["free_text_marker"])
+    for i, text in spans:
+        role, parent, _ = tree[i - 1]  # the element holding the Span, read before it
+        assert role.strip() in ("P", "LBody", "TD", "TH"), role
+        assert _squash(parent).startswith(_squash(text)) or \
+            _squash(text) in _squash(parent)
+        after = _squash(parent)[_squash(parent).index(_squash(text)) + len(_squash(text)):]
+        assert after.startswith(_squash(f"({marker})")), parent  # outside the Span
+        assert _squash(marker) not in _squash(text)
+    assert build_document(prepared, prepared.layouts) == pdf

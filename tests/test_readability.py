@@ -65,6 +65,8 @@ def test_remembered_formats_are_babels():
     formats afresh, for every language, pattern and a year of dates."""
     import datetime as dt
 
+    from babel.lists import format_list
+
     from dischargedesk.render import language as lang
 
     locales = ["en", "es", "zh_Hans", "zh_Hant", "ko", "vi", "fil_PH"]
@@ -78,6 +80,27 @@ def test_remembered_formats_are_babels():
         for value in (0, 1, 1.0, 4.5359237, 10, 100.4, 38.0, 1234.56):
             assert lang.number_text(value, locale) == lang.number_text.__wrapped__(value, locale)
         for items in ([], ["L2"], ["T12", "L1"], ("T11", "T12", "L1")):
-            expected = lang.format_list(list(items), locale=locale) if items else ""
+            expected = format_list(list(items), locale=locale) if items else ""
             assert lang.list_text(items, locale) == expected
             assert lang.list_text(list(items), locale) == expected
+
+
+def test_built_in_packs_follow_a_reprints_snapshot(tmp_path):
+    """The built-in pack cache (engine._builtin_packs) is keyed by the templates folder: a
+    reprint inside resources.snapshot_files gets the archived packs, not the live ones."""
+    import shutil
+
+    from dischargedesk import engine
+    from dischargedesk.resources import snapshot_files, templates_dir
+
+    live = engine._builtin_packs("es")
+    copy = tmp_path / "templates"
+    shutil.copytree(templates_dir(), copy)
+    pack = copy / "es" / "pack.toml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace(
+        'name = "Español"', 'name = "Español archivado"', 1), encoding="utf-8")
+    with snapshot_files(copy, None):
+        archived = engine._builtin_packs("es")
+    assert archived[0].display_name != live[0].display_name
+    assert "archivado" in archived[0].display_name
+    assert engine._builtin_packs("es") == live

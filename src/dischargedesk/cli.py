@@ -331,31 +331,34 @@ def _selftest(args: argparse.Namespace, today: dt.date) -> int:
 
 
 @contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """A one-shot render makes many objects that live until the process ends (modules,
-    fonts, templates) and little garbage: Python's default thresholds run ~200 collections
-    that find almost nothing (40-60 ms of a cold command). A collection runs after every
-    50,000 new objects instead; the thresholds are back to what they were afterwards."""
+def _few_collections(restore: bool) -> Iterator[None]:
+    """A render makes many objects that live on (modules, fonts, templates) and little
+    garbage: Python's default thresholds run ~200 collections that find almost nothing
+    (about 100 ms of CPU in a cold command). A collection runs after every 50,000 new objects
+    instead. ``restore``: the thresholds are put back afterwards (a caller that goes on);
+    the installed script does not, as putting them back sets off a collection of everything
+    the render made, just before the process ends."""
     old = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        if restore:
+            gc.set_threshold(*old)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command; with ``argv`` None (the installed script) also the process's end."""
-    if argv is None:
-        try:
-            return _main(sys.argv[1:])
-        finally:
-            # everything left is freed at exit: the final collections need not walk it
-            gc.freeze()
-    return _main(argv)
+    """The command; with ``argv`` None (the installed script) the process ends after it."""
+    if argv is not None:
+        return _main(argv)
+    try:
+        return _main(sys.argv[1:], one_shot=True)
+    finally:
+        # all that is left is freed at exit: the final collections need not walk it
+        gc.freeze()
 
 
-def _main(argv: Sequence[str]) -> int:
+def _main(argv: Sequence[str], one_shot: bool = False) -> int:
     argv = list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -374,10 +377,10 @@ def _main(argv: Sequence[str]) -> int:
     logging.getLogger("dischargedesk").addHandler(logging.NullHandler())
     try:
         if args.command == "render":
-            with _few_collections():
+            with _few_collections(restore=not one_shot):
                 paths = _render(args, today)
         elif args.command == "sample":
-            with _few_collections():
+            with _few_collections(restore=not one_shot):
                 paths = _sample(args, today)
         elif args.command == "templates":
             return _templates(args)

@@ -80,7 +80,9 @@ run for longer than a few seconds. Unknown variables are errors (a typo like
 `{{ patient.nmae }}` is reported with its line by `templates check`). Save templates as
 UTF-8 text; keep blocks (`for`, `if`, `macro`) at most 10 inside each other, brackets at
 most 30, and each `{{ }}` or `{% %}` under 200 parts. The template workspace saves a
-template only when its check passes.
+template only when its check passes: the save checks what the edited file can change (every
+combination of its language and handout), then every language and bilingual print is
+checked in the background and listed below the editor.
 
 The layout keeps things together (never shrinking type below 12 pt, 18 pt in large
 print): each warning box, and warning boxes that follow each other, stay on one page; the

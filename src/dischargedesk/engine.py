@@ -44,6 +44,7 @@ from .render.templating import (
     render_section,
     section_sources,
 )
+from .resources import templates_dir
 from .rlsafety import pin_reportlab_settings
 
 MAX_DIARY_DAYS = 14
@@ -425,10 +426,16 @@ def _label_language(pack: LanguagePack, key: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=64)
 def _builtin_packs(code: str) -> tuple[LanguagePack, ...]:
-    """The app's own pack of ``code`` and the English one (files of the installed app,
-    never edited while it runs)."""
+    """The app's own pack of ``code`` and the English one."""
+    return _builtin_packs_in(code, templates_dir())
+
+
+@lru_cache(maxsize=64)
+def _builtin_packs_in(code: str, root: Path) -> tuple[LanguagePack, ...]:
+    """Keyed by the built-in templates folder, which a reprint points at the archived
+    snapshot's copy (resources.templates_dir); its files are never edited while the app
+    runs."""
     packs = []
     for lang in dict.fromkeys((code, "en")):
         try:

@@ -131,10 +131,12 @@ def test_save_skip_then_reprint_dialog_by_mrn(qtbot, awindow, questions, archive
     assert reprint.focusWidget() is reprint.mrn
     qtbot.keyClicks(reprint.mrn, "nope")
     qtbot.keyClick(reprint.mrn, Qt.Key.Key_Return)
+    searched(qtbot, reprint)
     assert reprint.results.count() == 0 and "No record" in reprint.status.text()
     reprint.mrn.selectAll()
     qtbot.keyClicks(reprint.mrn, MRN.lower())
     qtbot.keyClick(reprint.mrn, Qt.Key.Key_Return)
+    searched(qtbot, reprint)
     assert reprint.results.count() == 1 and PATIENT in reprint.results.item(0).text()
     assert reprint.focusWidget() is reprint.results  # the newest record is chosen
     qtbot.keyClick(reprint.focusWidget(), Qt.Key.Key_Tab)       # Print again...
@@ -190,6 +192,126 @@ def test_a_two_sided_print_reprints_with_its_blank_back_page(qtbot, awindow, que
     archive = Archive(load_config().archive)
     (entry,) = archive.listing()
     assert [pdf for _, pdf in archive.reprint_pdfs(entry.record_id)] == [printed]
+
+
+def searched(qtbot, dialog) -> None:
+    """Wait for the Reprint dialog's search (on its lane) to come back."""
+    qtbot.waitUntil(lambda: dialog.status.text() != "Searching…", timeout=WAIT_MS)
+
+
+@pytest.fixture
+def archived(archive_site, tmp_path) -> Archive:
+    """One record of MRN in the archive (a command-line render), and the archive."""
+    assert main(["render", "--procedure", "kyphoplasty", "--levels", "T12", "--patient-name",
+                 PATIENT, "--mrn", MRN, "--out", str(tmp_path / "rendered")]) == 0
+    archive = Archive(load_config().archive)
+    yield archive
+    archive.close()
+
+
+@pytest.fixture
+def held_listing(monkeypatch: pytest.MonkeyPatch):
+    """Archive.listing of an MRN in ``gates`` waits until the test sets its gate; every
+    call is noted (MRN, thread) and sets ``started[mrn]``."""
+    import threading
+    from collections import defaultdict
+
+    gates: dict[str, threading.Event] = {}
+    started: defaultdict[str, threading.Event] = defaultdict(threading.Event)
+    calls: list[tuple[str, threading.Thread]] = []
+    original = Archive.listing
+
+    def listing(self, **kwargs):
+        mrn = kwargs["mrn"]
+        calls.append((mrn, threading.current_thread()))
+        started[mrn].set()
+        if mrn in gates:
+            assert gates[mrn].wait(20), "the test never let the search through"
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(Archive, "listing", listing)
+    yield gates, started, calls
+    for gate in gates.values():
+        gate.set()
+
+
+def reprint_dialog(qtbot, archive: Archive):
+    from dischargedesk.ui.archive import ReprintDialog
+
+    dialog = ReprintDialog(archive, lambda folder: None, lambda pdfs: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def search_for(qtbot, dialog, mrn: str) -> None:
+    dialog.mrn.setText(mrn)
+    qtbot.keyClick(dialog.mrn, Qt.Key.Key_Return)
+
+
+def test_the_reprint_search_runs_on_its_lane_and_says_searching(qtbot, archived,
+                                                                  held_listing):
+    import threading
+
+    gates, started, calls = held_listing
+    gates[MRN] = threading.Event()
+    dialog = reprint_dialog(qtbot, archived)
+    search_for(qtbot, dialog, MRN)  # returns at once: the archive has not answered yet
+    assert dialog.status.text() == "Searching…" and dialog.results.count() == 0
+    assert started[MRN].wait(WAIT_MS / 1000)
+    qtbot.keyClicks(dialog.mrn, "7")  # the dialog answers while the archive does not
+    assert dialog.mrn.text() == MRN + "7"
+    ((mrn, thread),) = calls
+    assert mrn == MRN and thread is not threading.main_thread()
+    assert thread.daemon and thread.name == dialog.lane.name == "archive-search"
+    gates[MRN].set()
+    qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=WAIT_MS)
+    assert PATIENT in dialog.results.item(0).text()
+    assert dialog.status.text() == "1 record(s) found."
+    assert dialog.print_button.isEnabled()
+
+
+def test_a_new_search_supersedes_the_one_before(qtbot, archived, held_listing):
+    import threading
+
+    gates, started, calls = held_listing
+    gates[MRN], gates["nope"] = threading.Event(), threading.Event()
+    dialog = reprint_dialog(qtbot, archived)
+    search_for(qtbot, dialog, MRN)
+    assert started[MRN].wait(WAIT_MS / 1000)  # running
+    search_for(qtbot, dialog, "OTHER-1")  # waits behind it...
+    search_for(qtbot, dialog, "nope")  # ...and is replaced: it never runs
+    gates[MRN].set()  # the first search's result comes back while "nope" runs
+    assert started["nope"].wait(WAIT_MS / 1000)
+    QApplication.processEvents()  # delivers the first result (sent before "nope" began)
+    assert dialog.results.count() == 0 and dialog.status.text() == "Searching…"
+    gates["nope"].set()
+    qtbot.waitUntil(lambda: "No record" in dialog.status.text(), timeout=WAIT_MS)
+    assert dialog.results.count() == 0
+    assert [mrn for mrn, _ in calls] == [MRN, "nope"]
+    assert dialog.lane.wait_idle(WAIT_MS / 1000)
+
+
+def test_a_closed_reprint_dialog_drops_a_late_result(qtbot, archived, held_listing):
+    """The idle clear closes the dialog to take the names off the screen: a search that
+    answers afterwards shows nothing."""
+    import threading
+
+    from dischargedesk.ui.idle import close_dialogs
+
+    gates, started, _ = held_listing
+    gates[MRN] = threading.Event()
+    dialog = reprint_dialog(qtbot, archived)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    search_for(qtbot, dialog, MRN)
+    assert started[MRN].wait(WAIT_MS / 1000)
+    assert close_dialogs() == 1 and not dialog.isVisible()
+    gates[MRN].set()
+    assert dialog.lane.wait_idle(WAIT_MS / 1000)
+    QApplication.processEvents()  # the late result reaches the GUI thread
+    assert dialog.results.count() == 0 and dialog.status.text() == "Searching…"
+    assert not message_texts()
 
 
 def _print_and_skip(qtbot, win) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from dischargedesk.ui import printing
 
 from .. import pdf_structure as ps
-from .conftest import fill_minimal, wait_for_preview
+from .conftest import MEDICATION, fill_minimal, wait_for_preview
 
 
 def _assert_tagged(path) -> None:
@@ -46,3 +46,34 @@ def test_duplex_print_to_file_is_tagged(qtbot, window, questions, monkeypatch):
     monkeypatch.setattr(printing, "wants_duplex", lambda printer: True)
     window.print_handouts()
     _assert_tagged(questions.print_file)
+
+
+def test_saved_spanish_files_read_the_free_text_in_english(qtbot, window, questions):
+    """A Spanish handout saved from the window: the medication line the nurse typed is a
+    Span /Lang en (issue 13), in the saved files and in the preview's PDF, never read as
+    Spanish; both checks pass."""
+    form = window.form
+    fill_minimal(qtbot, window)
+    qtbot.keyClicks(form.medications, MEDICATION)
+    qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(form.language, Qt.Key.Key_Down)  # English -> Español
+    assert form.language.currentData() == "es"
+    wait_for_preview(qtbot, window)
+    assert _english_spans(window.preview.pdf_bytes()) == {MEDICATION}
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    files = sorted(questions.folder.iterdir())
+    assert len(files) == 2
+    spans: set[str] = set()
+    for path in files:
+        data = path.read_bytes()
+        assert not ps.check(data), ps.check(data)[:5]
+        assert not validate(str(path)).findings
+        spans |= _english_spans(data)
+    assert spans == {MEDICATION}
+
+
+def _english_spans(data: bytes) -> set[str]:
+    langs = ps.languages(data)
+    assert langs.document == "es" and MEDICATION not in langs.native
+    assert all(role == "Span" and lang == "en" for role, lang, _ in langs.runs)
+    return {" ".join(text.split()) for _, _, text in langs.runs}

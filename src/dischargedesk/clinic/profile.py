@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -73,7 +74,7 @@ class ClinicProfile:
     @property
     def is_sample(self) -> bool:
         """The bundled fictional clinic (its handouts say so in the footer)."""
-        return self.folder is not None and self.folder.resolve() == sample_clinic_dir().resolve()
+        return self.folder is not None and self.folder.resolve() == _resolved(sample_clinic_dir())
 
     @property
     def templates_dir(self) -> Path | None:
@@ -82,6 +83,13 @@ class ClinicProfile:
             return None
         path = self.folder / "templates"
         return path if path.is_dir() else None
+
+
+@lru_cache(maxsize=16)
+def _resolved(folder: Path) -> Path:
+    """A sample clinic folder, resolved once per process. Keyed by the folder, never cached
+    as one answer: a reprint points ``sample_clinic_dir`` at the archived snapshot's copy."""
+    return folder.resolve()
 
 
 CLINIC_KEYS: dict[str, type | tuple[type, ...]] = {

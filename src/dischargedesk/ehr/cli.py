@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RequestError
-from .context import ContextError, PatientContext, load_patient_context, required_missing
+from . import FORMATS
 from .education import Education, add_education_arguments
-from .outbox import FORMATS
+
+# .context and .outbox are imported where they are used: a render without a patient
+# context or a chart outbox never needs them (issue 17, cold command)
 
 
 def add_render_options(p: argparse.ArgumentParser) -> None:
@@ -83,6 +85,8 @@ def apply_context(args: argparse.Namespace, data: dict[str, Any],
     if getattr(args, "chart_format", None) and not _chart_outbox(args):
         raise RequestError("chart_format", "--chart-format needs --chart-outbox.")
     if args.patient_context is not None:
+        from .context import ContextError, load_patient_context, required_missing
+
         ctx = load_patient_context(args.patient_context, mrn_system=_mrn_system(args),
                                    languages=_languages(clinic))
         for message in ctx.notes:
@@ -137,7 +141,9 @@ class FormContext:
 def form_context(path: Path, *, mrn_system: str | None = None,
                  clinic_dir: Path | None = None) -> FormContext:
     """Read an EHR context file for the app (Qt-free): values in the form's shape."""
-    ctx: PatientContext = load_patient_context(path, mrn_system=mrn_system,
+    from .context import load_patient_context
+
+    ctx = load_patient_context(path, mrn_system=mrn_system,
                                                languages=_languages(_clinic(clinic_dir)))
     return FormContext(values=dict(ctx.data), from_record=ctx.from_record, notes=ctx.notes)
 
@@ -146,6 +152,8 @@ def app_context(args: argparse.Namespace) -> FormContext | int:
     """``dischargedesk --patient-context FILE``: read and check the context for the app;
     an exit code (2) with one line on stderr when it is unusable. The window then opens with
     the form filled and the record's fields marked for checking (docs/ehr.md)."""
+    from .context import ContextError
+
     try:
         return form_context(args.app_patient_context,
                             mrn_system=_mrn_system(args, "app_mrn_system"),

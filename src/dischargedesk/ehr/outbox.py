@@ -23,10 +23,8 @@ from typing import Any
 from .._meta import APP_NAME, __version__
 from ..domain.request import HandoutRequest
 from ..errors import OutputError
-from . import codes
+from . import FORMATS, codes
 from .education import Education
-
-FORMATS = ("fhir", "hl7v2", "both")
 
 
 @dataclass(frozen=True)

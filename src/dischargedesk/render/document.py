@@ -18,6 +18,16 @@ def escape(text: str) -> str:
     ``ssl``: about 40 ms of every cold command)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
+#: The nurse's free text (typed in English) in inline text: from the context through the
+#: templates (render/templating.py) and, in a translated handout, into the document model,
+#: where each printed value is one run between these two Unicode noncharacters (never in
+#: typed text: domain/textclean.py drops them; a template cannot write them). The PDF
+#: builder prints the run as typed and tags it as a Span with /Lang en inside its
+#: paragraph (render/tagging.py). An English handout has no runs: the marks are removed.
+FREE_START, FREE_END = "\ufdd0", "\ufdd1"
+FREE_CHARS = FREE_START + FREE_END
+FREE_LANG = "en"  # the language the nurse types free text in (field table: untranslated)
+
 BOX_KINDS = ("911", "call", "watch", "note")
 DIRECTIVES = ("spine", "qr", "signatures", "diary", "pagebreak")
 INLINE_TAGS = ("b", "i")
@@ -139,11 +149,42 @@ def join_lines(lines: list[str]) -> str:
 
 
 def plain_text(text: str) -> str:
-    return html.unescape(_TAG_RE.sub("", text)).strip()
+    text = _TAG_RE.sub("", text)
+    if FREE_START in text or FREE_END in text:
+        text = text.replace(FREE_START, "").replace(FREE_END, "")
+    return html.unescape(text).strip()
+
+
+def free_runs(text: str) -> str:
+    """Inline text with its free-text marks as runs that never nest or overlap: a run
+    inside a run is part of it; an end with no start (a value whose start a filter cut)
+    starts the run at the beginning of the text, a start with no end ends it at the end.
+    Text without marks comes back as it is."""
+    if FREE_START not in text and FREE_END not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == FREE_START:
+            depth += 1
+            if depth > 1:
+                continue
+        elif ch == FREE_END:
+            if depth == 0:  # (runs before it join this one)
+                out = [FREE_START, *(c for c in out if c not in FREE_CHARS)]
+                depth = 1
+            depth -= 1
+            if depth:
+                continue
+        out.append(ch)
+    if depth:
+        out.append(FREE_END)
+    return "".join(out).replace(FREE_START + FREE_END, "")
 
 
 def check_inline(text: str) -> str:
-    """Validate inline markup; return text ready for a ReportLab Paragraph."""
+    """Validate inline markup; return text ready for a ReportLab Paragraph (free-text
+    runs made well-formed: :func:`free_runs`)."""
     stack: list[str] = []
     for m in _TAG_RE.finditer(text):
         closing, tag = m.group(1) == "/", m.group(2).lower()
@@ -172,7 +213,7 @@ def check_inline(text: str) -> str:
         if ent.startswith("&#") and not _printable_codepoint(ent):
             raise MarkupProblem(f"{ent} is not a printable character", ent,
                                 "a character number (&#...;) that is not printable")
-    return _BARE_AMP_RE.sub("&amp;", text)
+    return free_runs(_BARE_AMP_RE.sub("&amp;", text))
 
 
 def _printable_codepoint(entity: str) -> bool:

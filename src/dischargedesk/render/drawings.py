@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import itertools
 import sys
@@ -215,12 +217,74 @@ def _qrencoder() -> Any:
 
 @lru_cache(maxsize=16)
 def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR code's dark modules (computed once per portal address)."""
+    """The QR code's dark modules: computed once per portal address and kept in the user
+    cache folder (ReportLab's encoder tries all eight masks in Python: about 15 ms of each
+    cold command). See :func:`_qr_cache_path` for what is stored."""
+    path = _qr_cache_path(url)
+    modules = _qr_read(path) if path is not None else None
+    if modules is None:
+        modules = _qr_encode(url)
+        if path is not None:
+            from .codecache import _write_atomic
+
+            with contextlib.suppress(OSError):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(path, _QR_MAGIC + _qr_payload(modules, with_digest=True))
+    return modules
+
+
+def _qr_encode(url: str) -> tuple[tuple[bool, ...], ...]:
     qrencoder = _qrencoder()
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(url)
     qr.make()
     return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+_QR_MAGIC = b"DDQR1\n"
+
+
+def _qr_cache_path(url: str) -> Path | None:
+    """``<user cache>/qr/<key>.qr``, or None when the template cache is switched off
+    (``DISCHARGEDESK_NO_TEMPLATE_CACHE``). What is stored is the module matrix of the
+    clinic's portal address (clinic settings, never patient data), as rows of 0 and 1 with
+    their SHA-256. The key is the SHA-256 of the address, the error-correction level, the
+    ReportLab version and the encoder's source, so another address or encoder is another
+    file; a file that fails its digest or shape check is ignored and written again."""
+    import os
+
+    from .codecache import ENV_DISABLE, default_folder
+
+    if os.environ.get(ENV_DISABLE):
+        return None
+    digest = hashlib.sha256(b"M\0" + url.encode("utf-8", "surrogatepass") + b"\0" +
+                            reportlab.Version.encode())
+    with contextlib.suppress(OSError):  # a bundle without sources: the version still counts
+        digest.update(Path(_qrencoder().__file__).read_bytes())
+    return default_folder().parent / "qr" / f"{digest.hexdigest()[:32]}.qr"
+
+
+def _qr_payload(modules: Sequence[Sequence[bool]], with_digest: bool = False) -> bytes:
+    body = b"\n".join(bytes(48 + m for m in row) for row in modules)
+    return hashlib.sha256(body).digest() + body if with_digest else body
+
+
+def _qr_read(path: Path) -> tuple[tuple[bool, ...], ...] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_QR_MAGIC):
+        return None
+    digest, body = data[len(_QR_MAGIC):len(_QR_MAGIC) + 32], data[len(_QR_MAGIC) + 32:]
+    if hashlib.sha256(body).digest() != digest:
+        return None
+    rows = body.split(b"\n")
+    n = len(rows)
+    if not (21 <= n <= 177 and (n - 17) % 4 == 0) or any(
+            len(r) != n or r.strip(b"01") for r in rows):
+        return None
+    return tuple(tuple(c == 49 for c in row) for row in rows)
 
 
 class QrCode(Marked, Flowable):

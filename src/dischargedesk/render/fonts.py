@@ -31,10 +31,19 @@ from itertools import groupby
 from typing import Any
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import sameFrag
+from reportlab.lib.textsplit import ALL_CANNOT_START
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus.paragraph import _handleBulletWidth
+from reportlab.platypus.paragraph import (
+    FragLine,
+    ParaLines,
+    _handleBulletWidth,
+    imgNormV,
+    imgVRange,
+)
+from reportlab.rl_config import _FUZZ
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
@@ -221,9 +230,15 @@ def missing_characters(text: str) -> list[str]:
     covered = _covered()
     # each distinct character once, in order (a handout's text is thousands of characters
     # of a few dozen distinct ones)
+    elsewhere = _fallbacks_cover()
     return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
-            if ord(ch) not in covered and not _ignorable(ch)
-            and not any(ord(ch) in fallback_coverage(f) for f in FALLBACKS)]
+            if ord(ch) not in covered and ord(ch) not in elsewhere and not _ignorable(ch)]
+
+
+@cache
+def _fallbacks_cover() -> frozenset[int]:
+    """Code points some fallback font prints."""
+    return frozenset().union(*(fallback_coverage(f) for f in FALLBACKS))
 
 
 def fallback_coverage(font: FallbackFont) -> frozenset[int]:
@@ -441,6 +456,12 @@ class OneLineCJK:
         _handleBulletWidth(me.bulletText, me.style, widths)  # what both breakers take off
         if _fits_one_line(me, widths[0]):
             return me.breakLines(maxWidths)
+        frags = me.frags
+        if len(frags) > 1 or (frags and (hasattr(frags[0], "cbDefn") or me.style.endDots)):
+            # ReportLab's general case, by cjk_frag_split (the same lines)
+            me.height = 0
+            auto = getattr(me, "autoLeading", getattr(me.style, "autoLeading", ""))
+            return cjk_frag_split(frags, widths, auto not in ("", "off"))
         return super().breakLinesCJK(maxWidths)  # type: ignore[misc]
 
 
@@ -456,6 +477,108 @@ def _fits_one_line(para: Any, width: float) -> bool:
         if used > width:
             return False
     return True
+
+
+def cjk_frag_split(frags: list[Any], maxWidths: list[float], calcBounds: bool) -> Any:
+    """ReportLab's ``cjkFragSplit`` (its CJK line breaker for a paragraph of several
+    fragments: a line may end after any character), giving the same lines, without its
+    cost per character: ReportLab makes a ``str`` subclass object for each character and
+    compares each character's fragment with the one before (``sameFrag``, which compares
+    colours in Python: about 5 us a character, the largest part of breaking a Chinese
+    paragraph). Here the characters are plain strings with their fragments and widths
+    alongside, and fragments are compared only where one ends and the next begins."""
+    chars: list[str] = []
+    owners: list[Any] = []
+    widths: list[Any] = []
+    for f in frags:
+        text = f.text
+        if text:
+            font, size = pdfmetrics.getFont(f.fontName), f.fontSize
+            chars.extend(text)
+            owners.extend([f] * len(text))
+            widths.extend([font.stringWidth(ch, size) for ch in text])
+        else:
+            chars.append(text)
+            owners.append(f)
+            widths.append(getattr(f.cbDefn, "width", 0) if hasattr(f, "cbDefn") else 0)
+    lines: list[Any] = []
+    i = width_used = line_start = 0
+    max_width = maxWidths[0]
+    count = len(chars)
+    while i < count:  # ReportLab's loop, statement for statement
+        u = chars[i]
+        i += 1
+        w = widths[i - 1]
+        if hasattr(w, "normalizedValue"):
+            w._normalizer = max_width
+            w = w.normalizedValue(max_width)
+        width_used += w
+        line_break = hasattr(owners[i - 1], "lineBreak")
+        if (width_used > max_width + _FUZZ and width_used > 0) or line_break:
+            extra = max_width - width_used
+            if not line_break:
+                if ord(u) < 0x3000:  # a Latin word: break at a space or CJK before it
+                    for j in range((i - 1), (line_start + i) >> 1, -1):
+                        uj = chars[j]
+                        if (uj and unicodedata.category(uj) == "Zs") or ord(uj) >= 0x3000:
+                            k = j + 1
+                            if k < i:
+                                j = k + 1
+                                extra += sum(widths[ii] for ii in range(j, i))
+                                w = widths[k]
+                                u = chars[k]
+                                i = j
+                                break
+                if u not in ALL_CANNOT_START and i > line_start + 1:
+                    i -= 1
+                    extra += w
+            lines.append(_cjk_line(chars, owners, line_start, i, max_width, width_used, extra,
+                                   line_break, calcBounds))
+            max_width = maxWidths[len(lines)] if len(lines) < len(maxWidths) else maxWidths[-1]
+            line_start = i
+            width_used = 0
+    if width_used > 0:
+        lines.append(_cjk_line(chars, owners, line_start, count, max_width, width_used,
+                               max_width - width_used, False, calcBounds))
+    return ParaLines(kind=1, lines=lines)
+
+
+def _cjk_line(chars: list[str], owners: list[Any], start: int, end: int, max_width: float,
+              used: float, extra: float, line_break: bool, calc_bounds: bool) -> Any:
+    """ReportLab's ``makeCJKParaLine`` for characters ``start:end``: the line's fragments
+    (runs of characters whose fragments ``sameFrag`` finds alike) and its extent."""
+    words: list[Any] = []
+    group: list[str] = []
+    first: Any = FragLine()
+    prev: Any = None
+    max_size = max_ascent = min_descent = 0
+    for n in range(start, end):
+        f = owners[n]
+        special = hasattr(f, "cbDefn") or hasattr(f, "lineBreak")
+        if f is not prev or special:  # a character of the same fragment: the same answers
+            size = f.fontSize
+            cb: Any = getattr(f, "cbDefn", None) if calc_bounds else None
+            if getattr(cb, "width", 0):
+                descent, ascent = imgVRange(imgNormV(cb.height, size), cb.valign, size)
+            else:
+                ascent, descent = pdfmetrics.getAscentDescent(f.fontName, size)
+            max_size, max_ascent = max(max_size, size), max(max_ascent, ascent)
+            min_descent = min(min_descent, descent)
+            if not sameFrag(first, f):
+                word = first.clone()
+                word.text = "".join(group)
+                words.append(word)
+                group = []
+                first = f
+            prev = f
+        group.append(chars[n])
+    if group:
+        word = first.clone()
+        word.text = "".join(group)
+        words.append(word)
+    return FragLine(kind=1, extraSpace=extra, wordCount=1, words=words[1:], fontSize=max_size,
+                    ascent=max_ascent, descent=min_descent, maxWidth=max_width,
+                    currentWidth=used, lineBreak=line_break)
 
 
 _NO_LINE_START = set("、。，．・：；？！）」』】〉》〕］｝〗〙〛ー々ゝゞヽヾ％,.:;?!)]}")

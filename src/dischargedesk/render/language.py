@@ -1,4 +1,9 @@
-"""Language packs (templates/<code>/pack.toml) and locale-aware formatting (Babel)."""
+"""Language packs (templates/<code>/pack.toml) and locale-aware formatting (Babel).
+
+Babel is imported on first use, not with this module: an English handout is formatted by a
+few lines of Python that give Babel's own English results (tests compare them for every day,
+minute and list length), and loading Babel with its English locale data is about 30 ms of
+each cold command."""
 
 from __future__ import annotations
 
@@ -7,20 +12,10 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
-
-from babel import Locale, UnknownLocaleError
-from babel.dates import (
-    format_date,
-    format_skeleton,
-    format_time,
-    tokenize_pattern,
-    untokenize_pattern,
-)
-from babel.lists import format_list
-from babel.numbers import format_decimal
 
 from ..clinic.profile import _line_of
 from ..domain.request import is_english
@@ -84,7 +79,7 @@ class LanguagePack:
         text = self.labels[key]
         if isinstance(text, dict):
             count = values.get("count", 0)
-            form = Locale.parse(self.format_locale).plural_form(count)  # type: ignore[arg-type]
+            form = _plural_form(self.format_locale, count)
             text = text.get(form, text["other"])
         return text.format(**values)
 
@@ -134,6 +129,8 @@ def _pattern_ok(key: str, pattern: str) -> bool:
     quotes: "EEEE, 'ngày' d MMMM" is good; "EEEE, 'ngày d" or "HH:mm" for a day is not."""
     if pattern.replace("''", "").count("'") % 2:
         return False
+    from babel.dates import tokenize_pattern
+
     try:
         tokens = tokenize_pattern(pattern)
     except (ValueError, KeyError, TypeError):
@@ -185,7 +182,7 @@ def _read_pack(path: Path) -> LanguagePack:
         if value or key == "code":
             try:
                 babel_locale(value)
-            except (ValueError, TypeError, UnknownLocaleError):
+            except (ValueError, TypeError, LookupError):
                 raise fail("language", key, "is not a language or locale Babel knows "
                            "(for example \"es\", \"zh-Hans\" or \"es_US\").") from None
     if not BCP47.match(code):
@@ -282,24 +279,48 @@ def load_pack(code: str, clinic_templates: Path | None = None) -> LanguagePack:
 
 
 # -- formatting ------------------------------------------------------------------------------
+#: Babel locales formatted without Babel (:func:`_english_date` and the others below): US
+#: English (the English pack's locale) and "en", whose CLDR data it inherits unchanged.
+ENGLISH = frozenset({"en", "en_US"})
 #: Babel formats a date in about 50 us and a template check formats the same few dates in
 #: every language over and over: day, date, diary, number and list texts are remembered
 #: (in memory, per process; pure functions of their arguments: dates of the procedure and
 #: its plan, level names, clinic numbers - never a birth date, name or free text).
 FORMAT_CACHE = 4096
+
+
 @cache
 def babel_locale(tag: str) -> str:
     """Babel's identifier for a BCP 47 tag or a Babel locale: "zh-Hans" -> "zh_Hans",
-    "es_US" -> "es_US", "tl" -> "fil_PH". ValueError/UnknownLocaleError if unknown."""
+    "es_US" -> "es_US", "tl" -> "fil_PH". ValueError/LookupError (Babel's
+    UnknownLocaleError) if unknown."""
     if not isinstance(tag, str) or not tag:
         raise ValueError(tag)
-    return str(Locale.parse(tag.replace("-", "_")))
+    if tag.replace("-", "_") in ENGLISH:
+        return tag.replace("-", "_")
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(tag.replace("-", "_")))
+    except UnknownLocaleError as exc:
+        raise LookupError(tag) from exc
+
+
+def _plural_form(lang: str, count: object) -> str:
+    """The CLDR plural category of ``count`` in ``lang`` ("one", "other", ...)."""
+    if lang in ENGLISH and type(count) is int:  # English: "one" for 1, else "other"
+        return "one" if count == 1 else "other"
+    from babel import Locale
+
+    return str(Locale.parse(lang).plural_form(count))  # type: ignore[arg-type]
 
 
 @cache
 def english_language_name(code: str) -> str:
     """"Chinese, Simplified" (zh-Hans), "Tagalog" (tl), "Spanish" (es), from Babel's
     English names of languages, scripts and regions; "" when Babel has no name."""
+    from babel import Locale
+
     en = Locale.parse("en")
     parts = code.replace("_", "-").split("-")
     language = en.languages.get(parts[0], "")
@@ -314,6 +335,9 @@ def _day_pattern(lang: str) -> str:
     (zh), "MMMM d일 EEEE" (ko). The year field is taken out with the literal text that
     belongs to it ("年", "년 " after a leading year; ", " or " de " before a final one), so
     year-first languages lose their year too."""
+    from babel import Locale
+    from babel.dates import tokenize_pattern, untokenize_pattern
+
     tokens = tokenize_pattern(Locale.parse(lang).date_formats["full"].pattern)
     at = next((i for i, (kind, value) in enumerate(tokens)
                if kind == "field" and value[0] in "yYur"), None)
@@ -335,47 +359,107 @@ def sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _format_date(day: dt.date, lang: str, pattern: str | None, form: str) -> str:
+    """``day`` in ``pattern`` (a pack's [dates] pattern), else in the locale's ``form``:
+    "day", "full", "long" or the skeleton "MMMEd"."""
+    if pattern is None and lang in ENGLISH:
+        return _english_date(day, form)
+    if pattern is None and form == "MMMEd":
+        from babel.dates import format_skeleton
+
+        return format_skeleton("MMMEd", day, locale=lang)
+    from babel.dates import format_date
+
+    return format_date(day, format=pattern or (_day_pattern(lang) if form == "day" else form),
+                       locale=lang)
+
+
 @lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """Weekday and date without the year, as written inside a sentence: "Friday, March 6",
     "viernes, 6 de marzo", "12月3日星期四", "12월 3일 목요일". ``pattern`` is a pack's
     [dates] day pattern."""
-    return format_date(day, format=pattern or _day_pattern(lang), locale=lang)
+    return _format_date(day, lang, pattern or None, "day")
 
 
 @lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def full_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Wednesday, November 25, 2026", "miércoles, 25 de noviembre de 2026"."""
-    return format_date(day, format=pattern or "full", locale=lang)
+    return _format_date(day, lang, pattern or None, "full")
 
 
 def birth_date_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"March 4, 1948" (no weekday)."""
-    return format_date(day, format=pattern or "long", locale=lang)
+    return _format_date(day, lang, pattern or None, "long")
 
 
 @lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def diary_day_text(day: dt.date, lang: str, pattern: str | None = None) -> str:
     """"Thu, Dec 3" / "12月3日周四" for the diary rows."""
-    if pattern:
-        return format_date(day, format=pattern, locale=lang)
-    return format_skeleton("MMMEd", day, locale=lang)
+    return _format_date(day, lang, pattern or None, "MMMEd")
 
 
 def time_text(value: dt.time, lang: str, pattern: str | None = None) -> str:
+    if not pattern and lang in ENGLISH:
+        return _english_time(value)
+    from babel.dates import format_time
+
     return format_time(value, format=pattern or "short", locale=lang)
 
 
 def list_text(items: Sequence[str], lang: str) -> str:
-    """"T12 and L1", "T11, T12 and L1" (the language's own list style)."""
+    """"T12 and L1", "T11, T12, and L1" (the language's own list style)."""
     return _list_text(tuple(items), lang) if items else ""
 
 
 @lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def _list_text(items: tuple[str, ...], lang: str) -> str:
+    if lang in ENGLISH:
+        return _english_list(list(items))
+    from babel.lists import format_list
+
     return format_list(list(items), locale=lang)
 
 
 @lru_cache(maxsize=FORMAT_CACHE, typed=True)
 def number_text(value: float, lang: str) -> str:
+    if lang in ENGLISH and 0 <= value < 1e15:
+        return _english_number(value)
+    from babel.numbers import format_decimal
+
     return format_decimal(round(value, 1), format="#,##0.#", locale=lang)
+
+
+# -- English without Babel (the same text as Babel's "en": tests/test_language_forms.py) ----
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _english_date(day: dt.date, form: str) -> str:
+    weekday, month = _WEEKDAYS[day.weekday()], _MONTHS[day.month - 1]
+    if form == "day":  # EEEE, MMMM d
+        return f"{weekday}, {month} {day.day}"
+    if form == "full":  # EEEE, MMMM d, y
+        return f"{weekday}, {month} {day.day}, {day.year}"
+    if form == "long":  # MMMM d, y
+        return f"{month} {day.day}, {day.year}"
+    return f"{weekday[:3]}, {month[:3]} {day.day}"  # MMMEd: E, MMM d
+
+
+def _english_time(value: dt.time) -> str:
+    """h:mm a, with CLDR's narrow no-break space before AM/PM."""
+    return f"{value.hour % 12 or 12}:{value.minute:02d}\u202f{'AM' if value.hour < 12 else 'PM'}"
+
+
+def _english_list(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])}, and {items[-1]}"
+
+
+def _english_number(value: float) -> str:
+    """#,##0.# as Babel writes it: the rounded float's decimal digits, at most one after
+    the point, grouped by thousands."""
+    text = f"{Decimal(str(round(value, 1))):,.1f}"
+    return text[:-2] if text.endswith(".0") else text

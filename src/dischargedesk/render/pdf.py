@@ -124,7 +124,11 @@ class _Para(tagging.Marked, OneLineCJK, FallbackFragments, RLParagraph):
     """A paragraph that remembers its line breaks for the last width it was wrapped at:
     the layout measures pieces before placing them, and ReportLab wraps table cells more
     than once; the height of a paragraph depends only on its width. Runs in a script DejaVu
-    Sans lacks print in a fallback font (fonts.FallbackFragments)."""
+    Sans lacks print in a fallback font (fonts.FallbackFragments); the nurse's free text (the
+    model's free-text runs) is tagged as a Span in its own language (tagging.run_markup)."""
+
+    def __init__(self, text: str | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(tagging.run_markup(text) if text else text, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # keyed by id too (the halves of a split paragraph start as copies of it); a

@@ -30,11 +30,20 @@ whose section has no ``#`` heading, is an H2 under the H1 title).
 
 Languages: a node may carry ``lang``; ``/Lang`` is written on an element whose language
 differs from its parent's (the document's language at the root). A document-model
-Section or block with a ``lang`` attribute passes it on (see ``lang_of``).
+Section or block with a ``lang`` attribute passes it on (see ``lang_of``). A run of
+inline text in another language (the nurse's free text in a translated handout: the
+document model's free-text marks, render/document.py) is a ``Span`` with its ``/Lang``
+inside its paragraph: ``run_markup`` turns the marks into zero-width ``onDraw`` callbacks
+that ReportLab calls in order as it writes the paragraph's text object; each leaves a mark
+in the object's code, and when the text object is drawn (``Tags.mark_runs``) its text
+before, inside and after each run gets marked content of its own (the paragraph's, the
+Span's, the paragraph's again), all inside the text object, in reading order. A run that
+continues on the next page (a split paragraph) stays one Span.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,7 +61,12 @@ from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.platypus import Flowable
 from reportlab.platypus import Table as _RLTable
 
-from .document import escape  # (xml.sax.saxutils' escape imports urllib, http and ssl)
+from .document import (
+    FREE_END,
+    FREE_LANG,
+    FREE_START,
+    escape,  # (xml.sax.saxutils' escape imports urllib, http and ssl)
+)
 
 #: Only standard structure types are used (no RoleMap); these hold elements, not content.
 CONTAINERS = frozenset({"Document", "Part", "Sect", "Div", "L", "LI", "Table", "TR"})
@@ -81,6 +95,7 @@ class Node:
     title: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)  # /A (O /Table): Scope, ColSpan
     list_kind: str = ""  # L: the label of its items ("•", "☐"); consecutive items join
+    run: Node | None = None  # a text leaf: its Span still open (continued on the next page)
 
     def add(self, child: Node) -> Node:
         child.parent = self
@@ -197,11 +212,51 @@ class Tags:
     # -- drawing (called by flowables and the canvas) ----------------------------------------
     def begin(self, canvas: Any, node: Node) -> None:
         """Open marked content for ``node`` with the next MCID of the current page."""
+        canvas._code.append(self._open(node))
+
+    def _open(self, node: Node) -> str:
+        """The operator opening marked content for ``node`` with the next MCID of the
+        current page (the MCID is given to ``node``)."""
         mcids = self.targets.setdefault(self.page, [])
         node.kids.append((self.page, len(mcids)))
         tag = "H" if node.level >= 0 else node.role
-        canvas._code.append(f"/{tag} <</MCID {len(mcids)}>> BDC")
         mcids.append(node)
+        return f"/{tag} <</MCID {len(mcids) - 1}>> BDC"
+
+    def mark_runs(self, code: list[str], node: Node) -> list[str] | None:
+        """The code of a text object of the text leaf ``node`` with marked content inside
+        it: the leaf's text, and a Span child of ``node`` for each run in another language
+        (between the run marks the callbacks left, see ``run_markup``); pieces that show
+        no text (positioning, fonts) stay unmarked. None when the object has no run."""
+        if node.run is None and not any(isinstance(c, _RunMark) for c in code):
+            return None
+        out = code[:1]  # "BT"
+        current = node.run or node
+        piece: list[str] = []
+
+        def flush() -> None:
+            if any(_SHOWS_TEXT.search(c) for c in piece):
+                if current is not node and current.parent is None:
+                    node.add(current)  # a Span is made when it first shows text
+                out.append(self._open(current))
+                out.extend(piece)
+                out.append("EMC")
+            else:
+                out.extend(piece)
+            piece.clear()
+
+        for c in code[1:]:
+            if not isinstance(c, _RunMark):
+                piece.append(c)
+            elif c.lang and current is node:
+                flush()
+                current = Node("Span", lang=c.lang)
+            elif not c.lang and current is not node:
+                flush()
+                current = node
+        flush()
+        node.run = current if current is not node else None
+        return out
 
     @contextmanager
     def artifact(self, canvas: Any, kind: str = LAYOUT) -> Iterator[None]:
@@ -400,6 +455,40 @@ def tags_of(canvas: Any) -> Tags | None:
     return tags if isinstance(tags, Tags) else None
 
 
+#: The paragraph callback (ReportLab ``<onDraw>``) that marks where a run in another
+#: language starts (its label: the language) and ends (label "/").
+RUN_CALLBACK = "dd_run"
+_RUN_START = f'<onDraw name="{RUN_CALLBACK}" label="{FREE_LANG}"/>'
+_RUN_END = f'<onDraw name="{RUN_CALLBACK}" label="/"/>'
+_SHOWS_TEXT = re.compile(r"T[jJ]\b")  # a text object's code that shows text (Tj, TJ)
+
+
+def run_markup(text: str) -> str:
+    """Paragraph markup with the document model's free-text runs as run callbacks (text
+    without runs comes back as it is)."""
+    if FREE_START not in text and FREE_END not in text:
+        return text
+    return text.replace(FREE_START, _RUN_START).replace(FREE_END, _RUN_END)
+
+
+class _RunMark(str):
+    """A place in a text object's code where a run starts (``lang``) or ends (""); it
+    prints as nothing."""
+
+    lang = ""
+
+
+def _run_mark(canvas: Any, kind: str, label: str | None) -> None:
+    """The run callback: a mark in the code of the text object being written, when that
+    text is tagged (a text leaf being drawn, not inside an artifact)."""
+    tags = tags_of(canvas)
+    if tags is None or not tags._active or tags.artifact_depth:
+        return
+    mark = _RunMark("")
+    mark.lang = "" if label == "/" else str(label or "")
+    canvas._curr_tx_info["tx"]._code.append(mark)
+
+
 _TEXT_LEAVES = frozenset({"P", "H", "Lbl", "LBody", "TD", "TH", "Caption", "Span"})
 
 
@@ -409,6 +498,8 @@ class Marked(Flowable):
     whole drawing. The halves of a split paragraph stay one element."""
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        if RUN_CALLBACK not in canvas._namedCB:  # any canvas: trial layouts' too
+            canvas.setNamedCB(RUN_CALLBACK, _run_mark)
         tags = tags_of(canvas)
         node: Node | None = self.__dict__.get("_dd_tag")
         if tags is None or node is None or tags.artifact_depth:
@@ -446,6 +537,11 @@ class TaggingCanvas:
         tags = self._dd_tags
         node = tags.text_target() if tags is not None else None
         if tags is None or node is None:
+            super().drawText(aTextObject)  # type: ignore[misc]
+            return
+        code = tags.mark_runs(aTextObject._code, node)
+        if code is not None:  # runs in another language: marked content inside the object
+            aTextObject._code = code
             super().drawText(aTextObject)  # type: ignore[misc]
             return
         tags.begin(self, node)

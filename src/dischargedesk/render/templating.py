@@ -54,6 +54,7 @@ from markupsafe import Markup
 
 from ..errors import TemplateError
 from .codecache import shared_cache
+from .document import FREE_CHARS, FREE_END, FREE_START, free_runs
 
 TEMPLATE_SUFFIX = ".txt"
 HANDOUT_KINDS = ("discharge", "recovery")
@@ -75,12 +76,11 @@ _ESCAPES = {
 _ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 
 
-#: Free text the nurse wrote (in English) travels through the templates between these two
-#: Unicode noncharacters (never in typed text: domain/textclean.py drops them), so every
-#: template prints it marked, whatever it does with it (filters, ``~``, macros, ``set``):
-#: :func:`resolve_free_text` turns each end into the handout's marker, or removes both.
-FREE_START, FREE_END = "\ufdd0", "\ufdd1"
-_FREE_CHARS = FREE_START + FREE_END
+# Free text the nurse wrote (in English) travels through the templates between these two
+# Unicode noncharacters (never in typed text: domain/textclean.py drops them), so every
+# template prints it marked, whatever it does with it (filters, ``~``, macros, ``set``):
+# :func:`resolve_free_text` follows each value with the handout's marker and keeps the
+# marks for the document model (render/document.py), or removes them.
 
 
 def free_text(value: str) -> str:
@@ -88,21 +88,31 @@ def free_text(value: str) -> str:
     return f"{FREE_START}{value}{FREE_END}" if value else value
 
 
+#: What starts a block line (docs/templates.md): a value's run never takes it in.
+_BLOCK_PREFIX = re.compile(r"\s*(?:- |\[ \]|## |# )?")
+
+
 def resolve_free_text(text: str, marker: str = "") -> str:
-    """Rendered template text -> text without the free-text marks. With a ``marker`` (the
-    pack's ``free_text_marker``, plain text) each printed free-text value is followed by
-    it, in italics; a value cut by a filter (its end gone) gets it at the end of its line.
-    Without one (an English handout) the marks are removed."""
+    """Rendered template text -> text for the document parser. With a ``marker`` (the
+    pack's ``free_text_marker``, plain text: a translated handout) each printed free-text
+    value stays one run between the marks and is followed by the marker, in italics; a
+    value cut by a filter runs to the end of its line (its end gone) or from the start of
+    its line's text or table cell (its start gone). Without one (an English handout) the
+    marks are removed."""
     if FREE_START not in text and FREE_END not in text:
         return text
-    tag = f" <i>({escape_value(marker)})</i>" if marker else ""
+    if not marker:
+        return text.replace(FREE_START, "").replace(FREE_END, "")
+    tag = f"{FREE_END} <i>({escape_value(marker)})</i>"
     out = []
     for line in text.split("\n"):
         if FREE_START in line or FREE_END in line:
-            open_at_end = line.rfind(FREE_START) > line.rfind(FREE_END)
-            line = line.replace(FREE_START, "").replace(FREE_END, tag)
-            if open_at_end:
-                line += tag
+            if line.lstrip().startswith("|"):
+                line = "|".join(free_runs(cell) for cell in line.split("|"))
+            else:
+                at = _BLOCK_PREFIX.match(line).end()  # type: ignore[union-attr]
+                line = line[:at] + free_runs(line[at:])
+            line = line.replace(FREE_END, tag)
         out.append(line)
     return "\n".join(out)
 
@@ -236,7 +246,7 @@ def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
 
 def _safe_replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
     text, old_s, new_s = str(s), str(old), str(new)
-    if any(c in old_s for c in _FREE_CHARS):
+    if any(c in old_s for c in FREE_CHARS):
         raise SandboxLimit("replace() cannot remove the marks of the nurse's free text")
     hits = text.count(old_s) if count is None or count < 0 else min(count, text.count(old_s))
     if len(text) + hits * max(0, len(new_s) - len(old_s)) > MAX_OUTPUT_CHARS:
@@ -529,7 +539,7 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         for node in ast.find_all((nodes.Const, nodes.TemplateData)):
             value = node.data if isinstance(node, nodes.TemplateData) else \
                 getattr(node, "value", None)
-            if isinstance(value, str) and any(c in value for c in _FREE_CHARS):
+            if isinstance(value, str) and any(c in value for c in FREE_CHARS):
                 raise TemplateTooComplex("the template has a character reserved for "
                                          "marking the nurse's free text (U+FDD0 or U+FDD1); "
                                          "remove it", node.lineno, name, filename)

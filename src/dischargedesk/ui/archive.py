@@ -40,7 +40,7 @@ from ..domain.request import HandoutRequest
 from ..errors import DischargeDeskError, RequestError
 from ..siteconfig import SiteConfig
 from .background import Lane, QueryOp
-from .errors import guarded, show_error, show_message
+from .errors import guarded, report_unexpected, show_error, show_message
 
 log = logging.getLogger("dischargedesk.ui")
 
@@ -107,15 +107,23 @@ class EducationDialog(QDialog):
 
 class ReprintDialog(QDialog):
     """Find a patient's archived handouts by MRN; print or save one again. Names are shown
-    (each search is in the archive's access log); the idle clear closes this dialog."""
+    (each search is in the archive's access log); the idle clear closes this dialog.
+
+    The search runs on ``lane`` (ui/background.py; the archive may be a server that is slow
+    to answer, or busy sending a record), never on the GUI thread: the dialog says
+    "Searching…" meanwhile. A new search supersedes the one before (a waiting one never
+    runs; a running one's result is dropped), and a closed dialog drops a late result (the
+    idle clear closed it to take the names off the screen)."""
 
     def __init__(self, archive: Archive, choose_folder: Callable[[Path | None], Path | None],
                  print_pdfs: Callable[[Sequence[bytes]], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, lane: Lane | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reprintDialog")
         self.setWindowTitle("Reprint from the archive")
         self.archive = archive
+        self.lane = lane or Lane("archive-search")  # latest_only: a new search replaces
+        self._search = 0  # the search whose result may still be shown
         self.choose_folder = choose_folder
         self.print_pdfs = print_pdfs
         self.mrn = QLineEdit()
@@ -170,11 +178,35 @@ class ReprintDialog(QDialog):
     @guarded("archive search")
     def search(self) -> None:
         self.results.clear()
+        self._update()
+        self._search += 1  # whatever comes back for an earlier search is not shown
         mrn = self.mrn.text().strip()
         if not mrn:
             self.status.setText("Type the MRN first.")
             return
-        found: list[Listing] = self.archive.listing(mrn=mrn, show_names=True)
+        ticket, archive = self._search, self.archive
+
+        def shown(found: list[Listing]) -> None:
+            if ticket == self._search and self.isVisible():
+                self._show(found)
+
+        def failed(exc: Exception) -> None:
+            if ticket != self._search or not self.isVisible():
+                return
+            self.status.setText("The search did not finish.")
+            if isinstance(exc, DischargeDeskError):
+                log.warning("archive search failed: %s", type(exc).__name__)
+                show_error(self, exc)
+            else:
+                log.error("archive search failed unexpectedly")
+                report_unexpected(self, exc)
+
+        self.status.setText("Searching…")
+        QueryOp(parent=self, op=lambda: archive.listing(mrn=mrn, show_names=True),
+                success=shown).failure(failed).run_in_background(self.lane)
+
+    def _show(self, found: list[Listing]) -> None:
+        self.results.clear()
         for entry in reversed(found):  # newest first
             item = QListWidgetItem(_shown(entry))
             item.setData(Qt.ItemDataRole.UserRole, entry.record_id)
@@ -185,6 +217,12 @@ class ReprintDialog(QDialog):
         self.status.setText(f"{len(found)} record(s) found." if found else
                             "No record of this MRN in the archive.")
         self._update()
+
+    def done(self, result: int) -> None:
+        """Closed (Close, Esc, the idle clear): a search still out is never shown."""
+        self._search += 1
+        self.lane.cancel_pending()
+        super().done(result)
 
     @guarded("archive reprint")
     def print_selected(self) -> None:
@@ -243,6 +281,7 @@ class ArchiveHook(QObject):
         self.reprint_dialog: ReprintDialog | None = None
         self.reprint_action: QAction | None = None
         self.lane = Lane("archive", latest_only=False)  # never drop or replace a record
+        self.search_lane = Lane("archive-search")  # the Reprint dialog's searches
         self._lock = threading.Lock()
         self._unwritten: set[object] = set()  # records not yet on this computer's disk
         self.recorded.connect(self._show_result)
@@ -364,7 +403,7 @@ class ArchiveHook(QObject):
             show_error(self.window, exc)
             return
         dialog = ReprintDialog(archive, self.window.choose_folder, self.window.print_again,
-                               self.window)
+                               self.window, lane=self.search_lane)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.open()
