@@ -18,7 +18,7 @@ from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_pdf
 from dischargedesk.render.language import load_pack
 
-from .conftest import TODAY
+from .conftest import TODAY, PerCase
 from .test_chinese import ALLOWED_LATIN, BLOOD_THINNER, MEDICATIONS, WORDS
 
 CHINESE = ("zh-Hans", "zh-Hant")
@@ -60,15 +60,16 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rendered(sample_clinic):
-    out = {}
-    for combo in COMBOS:
+    """combo -> (request data, PDF, page texts), each rendered when a test first reads it
+    (conftest.PerCase)."""
+    def render(combo: tuple[Any, ...]) -> tuple[dict[str, Any], bytes, list[str]]:
         data = _data(combo)
         pdf = render_pdf(HandoutRequest.from_mapping(data, today=TODAY), sample_clinic)
-        out[combo] = (data, pdf, [p.extract_text() or "" for p in
-                                  PdfReader(io.BytesIO(pdf)).pages])
-    return out
+        return data, pdf, [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+
+    return PerCase(render)
 
 
 @pytest.mark.parametrize("combo", COMBOS, ids=lambda c: "-".join(map(str, c)))
