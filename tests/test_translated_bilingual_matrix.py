@@ -160,3 +160,40 @@ def test_translated_handout_prints_in_its_language(sample_clinic, case):
     first = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in pages))
     assert CALL_911[lang] in first and PROCEDURE_DAY[lang] in first
     assert re.sub(r"\s+", "", label) not in first and "Callusnow" not in first
+
+
+#: Bilingual print of the check's own standard case (the sample clinic, 1 level, sedation,
+#: every option: what ``dischargedesk templates check`` lays out) against the same case in
+#: one language, for each pack and print size. These cases printed over twice the pages of
+#: one language (Korean recovery 9 against 4 and 15 against 7, Chinese large-print
+#: discharge 15 against 7, Vietnamese and Tagalog discharge 9 against 4); until they are
+#: fixed at the cause (wording or bilingual spacing, never the budget or type size) they
+#: are strict xfails, so a fix makes them fail as a reminder to drop the mark.
+OVER_BUDGET = {("ko", False), ("ko", True), ("zh-Hans", True), ("zh-Hant", True),
+               ("vi", False), ("tl", False)}
+
+
+def _check_counts(clinic, lang: str, large: bool, bilingual: bool) -> dict[str, int]:
+    from dischargedesk import layout_checks as lc
+    from dischargedesk.checks import CHECK_DATE, LEVEL_PATTERNS, sample_variants
+    from dischargedesk.engine import build_document, prepare
+
+    data = {"procedure": "kyphoplasty", "anesthesia": "sedation", "language": lang,
+            "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+            "bilingual": bilingual, **LEVEL_PATTERNS["1 level"], **sample_variants()[1]}
+    prepared = prepare(HandoutRequest.from_mapping(data, today=CHECK_DATE), clinic)
+    return {h.kind: h.count
+            for h in lc.check_handouts(build_document(prepared, prepared.layouts), prepared)}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_bilingual_check_case_within_twice_one_language(sample_clinic, lang, large, request):
+    from dischargedesk import layout_checks as lc
+
+    if (lang, large) in OVER_BUDGET:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="bilingual print over 2x"))
+    single = _check_counts(sample_clinic, lang, large, False)
+    both = _check_counts(sample_clinic, lang, large, True)
+    over = lc.budget_problems(both, None, lang, standard=True, single_counts=single)
+    assert not over, [p.message for p in over]
