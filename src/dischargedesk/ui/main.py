@@ -19,7 +19,7 @@ from ..clinic.source import ClinicSource, ClinicStart, resolve_clinic, start_cli
 from ..errors import DischargeDeskError
 from ..resources import resources_dir
 from ..siteconfig import SiteConfig, load_config
-from . import refcount_guard, wheel_guard
+from . import gc_guard, refcount_guard, wheel_guard
 from .errors import install_excepthook
 from .main_window import MainWindow, waiting_clinic
 from .settings import APPLICATION, ORGANIZATION, AppSettings
@@ -37,6 +37,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     refcount_guard.install(app)
+    gc_guard.install(app)  # cycles are collected on the GUI thread only
     wheel_guard.install(app)  # the wheel never changes a field without focus
     icon = resources_dir() / "images" / "icon.png"
     if icon.is_file():
