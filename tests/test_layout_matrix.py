@@ -143,10 +143,9 @@ def test_page_budget_standard_case(checked, lang, paper, pattern, anesthesia):
     assert not lc.budget_problems(counts, None, lang, standard=True), counts
 
 
-def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
-    """The checks are not blind: with keep-together switched off (a group never moves to
-    the next page, a heading never starts a new page) the tiers, the checklist or a
-    heading end up split somewhere, and the checks say so."""
+def switch_off_keep_together(monkeypatch) -> None:
+    """Break the layout on purpose: a keep-together group never moves to the next page and a
+    heading never starts a new one (the checks must then find split tiers and headings)."""
     class NeverMoves(layout.KeepTogether):
         def __init__(self, flowables, maxHeight=None):
             super().__init__(flowables, maxHeight=1)
@@ -157,6 +156,13 @@ def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
 
     monkeypatch.setattr(layout, "KeepTogether", NeverMoves)
     monkeypatch.setattr(layout, "CondPageBreak", NeverBreaks)
+
+
+def test_checks_catch_a_broken_layout(sample_clinic, monkeypatch):
+    """The checks are not blind: with keep-together switched off (a group never moves to
+    the next page, a heading never starts a new page) the tiers, the checklist or a
+    heading end up split somewhere, and the checks say so."""
+    switch_off_keep_together(monkeypatch)
     found = []
     for pattern, large in itertools.product(PATTERNS, (False, True)):
         req = HandoutRequest.from_mapping(base_request_data(

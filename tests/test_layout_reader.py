@@ -18,7 +18,7 @@ from dischargedesk.render import pdf as layout
 
 from . import layout_reference
 from .conftest import TODAY, base_request_data
-from .test_layout_matrix import FULL, LONG_CLINIC, PATTERNS, TEN
+from .test_layout_matrix import FULL, LONG_CLINIC, PATTERNS, TEN, switch_off_keep_together
 
 CASES = {
     "en": {},
@@ -67,16 +67,7 @@ def test_both_readers_agree_on_the_sample_handouts(sample_clinic, case):
 def test_both_readers_report_a_layout_without_keep_together(sample_clinic, monkeypatch):
     """Keep-together switched off (as in test_layout_matrix): headings, tiers or the
     checklist split; both readers report the same problems."""
-    class NeverMoves(layout.KeepTogether):
-        def __init__(self, flowables, maxHeight=None):
-            super().__init__(flowables, maxHeight=1)
-
-    class NeverBreaks(layout.CondPageBreak):
-        def wrap(self, availWidth, availHeight):
-            return 0, 0
-
-    monkeypatch.setattr(layout, "KeepTogether", NeverMoves)
-    monkeypatch.setattr(layout, "CondPageBreak", NeverBreaks)
+    switch_off_keep_together(monkeypatch)
     messages = []
     for pattern, large, lang in (("ten", True, "en"), ("three-thoracic", False, "en"),
                                  ("two", True, "ko")):
