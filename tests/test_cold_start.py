@@ -17,10 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 _PROBE = """
-import json, sys
+import json, os, sys
+opened = set()
+def _audit(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        opened.add(os.path.basename(os.fsdecode(args[0])))
+sys.addaudithook(_audit)
 from dischargedesk.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": sorted(opened)}))
 """
 
 
@@ -48,6 +53,17 @@ def test_a_cold_english_render_imports_only_what_it_uses(tmp_path):
     assert not {"PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.PpmImagePlugin"} & modules
     # no patient context, no chart outbox: the EHR readers and writers stay unloaded
     assert not {"dischargedesk.ehr.context", "dischargedesk.ehr.outbox"} & modules
+
+
+def test_a_cold_english_render_reads_no_fallback_font(tmp_path):
+    """DejaVu Sans prints every character of an English handout: the Chinese and Korean
+    fonts (4 MB each) are neither registered nor read for their character maps."""
+    from dischargedesk.render import fonts
+
+    opened = set(_cold(tmp_path)["opened"])  # type: ignore[arg-type]
+    assert "DejaVuSans.ttf" in opened
+    fallback_files = {f for font in fonts.FALLBACKS for f in (font.regular, font.bold) if f}
+    assert len(fallback_files) == 3 and not fallback_files & opened
 
 
 def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():
