@@ -8,7 +8,9 @@ BASE is another checkout (its folder or its ``src`` folder, e.g. ``git worktree 
 pack, normal and large print, bilingual for the other languages, with and without dates of
 birth and a follow-up, the sample clinic (PNG logo) and a copy of it with the logo as a JPEG,
 a fixed "today". PDFs are deterministic (ReportLab ``invariant``), so the SHA-256 of each
-handout must match. Prints one line per case that differs and a summary; exit 1 on any
+handout must match. This tree renders the matrix twice with one user cache folder: with
+empty disk caches (compiled templates, QR modules, parsed fonts), then reading them back;
+both must match. Prints one line per case that differs and a summary; exit 1 on any
 difference. ``--out`` keeps both trees' PDFs for a look. Fictional patients only.
 """
 
@@ -84,16 +86,21 @@ def _src(folder: Path) -> Path:
     return src if (src / "dischargedesk").is_dir() else folder.resolve()
 
 
-def digests(src: Path, out: Path | None) -> dict[str, str]:
+def digests(src: Path, out: Path | None, runs: int = 1) -> list[dict[str, str]]:
+    """The matrix's digests from ``runs`` new processes in turn, all with one (new) user
+    cache folder: the first fills the disk caches, the others read them."""
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+    found = []
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, PYTHONPATH=str(src), HOME=home, XDG_CACHE_HOME=f"{home}/c",
                    XDG_CONFIG_HOME=f"{home}/cfg")
         env.pop("DISCHARGEDESK_SITE_CONFIG", None)
         args = [sys.executable, "-c", WORKER, *([str(out)] if out else [])]
-        proc = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        for _ in range(runs):
+            proc = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+            found.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return found
 
 
 def main() -> int:
@@ -101,11 +108,15 @@ def main() -> int:
     ap.add_argument("base", type=Path)
     ap.add_argument("--out", type=Path, help="keep the PDFs in OUT/base and OUT/this")
     args = ap.parse_args()
-    base = digests(_src(args.base), args.out / "base" if args.out else None)
-    this = digests(_src(ROOT), args.out / "this" if args.out else None)
-    differ = [k for k in base if base[k] != this.get(k)] + [k for k in this if k not in base]
-    for key in differ:
-        print(f"differs: {key}")
+    base = digests(_src(args.base), args.out / "base" if args.out else None)[0]
+    differ: list[str] = []
+    for run, this in enumerate(digests(_src(ROOT), args.out / "this" if args.out else None,
+                                       runs=2)):
+        when = ("empty caches", "caches read back")[run]
+        wrong = [k for k in base if base[k] != this.get(k)] + [k for k in this if k not in base]
+        for key in wrong:
+            print(f"differs ({when}): {key}")
+        differ += [k for k in wrong if k not in differ]
     print(f"{len(base) - len(differ)} of {len(base)} handouts byte-identical "
           f"({_src(args.base)} vs {_src(ROOT)})")
     return 1 if differ else 0

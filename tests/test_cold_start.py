@@ -29,13 +29,14 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": sorted
 """
 
 
-def _cold(tmp_path: Path, *args: str) -> dict[str, object]:
+def _cold(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, "render", "--procedure", "kyphoplasty", "--levels",
          "T12,L1", "--patient-name", "Ana Diaz", "--mrn", "A1", "--out",
          str(tmp_path / "out"), *args],
         capture_output=True, text=True, timeout=120, check=False,
-        env={"PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+        env={"PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
+             **(env or {})})
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -131,3 +132,87 @@ def test_the_qr_cache_holds_the_encoders_modules_and_never_changes_a_pdf(
     other = drawings._qr_cache_path(url + "/x")
     assert other is not None and other != path  # another address: another file
     assert request.patient_name.encode() not in path.read_bytes()
+
+
+def _pdfs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.pdf"))}
+
+
+def test_cached_fonts_and_qr_print_the_same_pdfs_and_hold_no_patient_data(tmp_path):
+    """Three cold renders: caches off, then written, then read back (the parsed DejaVu
+    faces and the QR modules from the user cache folder: ReportLab's encoder is not even
+    loaded): the same PDF bytes; no cache file holds the patient's name or MRN."""
+    off = _cold(tmp_path, env={"DISCHARGEDESK_NO_TEMPLATE_CACHE": "1"})
+    pdfs = _pdfs(tmp_path / "out")
+    assert len(pdfs) == 2 and not (tmp_path / ".cache").exists()
+    written = _cold(tmp_path)
+    assert _pdfs(tmp_path / "out") == pdfs
+    faces = sorted((tmp_path / ".cache" / "dischargedesk" / "fonts").glob("*.face"))
+    assert len(faces) == 2  # DejaVu Sans regular and bold
+    read = _cold(tmp_path)
+    assert _pdfs(tmp_path / "out") == pdfs
+    opened = set(read["opened"])  # type: ignore[arg-type]
+    assert {f.name for f in faces} <= opened and "DejaVuSans.ttf" in opened
+    assert "dischargedesk.render._rl_qrencoder" in written["modules"]  # type: ignore[operator]
+    assert "dischargedesk.render._rl_qrencoder" not in read["modules"]  # type: ignore[operator]
+    assert off["code"] == written["code"] == read["code"] == 0
+    for path in (tmp_path / ".cache").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Diaz" not in data, path
+
+
+def test_a_cached_face_is_the_parsed_face_and_any_font_byte_is_a_new_key(tmp_path):
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from dischargedesk.render import fontcache
+    from dischargedesk.resources import font_path
+
+    for file_name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "NanumGothic.ttf"):
+        path = font_path(file_name)
+        fresh = TTFont("X", str(path))
+        first = fontcache.load_ttfont("X", path)  # parsed, then written
+        where = fontcache._cache_file(path.read_bytes())
+        assert where.is_file() and fontcache.same_font(first, fresh)
+        again = fontcache.load_ttfont("X", path)  # rebuilt from the file
+        assert again is not first and again.face is not first.face
+        assert fontcache.same_font(again, fresh), file_name
+        assert again.face.charWidths == fresh.face.charWidths
+        assert [again.face._pdfScale(v) for v in (1, 77, -300)] == \
+            [fresh.face._pdfScale(v) for v in (1, 77, -300)]
+    data = font_path("DejaVuSans.ttf").read_bytes()
+    keys = {fontcache._cache_file(data)}
+    for at in (0, 1000, len(data) // 2, len(data) - 1):
+        changed = bytearray(data)
+        changed[at] ^= 1
+        keys.add(fontcache._cache_file(bytes(changed)))
+    assert len(keys) == 5  # each changed byte: another file
+
+
+def test_a_damaged_face_file_is_parsed_again_and_rewritten(tmp_path):
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from dischargedesk.render import fontcache
+    from dischargedesk.resources import font_path
+
+    path = font_path("DejaVuSans-Bold.ttf")
+    fontcache.load_ttfont("X", path)
+    where = fontcache._cache_file(path.read_bytes())
+    good = where.read_bytes()
+    damaged = bytearray(good)
+    damaged[len(damaged) // 2] ^= 0x40
+    where.write_bytes(bytes(damaged))
+    assert fontcache.same_font(fontcache.load_ttfont("X", path), TTFont("X", str(path)))
+    assert where.read_bytes() == good
+
+
+def test_a_face_the_cache_cannot_rebuild_is_never_written(monkeypatch):
+    """As if ReportLab set an attribute the cache does not keep: the rebuilt font differs
+    from the parsed one, so no file is written and every load parses."""
+    from dischargedesk.render import fontcache
+    from dischargedesk.resources import font_path
+
+    monkeypatch.setattr(fontcache, "_NOT_STORED", fontcache._NOT_STORED | {"charWidths"})
+    path = font_path("DejaVuSans.ttf")
+    font = fontcache.load_ttfont("X", path)
+    assert font.face.charWidths and not fontcache._cache_file(path.read_bytes()).exists()
