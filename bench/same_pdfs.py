@@ -9,9 +9,9 @@ pack, normal and large print, bilingual for the other languages, with and withou
 birth and a follow-up, the sample clinic (PNG logo) and a copy of it with the logo as a JPEG,
 a fixed "today". PDFs are deterministic (ReportLab ``invariant``), so the SHA-256 of each
 handout must match. This tree renders the matrix twice with one user cache folder: with
-empty disk caches (compiled templates, QR modules, parsed fonts), then reading them back;
-both must match. Prints one line per case that differs and a summary; exit 1 on any
-difference. ``--out`` keeps both trees' PDFs for a look. Fictional patients only.
+empty disk caches (compiled templates, QR modules, parsed fonts, dataclass code), then
+reading them back; both must match. Prints one line per case that differs and a summary;
+exit 1 on any difference. ``--out`` keeps both trees' PDFs for a look. Fictional patients only.
 """
 
 from __future__ import annotations
@@ -29,11 +29,16 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = r"""
 import dataclasses, datetime as dt, hashlib, json, shutil, sys, tempfile
 from pathlib import Path
-from dischargedesk.clinic.profile import load_clinic, load_sample_clinic
-from dischargedesk.domain.request import HandoutRequest
-from dischargedesk.engine import render_handouts
-from dischargedesk.render.language import available_languages
-from dischargedesk.resources import sample_clinic_dir
+try:  # as the one-shot command makes its classes (a tree before the code cache: as ever)
+    from dischargedesk.dataclass_code import cached_dataclass_code
+except ImportError:
+    from contextlib import nullcontext as cached_dataclass_code
+with cached_dataclass_code():
+    from dischargedesk.clinic.profile import load_clinic, load_sample_clinic
+    from dischargedesk.domain.request import HandoutRequest
+    from dischargedesk.engine import render_handouts
+    from dischargedesk.render.language import available_languages
+    from dischargedesk.resources import sample_clinic_dir
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
 today = dt.date(2026, 11, 25)
 sample = load_sample_clinic()

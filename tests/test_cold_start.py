@@ -24,7 +24,8 @@ def _audit(event, args):
         opened.add(os.path.basename(os.fsdecode(args[0])))
 sys.addaudithook(_audit)
 from dischargedesk.cli import main
-code = main(sys.argv[1:])
+sys.argv[0] = "dischargedesk"
+code = main()  # as the installed script runs it (one command, then the process ends)
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": sorted(opened)}))
 """
 
@@ -140,8 +141,9 @@ def _pdfs(folder: Path) -> dict[str, bytes]:
 
 def test_cached_fonts_and_qr_print_the_same_pdfs_and_hold_no_patient_data(tmp_path):
     """Three cold renders: caches off, then written, then read back (the parsed DejaVu
-    faces and the QR modules from the user cache folder: ReportLab's encoder is not even
-    loaded): the same PDF bytes; no cache file holds the patient's name or MRN."""
+    faces, the dataclasses' compiled methods and the QR modules from the user cache folder:
+    ReportLab's encoder is not even loaded): the same PDF bytes; no cache file holds the
+    patient's name."""
     off = _cold(tmp_path, env={"DISCHARGEDESK_NO_TEMPLATE_CACHE": "1"})
     pdfs = _pdfs(tmp_path / "out")
     assert len(pdfs) == 2 and not (tmp_path / ".cache").exists()
@@ -149,6 +151,8 @@ def test_cached_fonts_and_qr_print_the_same_pdfs_and_hold_no_patient_data(tmp_pa
     assert _pdfs(tmp_path / "out") == pdfs
     faces = sorted((tmp_path / ".cache" / "dischargedesk" / "fonts").glob("*.face"))
     assert len(faces) == 2  # DejaVu Sans regular and bold
+    code = sorted((tmp_path / ".cache" / "dischargedesk" / "code").glob("dataclasses-*.bin"))
+    assert len(code) == 1
     read = _cold(tmp_path)
     assert _pdfs(tmp_path / "out") == pdfs
     opened = set(read["opened"])  # type: ignore[arg-type]
@@ -216,3 +220,113 @@ def test_a_face_the_cache_cannot_rebuild_is_never_written(monkeypatch):
     path = font_path("DejaVuSans.ttf")
     font = fontcache.load_ttfont("X", path)
     assert font.face.charWidths and not fontcache._cache_file(path.read_bytes()).exists()
+
+
+_DATACLASSES = """
+from __future__ import annotations
+from dataclasses import InitVar, dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Frozen:
+    a: int
+    b: str = "x"
+    c: list[int] = field(default_factory=list)
+    k: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class FrozenChild(Frozen):
+    d: tuple[int, ...] = (1, 2)
+
+
+@dataclass(order=True, unsafe_hash=True)
+class Ordered:
+    x: float
+    y: float = 0.5
+    seed: InitVar[int] = 0
+
+    def __post_init__(self, seed: int) -> None:
+        self.y += seed
+
+
+@dataclass(kw_only=True, slots=True)
+class Slotted:
+    name: str
+    n: int = field(default=2, repr=False, compare=False)
+
+
+@dataclass(eq=False, repr=False)
+class Odd:
+    self: int = 0
+    object: str = "BUILTINS"
+"""
+
+
+def _made(text: str, monkeypatch) -> dict[str, type]:
+    import types
+
+    module = types.ModuleType("dd_dataclass_probe")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(text, "dd_dataclass_probe.py", "exec", dont_inherit=True), vars(module))
+    return {k: v for k, v in vars(module).items()
+            if isinstance(v, type) and v.__module__ == module.__name__}
+
+
+def _generated(cls: type) -> dict[str, object]:
+    """The methods dataclasses wrote for ``cls``, by what makes them behave."""
+    return {name: (fn.__code__, fn.__defaults__, fn.__kwdefaults__, fn.__annotations__,
+                   fn.__qualname__)
+            for name, fn in vars(cls).items()
+            if callable(fn) and getattr(fn, "__code__", None) is not None
+            and fn.__code__.co_filename == "<string>"}
+
+
+def test_dataclasses_made_with_cached_code_are_made_as_without(monkeypatch):
+    from dischargedesk import dataclass_code
+
+    plain = _made(_DATACLASSES, monkeypatch)
+    with dataclass_code.cached_dataclass_code() as first:
+        compiled = _made(_DATACLASSES, monkeypatch)
+    assert first.compiled >= 20 and first.hits == 0 and dataclass_code.cache_file().is_file()
+    with dataclass_code.cached_dataclass_code() as second:
+        cached = _made(_DATACLASSES, monkeypatch)
+    assert second.compiled == 0 and second.hits == first.compiled
+    assert "exec" not in vars(__import__("dataclasses"))  # put back
+    assert plain.keys() == compiled.keys() == cached.keys()
+    for name, cls in plain.items():
+        methods = _generated(cls)
+        assert methods, name
+        assert methods == _generated(compiled[name]) == _generated(cached[name]), name
+    ordered = cached["Ordered"](1.0, 2.0, seed=1)
+    assert ordered == cached["Ordered"](1.0, 3.0) and ordered < cached["Ordered"](2.0)
+    assert hash(ordered) == hash(cached["Ordered"](1.0, 3.0)) and ordered.y == 3.0
+    with pytest.raises(AttributeError):
+        cached["FrozenChild"](1).a = 2  # type: ignore[misc]
+    assert repr(cached["Slotted"](name="n")) == "Slotted(name='n')"
+
+
+def test_a_changed_class_compiles_anew_and_a_damaged_file_is_rewritten(monkeypatch):
+    from dischargedesk import dataclass_code
+
+    with dataclass_code.cached_dataclass_code():
+        _made(_DATACLASSES, monkeypatch)
+    # a default's value is not in the text (dataclasses passes it in): the same code
+    with dataclass_code.cached_dataclass_code() as default:
+        made = _made(_DATACLASSES.replace('b: str = "x"', 'b: str = "y"'), monkeypatch)
+    assert default.compiled == 0 and made["Frozen"](1).b == "y"
+    with dataclass_code.cached_dataclass_code() as renamed:  # a field renamed: new text
+        made = _made(_DATACLASSES.replace("b: str =", "bee: str ="), monkeypatch)
+    assert renamed.compiled >= 3 and renamed.hits >= 10
+    assert made["FrozenChild"](1).bee == "x" and not hasattr(made["Frozen"](1), "b")
+    path = dataclass_code.cache_file()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    with dataclass_code.cached_dataclass_code() as damaged:
+        _made(_DATACLASSES, monkeypatch)
+    assert damaged.hits == 0 and damaged.compiled >= 20  # ignored, all compiled
+    with dataclass_code.cached_dataclass_code() as again:
+        _made(_DATACLASSES, monkeypatch)
+    assert again.compiled == 0 and again.hits == damaged.compiled  # written again
