@@ -705,3 +705,24 @@ def test_cjk_lines_break_before_a_latin_word_after_a_run_mark(text):
         lines = para.blPara.lines
         got = "".join(getattr(w, "text", "") for ln in lines for w in ln.words)
         assert _squash(got) == want, width
+
+
+def test_a_label_the_pack_lacks_is_read_in_the_language_it_comes_from():
+    """A clinic's pack without a newer label prints the built-in pack's of its language
+    (its English half still a run in English), else the English pack's: then the whole
+    label is a run in English. (The PDF side of a run: the tests above.)"""
+    from dischargedesk.engine import _label_markup
+
+    es = load_pack("es")
+    en = load_pack("en")
+    lacking = {k: v for k, v in es.labels.items() if k not in ("english_copy", "bilingual_note")}
+    clinic_es = dataclasses.replace(es, labels=lacking)
+    assert _label_markup(clinic_es, "english_copy") == \
+        "Texto en inglés · " + d.lang_run("English", "en")
+    assert _label_markup(clinic_es, "bilingual_note") == d.escape(
+        str(es.labels["bilingual_note"]))
+    clinic_fr = dataclasses.replace(es, code="fr", labels=lacking)
+    assert _label_markup(clinic_fr, "bilingual_note") == d.lang_run(
+        d.escape(str(en.labels["bilingual_note"])), "en")
+    assert _label_markup(clinic_fr, "english_copy") == d.lang_run("English", "en")
+    assert _label_markup(en, "english_copy") == "English"  # an English handout: no runs
