@@ -78,13 +78,17 @@ def free_text_problems(langs: ps.Languages, request: HandoutRequest,
     whole text of a Span /Lang en (the marker after it is not), never text read in the
     document's language; with ``every``, each line is in the file (both handouts in one
     PDF print them all). No other element has /Lang en except the English copy of a
-    bilingual print (a Sect). In an English handout no element has a /Lang of its own."""
+    bilingual print (a Sect), and none a /Lang of its own but the Div of the signature
+    block in that copy (in the document's language: it signs both checklists). In an
+    English handout no element has a /Lang of its own."""
     lines = {_squash(v): v for v in free_text_lines(request)}
     english = langs.document.split("-")[0] == "en"
     problems, spans = [], set()
     for role, lang, text in langs.runs:
         if role == "Sect" and lang == "en" and request.bilingual and not english:
             continue  # the clinic's English text of a section
+        if role == "Div" and lang == langs.document and request.bilingual and not english:
+            continue  # the signature block (the patient's language) after the English checklist
         if role == "Span" and lang == "en" and _squash(text) in lines and not english:
             spans.add(_squash(text))
             continue
