@@ -147,6 +147,7 @@ def test_the_marker_survives_what_a_clinic_template_does(tmp_path, body):
     "- {{ blood_thinner|replace('\\ufdd1', '') }}",
     "- {{ blood_thinner }}\ufdd1",
     "{% set end = '\\ufdd0' %}- {{ end }}",
+    "- \ufdd2en\ufdd3Not read as Spanish\ufdd4",
 ])
 def test_a_template_cannot_write_or_remove_the_marks(tmp_path, body):
     with pytest.raises(TemplateError) as info:
@@ -402,7 +403,8 @@ def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, lar
     assert contrast(grey, (1.0, 1.0, 1.0)) >= 4.5
     labels = [ln for ln in lines if ln[2] == label]
     english = [s for h in prepared.layouts for s in h.sections if s.english_copy]
-    assert english and all(s.english_copy == load_pack(code).labels["english_copy"]
+    assert english and all(d.plain_text(s.english_copy)
+                           == load_pack(code).labels["english_copy"]
                            for s in english)
     assert len(labels) == len(english)
     assert all(abs(x - (margin + indent)) < 1 and page > 0 for page, x, _, _, _ in labels)

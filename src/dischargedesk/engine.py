@@ -32,6 +32,7 @@ from .render.language import (
     LanguagePack,
     available_languages,
     diary_day_text,
+    english_half,
     load_pack,
     pack_roots,
     sentence_start,
@@ -147,11 +148,11 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         if english is not None:
             # the note says once why English follows: under the title, unless page 1 is
             # the one-page summary's (then it opens the English text, on page 2)
-            note = escape(_label(pack, "bilingual_note"))
+            note = _label_markup(pack, "bilingual_note")
             summary = sections[0].blocks[-1:] == [d.Directive("pagebreak")]
             sections = _bilingual(sections, english.sections(kind),
                                   note if summary else "", pack.code, kind,
-                                  _label(pack, "english_copy"))
+                                  _label_markup(pack, "english_copy"))
             if not summary:
                 later = note
         review = clinic.translation_reviews.get(pack.code)
@@ -160,8 +161,10 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             # is one line (a pack's `unreviewed_short` label); the recovery plan prints it
             # in full
             short = pack.labels.get("unreviewed_short")
-            notices.append(escape(short if kind == "discharge" and isinstance(short, str)
-                                  and short else pack.unreviewed_notice))
+            notices.append(_label_markup(pack, "unreviewed_short", short)
+                           if kind == "discharge" and isinstance(short, str) and short
+                           else _label_markup(pack, "unreviewed_notice",
+                                              pack.unreviewed_notice))
         if later:
             notices.append(later)
         subtitle = " · ".join(escape(x) for x in (
@@ -440,6 +443,23 @@ def _label(pack: LanguagePack, key: str, **values: object) -> str:
         if key in candidate.labels:
             return candidate.label(key, **values)
     raise KeyError(key)
+
+
+def _label_markup(pack: LanguagePack, key: str, text: str | None = None) -> str:
+    """Paragraph markup (escaped) of the pack's label ``key`` (or of ``text``, the pack's
+    own ``key``) with the English a translated handout prints in it as a run of the
+    document model read in English (document.lang_run): the whole label when a clinic's
+    pack lacks it and the English pack gives it, else the English half of a bilingual text
+    (language.BILINGUAL_TEXTS: the unreviewed notice, the English-copy label)."""
+    lang = ""
+    if text is None:
+        text, lang = _label(pack, key), _label_language(pack, key)
+    if is_english(pack.code):
+        return escape(text)
+    if lang:
+        return d.lang_run(escape(text), lang)
+    own, english = english_half(key, text)
+    return escape(own) + d.lang_run(escape(english), "en")
 
 
 def _label_language(pack: LanguagePack, key: str) -> str:

@@ -555,7 +555,9 @@ def cjk_frag_split(frags: list[Any], maxWidths: list[float], calcBounds: bool) -
                 if ord(u) < 0x3000:  # a Latin word: break at a space or CJK before it
                     for j in range((i - 1), (line_start + i) >> 1, -1):
                         uj = chars[j]
-                        if (uj and unicodedata.category(uj) == "Zs") or ord(uj) >= 0x3000:
+                        # (ReportLab's ``ord(uj)`` fails on a fragment without text, the
+                        # zero-width callback of a run in another language: skipped here)
+                        if uj and (unicodedata.category(uj) == "Zs" or ord(uj) >= 0x3000):
                             k = j + 1
                             if k < i:
                                 j = k + 1

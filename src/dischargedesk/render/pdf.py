@@ -576,7 +576,7 @@ class _Builder:
                            self.width - indent, self.frame_h, self.tags)
         english.own = self
         rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
-        label = self.tags.leaf(_Para(escape(section.english_copy), st.copy_label), "P")
+        label = self.tags.leaf(_Para(section.english_copy, st.copy_label), "P")
         with self.tags.group("Sect", tagging.lang_of(section)):
             flows = english._section(section)
         # the rule and the label never end a page: they join the first piece (a kept
