@@ -88,8 +88,9 @@ def free_text_problems(langs: ps.Languages, request: HandoutRequest,
     PDF print them all). So is the English of the pack's own texts (``PACK_ENGLISH``: the
     English half of the unreviewed notice, the "English" of the English-copy label): a
     Span /Lang en each, never read in the document's language. No other element has /Lang
-    en except the English copy of a bilingual print (a Sect). In an English handout no
-    element has a /Lang of its own."""
+    en except the English copy of a bilingual print (a Sect), and none a /Lang of its own
+    but the Div of the signature block in that copy (in the document's language: it signs
+    both checklists). In an English handout no element has a /Lang of its own."""
     lines = {_squash(v): v for v in free_text_lines(request)}
     pack_english = {_squash(v) for v in PACK_ENGLISH}
     english = langs.document.split("-")[0] == "en"
@@ -97,6 +98,8 @@ def free_text_problems(langs: ps.Languages, request: HandoutRequest,
     for role, lang, text in langs.runs:
         if role == "Sect" and lang == "en" and request.bilingual and not english:
             continue  # the clinic's English text of a section
+        if role == "Div" and lang == langs.document and request.bilingual and not english:
+            continue  # the signature block (the patient's language) after the English checklist
         if role == "Span" and lang == "en" and not english and (
                 _squash(text) in lines or _squash(text) in pack_english):
             spans.add(_squash(text))

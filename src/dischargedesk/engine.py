@@ -352,6 +352,7 @@ class _Renderer:
 #: (the summary's) would put the English summary on a page of its own.
 BILINGUAL_SKIPPED = frozenset(d.DIRECTIVES)
 BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
+SIGNATURES, DIARY = d.Directive("signatures"), d.Directive("diary")
 
 
 def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
@@ -362,25 +363,48 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
     English handout has no template for prints in the patient's language only. ``note``
     (escaped; "" when the handout prints it under its title) opens the first English text.
     Each English text carries ``label`` (the pack's ``english_copy``), printed over it.
+
+    Two blocks that print once end their section after the English, so that the English
+    text never stands alone on a page after them (docs/languages.md, "Bilingual print"):
+
+    * the signature block follows the English checklist (the teach-back, read in both
+      languages, is signed once, under both; it stays on the page of the English
+      checklist's last items);
+    * the diary (a table that fills most of a page) follows the English text of its
+      section: the section's text before the diary's heading, the English text (the
+      diary's heading and instruction included), then the diary's heading, instruction,
+      rows and QR code.
     """
     by_name = {s.source.split("/", 1)[-1]: s for s in english}
     out: list[d.Section] = []
     noted = not note
     for section in own:
-        out.append(section)
         twin = by_name.get(section.source.split("/", 1)[-1])
-        if twin is None:
-            continue
-        blocks = [b for b in twin.blocks
+        blocks = [b for b in (twin.blocks if twin is not None else [])
                   if not (isinstance(b, d.Directive) and b.name in BILINGUAL_SKIPPED)]
-        if not any(not isinstance(b, d.Directive) for b in blocks):
+        if twin is None or not any(not isinstance(b, d.Directive) for b in blocks):
+            out.append(section)
             continue
+        later: d.Section | None = None
+        if section.blocks[-1:] == [SIGNATURES]:
+            section = replace(section, blocks=section.blocks[:-1])
+            blocks.append(SIGNATURES)
+        elif DIARY in section.blocks:
+            at = section.blocks.index(DIARY)
+            head = max((i for i, b in enumerate(section.blocks[:at])
+                        if isinstance(b, d.Heading)), default=0)
+            if head > 0:
+                later = replace(section, blocks=section.blocks[head:])
+                section = replace(section, blocks=section.blocks[:head])
+        out.append(section)
         if not noted:
             out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
                                  [d.Box("note", (d.Paragraph(note),))], lang=code))
             noted = True
         out.append(d.Section(twin.source, blocks, lang=twin.lang or "en",
                              english_copy=label))
+        if later is not None:
+            out.append(later)
     return out
 
 

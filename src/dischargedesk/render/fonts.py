@@ -47,6 +47,7 @@ from reportlab.rl_config import _FUZZ
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
+from .fontcache import load_ttfont
 from .fontsubset import slim_subsets
 
 FONT = "DDSans"
@@ -130,7 +131,7 @@ def register_face(name: str) -> Any:
     with _lock:
         font = pdfmetrics._fonts.get(name)
         if font is None:
-            font = TTFont(name, str(font_path(_FILES[name])))
+            font = load_ttfont(name, font_path(_FILES[name]))  # parsed once per font file
             slim_subsets([font])  # embedded without hinting (fontsubset.py)
             pdfmetrics.registerFont(font)
         return font
@@ -165,7 +166,7 @@ _fallback_chars: dict[str, frozenset[int]] = {}
 def _big_font(name: str, file_name: str) -> TTFont:
     """A TrueType font whose tables are read from the file once: ReportLab copies the
     whole glyph table (4 MB in these fonts) for each 256-glyph subset of each PDF."""
-    font = TTFont(name, str(font_path(file_name)))
+    font = load_ttfont(name, font_path(file_name))
     font.face.get_table = cache(font.face.get_table)  # tables never change
     slim_subsets([font])  # embedded without hinting (fontsubset.py)
     return font
@@ -231,9 +232,12 @@ def missing_characters(text: str) -> list[str]:
     covered = _covered()
     # each distinct character once, in order (a handout's text is thousands of characters
     # of a few dozen distinct ones)
-    elsewhere = _fallbacks_cover()
-    return [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
-            if ord(ch) not in covered and ord(ch) not in elsewhere and not _ignorable(ch)]
+    lacking = [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
+               if ord(ch) not in covered and not _ignorable(ch)]
+    if not lacking:  # all DejaVu (every English handout): the fallback files stay unread
+        return lacking
+    elsewhere = _fallbacks_cover()  # ~30 ms: reads the 4 MB character maps
+    return [ch for ch in lacking if ord(ch) not in elsewhere]
 
 
 @cache
