@@ -23,7 +23,8 @@
 ``reading(pdf)`` is the structure tree in reading order: (role, text, alt) for every element
 with content, as a screen reader meets them. ``languages(pdf)`` says which text is read in
 which language: each element whose /Lang differs from the language around it, with its
-text, and all the text read in the document's /Lang.
+text (and its text page by page: a Span a page break splits), and all the text read in the
+document's /Lang.
 """
 
 from __future__ import annotations
@@ -295,6 +296,8 @@ class Languages:
     #: (the document's, or its nearest ancestor's with a /Lang), in reading order
     runs: list[tuple[str, str, str]] = field(default_factory=list)
     native: str = ""  # all the tree's text read in the document's language
+    #: for each of ``runs``: its text on each page it is drawn on (page index -> text)
+    pages: list[dict[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -432,6 +435,7 @@ def _languages(top: Element, content: dict[int, Page], doc_lang: str) -> Languag
         own = el.lang or lang
         if own != lang:
             out.runs.append((el.role, own, _text(el, content)))
+            out.pages.append(_page_texts(el, content))
         if el.actual is not None:
             if own == doc_lang:
                 native.append(el.actual)
@@ -445,6 +449,21 @@ def _languages(top: Element, content: dict[int, Page], doc_lang: str) -> Languag
     walk(top, doc_lang)
     out.native = " ".join(" ".join(native).split())
     return out
+
+
+def _page_texts(el: Element, content: dict[int, Page]) -> dict[int, str]:
+    """The content of ``el`` and its descendants, page by page (whitespace folded)."""
+    out: dict[int, list[str]] = {}
+
+    def walk(e: Element) -> None:
+        for k in e.kids:
+            if isinstance(k, Element):
+                walk(k)
+            else:
+                out.setdefault(k[0], []).append(content[k[0]].mcid_text.get(k[1], ""))
+
+    walk(el)
+    return {p: " ".join(" ".join(t).split()) for p, t in sorted(out.items())}
 
 
 def _text(el: Element, content: dict[int, Page]) -> str:

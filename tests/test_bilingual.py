@@ -18,6 +18,7 @@ from dischargedesk.domain.fields import FIELD, UNTRANSLATED
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import BILINGUAL_NOTE, build_document, prepare, render_pdf
 from dischargedesk.errors import DischargeDeskError, RequestError, TemplateError
+from dischargedesk.render import document as d
 from dischargedesk.render import language
 from dischargedesk.render.context import build_context
 from dischargedesk.render.language import load_pack
@@ -146,6 +147,7 @@ def test_the_marker_survives_what_a_clinic_template_does(tmp_path, body):
     "- {{ blood_thinner|replace('\\ufdd1', '') }}",
     "- {{ blood_thinner }}\ufdd1",
     "{% set end = '\\ufdd0' %}- {{ end }}",
+    "- \ufdd2en\ufdd3Not read as Spanish\ufdd4",
 ])
 def test_a_template_cannot_write_or_remove_the_marks(tmp_path, body):
     with pytest.raises(TemplateError) as info:
@@ -212,9 +214,21 @@ def test_each_section_then_its_english_in_order(bilingual):
     cursor = 0
     for layout in prepared.layouts:
         sections = [s for s in layout.sections if not s.source.endswith(BILINGUAL_NOTE)]
-        langs = [s.lang for s in sections]
-        assert langs == ["es", "en"] * (len(sections) // 2), [s.source for s in sections]
-        for own, english in zip(sections[::2], sections[1::2], strict=True):
+        # the diary's part of its section (its heading, instruction, rows and QR code)
+        # prints after the English text of the section
+        diary = [n for n, s in enumerate(sections) if d.Directive("diary") in s.blocks]
+        if layout.kind == "recovery":
+            assert len(diary) == 1 and sections[diary[0] - 1].lang == "en"
+            n = diary[0]
+            assert sections[n].source == sections[n - 2].source and \
+                isinstance(sections[n].blocks[0], d.Heading)
+            pairs = sections[:n] + sections[n + 1:]
+        else:
+            assert not diary
+            pairs = sections
+        langs = [s.lang for s in pairs]
+        assert langs == ["es", "en"] * (len(pairs) // 2), [s.source for s in pairs]
+        for own, english in zip(pairs[::2], pairs[1::2], strict=True):
             assert own.source.split("/", 1)[1] == english.source.split("/", 1)[1]
             assert english.source.startswith("en/")
             for section in (own, english):
@@ -251,6 +265,31 @@ def test_bilingual_summary_stays_on_page_1_in_the_patients_language(bilingual):
     assert len(reader.pages) == len(pages)
     text = pdf_text(pdf)
     assert text.count("Firma de enfermería") == 1 and "Nurse signature" not in text
+
+
+def test_bilingual_teach_back_is_signed_under_both_checklists(bilingual):
+    """The signature block prints once, in the patient's language, after the English
+    checklist (not between the two checklists), on the page of its last items; the diary
+    follows the English text of its section, so no English stands alone after it."""
+    prepared, pdf = bilingual
+    discharge = prepared.layouts[0].sections
+    own = next(s for s in discharge if s.source == "es/discharge/90-teach-back.txt")
+    english = next(s for s in discharge if s.source == "en/discharge/90-teach-back.txt")
+    assert d.Directive("signatures") not in own.blocks
+    assert english.blocks[-1] == d.Directive("signatures")
+    assert any(isinstance(b, d.Checkbox) for b in own.blocks)
+    pages = pdf_pages_text(pdf)
+    text = pdf_text(pdf)
+    last_en = _fold(d.plain_text([b for b in english.blocks
+                                  if isinstance(b, d.Checkbox)][-1].text))
+    signature = _fold(prepared.extras.signature_labels[1])
+    assert text.find(last_en) < text.find(signature)
+    assert [n for n, p in enumerate(pages) if last_en in p] == \
+        [n for n, p in enumerate(pages) if signature in p]
+    recovery = prepared.layouts[1].sections
+    english = next(s for s in recovery if s.source == "en/recovery/60-questions-diary.txt")
+    assert text.rfind(_fold(english.plain_sentences()[-1])) < \
+        text.rfind(prepared.extras.diary_days[-1])
 
 
 def test_bilingual_pdf_language_is_the_patients(bilingual):
@@ -364,7 +403,8 @@ def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, lar
     assert contrast(grey, (1.0, 1.0, 1.0)) >= 4.5
     labels = [ln for ln in lines if ln[2] == label]
     english = [s for h in prepared.layouts for s in h.sections if s.english_copy]
-    assert english and all(s.english_copy == load_pack(code).labels["english_copy"]
+    assert english and all(d.plain_text(s.english_copy)
+                           == load_pack(code).labels["english_copy"]
                            for s in english)
     assert len(labels) == len(english)
     assert all(abs(x - (margin + indent)) < 1 and page > 0 for page, x, _, _, _ in labels)

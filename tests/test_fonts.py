@@ -440,14 +440,15 @@ def test_cjk_breaker_gives_reportlab_lines(text, bold, width, bounds):
         _lines(cjkFragSplit(frags, widths, bounds))
 
 
-def test_a_fallback_font_asked_for_first_registers_without_deadlock():
+def test_a_fallback_font_asked_for_first_registers_without_deadlock(tmp_path):
     """fallback_covered registers DejaVu under the font lock it already holds (before any
     render registered DejaVu: a first check or a first Chinese render in a new process);
     with a plain lock that hung for ever."""
     code = ("from dischargedesk.render import fonts; "
             "print(0x738B in fonts.fallback_covered(fonts.HAN))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(ROOT / "src")})
+                          timeout=120, env={"PYTHONPATH": str(ROOT / "src"),
+                                            "HOME": str(tmp_path)})  # its font cache
     assert done.stdout.strip() == "True", done.stderr
 
 

@@ -14,8 +14,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from dischargedesk.domain.request import HandoutRequest
-from dischargedesk.engine import build_document, prepare
-from dischargedesk.render.fontsubset import slim
+from dischargedesk.engine import build_document, prepare, render_handouts
+from dischargedesk.render.fontsubset import COMPRESSED, SUBSETS, SubsetCache, slim
 from dischargedesk.render.language import available_languages
 from dischargedesk.resources import font_path
 
@@ -107,3 +107,35 @@ def test_slim_is_idempotent_and_keeps_the_tables_pdf_needs(sample_clinic):
         assert slim(data) == data  # already slim: nothing more to take
         font = TTFont(io.BytesIO(data))
         assert {"glyf", "head", "hhea", "hmtx", "loca", "maxp", "cmap"} <= set(font.keys())
+
+
+def _handouts(clinic, code: str, name: str) -> list[bytes]:
+    data = base_request_data(**{**FULL, "language": code, "patient_name": name,
+                                "bilingual": code != "en"})
+    return [h.pdf for h in render_handouts(HandoutRequest.from_mapping(data, today=TODAY),
+                                           clinic)]
+
+
+@pytest.mark.parametrize("code", ["ko", "zh-Hans", "en"])
+def test_remembered_subsets_print_the_same_bytes_as_fresh_ones(sample_clinic, code):
+    """The subsets and font streams a render remembers (fontsubset.SUBSETS, COMPRESSED)
+    give PDFs byte-identical to subsets made afresh, also after another patient's name has
+    put other characters in a subset (the cache is keyed by the characters, not the text)."""
+    SUBSETS.clear()
+    COMPRESSED.clear()
+    fresh = _handouts(sample_clinic, code, "김민준 王小明")
+    assert len(SUBSETS) and len(COMPRESSED)
+    other = _handouts(sample_clinic, code, "박서연 李四")
+    assert _handouts(sample_clinic, code, "김민준 王小明") == fresh  # from memory
+    SUBSETS.clear()
+    COMPRESSED.clear()
+    assert _handouts(sample_clinic, code, "박서연 李四") == other
+
+
+def test_subset_cache_stays_within_its_bytes_and_forgets_the_oldest():
+    cache = SubsetCache(max_bytes=1000)
+    for n in range(10):
+        assert cache.get(("face", n), lambda n=n: bytes([n]) * 300) == bytes([n]) * 300
+    assert len(cache) == 3  # 900 bytes
+    assert cache.get(("face", 9), lambda: b"made again") == bytes([9]) * 300
+    assert cache.get(("face", 0), lambda: b"made again") == b"made again"

@@ -22,6 +22,7 @@ from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import build_document, prepare, render_handouts, render_pdf
 from dischargedesk.render import document as d
 from dischargedesk.render import tagging
+from dischargedesk.render.language import load_pack
 
 from . import pdf_structure as ps
 from .conftest import TODAY, base_request_data
@@ -72,20 +73,35 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: The English every translated pack prints in its own texts, after its own language: the
+#: unreviewed notice (in full and short) and the label over the English copy of bilingual
+#: print (test_language_packs checks that every pack's texts end with them).
+PACK_ENGLISH = ("Not reviewed by a qualified translator: ask if anything is unclear.",
+                "Not reviewed by a qualified translator", "English")
+
+
 def free_text_problems(langs: ps.Languages, request: HandoutRequest,
                        every: bool = True) -> list[str]:
     """In a translated handout each free-text line is read in English: its words are the
     whole text of a Span /Lang en (the marker after it is not), never text read in the
     document's language; with ``every``, each line is in the file (both handouts in one
-    PDF print them all). No other element has /Lang en except the English copy of a
-    bilingual print (a Sect). In an English handout no element has a /Lang of its own."""
+    PDF print them all). So is the English of the pack's own texts (``PACK_ENGLISH``: the
+    English half of the unreviewed notice, the "English" of the English-copy label): a
+    Span /Lang en each, never read in the document's language. No other element has /Lang
+    en except the English copy of a bilingual print (a Sect), and none a /Lang of its own
+    but the Div of the signature block in that copy (in the document's language: it signs
+    both checklists). In an English handout no element has a /Lang of its own."""
     lines = {_squash(v): v for v in free_text_lines(request)}
+    pack_english = {_squash(v) for v in PACK_ENGLISH}
     english = langs.document.split("-")[0] == "en"
     problems, spans = [], set()
     for role, lang, text in langs.runs:
         if role == "Sect" and lang == "en" and request.bilingual and not english:
             continue  # the clinic's English text of a section
-        if role == "Span" and lang == "en" and _squash(text) in lines and not english:
+        if role == "Div" and lang == langs.document and request.bilingual and not english:
+            continue  # the signature block (the patient's language) after the English checklist
+        if role == "Span" and lang == "en" and not english and (
+                _squash(text) in lines or _squash(text) in pack_english):
             spans.add(_squash(text))
             continue
         problems.append(f"{role} /Lang {lang} in a {langs.document} handout: {text[:60]!r}")
@@ -97,6 +113,8 @@ def free_text_problems(langs: ps.Languages, request: HandoutRequest,
             problems.append(f"free text read as {langs.document}: {line!r}")
         if every and key not in spans:
             problems.append(f"free text not in a Span /Lang en: {line!r}")
+    problems += [f"English of the pack read as {langs.document}: {text!r}"
+                 for text in PACK_ENGLISH if _squash(text) in native]
     return problems
 
 
@@ -541,7 +559,8 @@ def test_free_text_is_a_span_in_english_printed_as_typed(sample_clinic, lang, tm
     prepared = prepare(req, sample_clinic)
     pdf = build_document(prepared, prepared.layouts)
     tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
-    spans = [(i, t) for i, (r, t, _) in enumerate(tree) if r.strip() == "Span lang=en"]
+    spans = [(i, t) for i, (r, t, _) in enumerate(tree)
+             if r.strip() == "Span lang=en" and t not in PACK_ENGLISH]  # (the notice's)
     assert typed in {t for _, t in spans}
     assert b"<b>O'Brien" not in pdf  # (content streams are compressed: no markup left raw)
     marker = str(prepared.pack.labels["free_text_marker"])
@@ -554,3 +573,159 @@ def test_free_text_is_a_span_in_english_printed_as_typed(sample_clinic, lang, tm
         assert after.startswith(_squash(f"({marker})")), parent  # outside the Span
         assert _squash(marker) not in _squash(text)
     assert build_document(prepared, prepared.layouts) == pdf
+
+
+TRANSLATED = tuple(code for code in LANGUAGES if code != "en")
+
+
+def test_every_translated_pack_prints_the_same_english_in_its_texts():
+    """The English halves that ``PACK_ENGLISH`` expects are what every built-in
+    translated pack prints after its own language (a new pack keeps the form)."""
+    for code in TRANSLATED:
+        pack = load_pack(code)
+        assert pack.unreviewed_notice.endswith(" / " + PACK_ENGLISH[0]), code
+        assert str(pack.labels["unreviewed_short"]).endswith(" · " + PACK_ENGLISH[1]), code
+        assert str(pack.labels["english_copy"]).endswith(" · " + PACK_ENGLISH[2]), code
+
+
+@pytest.mark.parametrize("lang", ["es", "zh-Hans", "ko"])
+def test_the_english_of_the_unreviewed_notice_is_read_in_english(sample_clinic, lang,
+                                                                  tmp_path):
+    """The unreviewed notice is printed in the pack's language and then in English
+    ("Traducción no revisada ... / Not reviewed by a qualified translator: ..."): its English
+    is a Span /Lang en inside the notice's paragraph, the part before it read in the
+    handout's language; so is the "English" of the label over each English copy of
+    bilingual print (the label's own words are the handout's language). Read from the
+    structure tree of the PDF; the same request gives the same bytes."""
+    req = HandoutRequest.from_mapping(base_request_data(language=lang, bilingual=True),
+                                      today=TODAY)
+    prepared = prepare(req, sample_clinic)
+    pdf = build_document(prepared, prepared.layouts)
+    tree = assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
+    langs = ps.languages(pdf)
+    pack = load_pack(lang)
+    native = _squash(langs.native)
+    spans = [t for r, lng, t in langs.runs if r == "Span" and lng == "en"]
+    for full in (pack.unreviewed_notice, str(pack.labels["unreviewed_short"])):
+        own, english = re.split(r" / | · (?=Not)", full)
+        assert english in spans, (english, spans)
+        assert _squash(english) not in native
+        assert _squash(own) in native
+        # the Span is a child of the notice's paragraph, right after it in reading order
+        at = next(i for i, (r, t, _) in enumerate(tree)
+                  if r.strip() == "Span lang=en" and t == english)
+        role, parent, _ = tree[at - 1]
+        assert len(tree[at][0]) - len(tree[at][0].lstrip()) == \
+            len(role) - len(role.lstrip()) + 2  # one level deeper
+        assert role.strip() == "P" and _squash(parent).endswith(_squash(english))
+        assert _squash(parent).startswith(_squash(own))
+    copies = [s for h in prepared.layouts for s in h.sections if s.english_copy]
+    label_own = str(pack.labels["english_copy"]).rsplit(" · ", 1)[0]
+    assert copies and spans.count("English") == len(copies)
+    assert native.count(_squash(label_own)) >= len(copies)
+    assert build_document(prepared, prepared.layouts) == pdf
+
+
+@pytest.mark.parametrize(("run_lang", "words"), [("es", "Pida un intérprete"),
+                                                 ("ko", "통역사를 요청하세요")])
+def test_a_run_in_another_language_in_an_english_handout(sample_clinic, make_request,
+                                                         run_lang, words):
+    """The reverse: a run of the document model in another language (document.lang_run)
+    inside a paragraph of an English handout is a Span with that /Lang; the text around it
+    stays English (no /Lang of its own)."""
+    prepared = prepare(make_request(), sample_clinic)
+    layout = prepared.layouts[0]
+    layout.sections[1].blocks.append(
+        d.Paragraph(f"Need help? {d.lang_run(words, run_lang)} Ask at the desk."))
+    pdf = build_document(prepared, [layout])
+    report = ps.full_report(pdf)
+    assert not report.problems, report.problems[:5]
+    assert [(r, lng, _squash(t)) for r, lng, t in report.languages.runs] == \
+        [("Span", run_lang, _squash(words))]
+    assert "Needhelp?" in _squash(report.languages.native)
+    assert "Askatthedesk." in _squash(report.languages.native)
+
+
+#: A blood-thinner restart the nurse typed, long enough to take several lines (a
+#: paragraph of two lines is never split: no orphan, no widow).
+LONG_RESTART = (
+    "Restart apixaban 5 mg twice a day on Thursday morning, December 3, with breakfast, "
+    "only if the wound is dry and there is no new bleeding; if you see blood in the urine "
+    "or black stools, do not take it and call the clinic first, day or night")
+
+
+def _split_restart(sample_clinic, lang: str, large: bool, near: int):
+    """A handout whose long blood-thinner line is split by a page break: the medication
+    lines before it (tried from ``near`` outwards) push it to a page bottom. Returns the
+    request, the prepared handout, the PDF, and the Span's text page by page."""
+    for n in sorted(range(31), key=lambda k: (abs(k - near), k)):
+        meds = "\n".join(f"Medicine {i + 1}: 1 tablet a day" for i in range(n))
+        req = HandoutRequest.from_mapping(base_request_data(
+            language=lang, large_print=large, medications=meds, blood_thinner=LONG_RESTART,
+            handouts=["discharge"]), today=TODAY)
+        prepared = prepare(req, sample_clinic)
+        pdf = build_document(prepared, prepared.layouts)
+        langs = ps.languages(pdf)
+        for (_, _, text), pages in zip(langs.runs, langs.pages, strict=True):
+            if _squash(text) == _squash(LONG_RESTART) and len(pages) > 1:
+                return req, prepared, pdf, pages
+    raise AssertionError("no medication count puts the line across a page break")
+
+
+@pytest.mark.parametrize(("lang", "large", "near"),
+                         [("es", False, 27), ("es", True, 6), ("zh-Hans", False, 2)])
+def test_a_free_text_span_split_by_a_page_break(sample_clinic, lang, large, near, tmp_path):
+    """A free-text line split by a page break stays one Span /Lang en: its text on both
+    pages (a marked-content piece on each, one element), nothing of it read in the
+    handout's language, and the tree passes the validator and the pdfua checker."""
+    req, prepared, pdf, pages = _split_restart(sample_clinic, lang, large, near)
+    assert len(pages) == 2 and all(pages.values()), pages
+    first, second = pages.values()
+    assert _squash(first + second) == _squash(LONG_RESTART)
+    assert list(pages) == [min(pages), min(pages) + 1]
+    assert_tagged(pdf, model_sentences(prepared), tmp_path, req)
+
+
+@pytest.mark.parametrize("text", [
+    "英文原文 · " + d.lang_run("English", "en"),
+    "抗凝药：" + d.FREE_START + "Apixaban5mgtwiceaday" + d.FREE_END + " <i>(没有翻译)</i>"])
+def test_cjk_lines_break_before_a_latin_word_after_a_run_mark(text):
+    """Chinese line breaking looks back from a Latin word at the line end for a space or
+    a Chinese character; the zero-width mark where a run in another language starts is
+    neither (ReportLab's own breaker raised TypeError on it: a large-print bilingual
+    Chinese handout could not be laid out). Every width lays the paragraph out, and the
+    text stays whole."""
+    from dischargedesk.render.fonts import register_fonts
+    from dischargedesk.render.pdf import _Para
+    from dischargedesk.render.style import Styles
+
+    register_fonts()
+    st = Styles(True, word_wrap="CJK")
+    want = _squash(d.plain_text(text))
+    for width in range(20, 260, 4):
+        para = _Para(text, st.body)
+        para.wrap(width, 10_000)
+        lines = para.blPara.lines
+        got = "".join(getattr(w, "text", "") for ln in lines for w in ln.words)
+        assert _squash(got) == want, width
+
+
+def test_a_label_the_pack_lacks_is_read_in_the_language_it_comes_from():
+    """A clinic's pack without a newer label prints the built-in pack's of its language
+    (its English half still a run in English), else the English pack's: then the whole
+    label is a run in English. (The PDF side of a run: the tests above.)"""
+    from dischargedesk.engine import _label_markup
+
+    es = load_pack("es")
+    en = load_pack("en")
+    lacking = {k: v for k, v in es.labels.items() if k not in ("english_copy", "bilingual_note")}
+    clinic_es = dataclasses.replace(es, labels=lacking)
+    assert _label_markup(clinic_es, "english_copy") == \
+        "Texto en inglés · " + d.lang_run("English", "en")
+    assert _label_markup(clinic_es, "bilingual_note") == d.escape(
+        str(es.labels["bilingual_note"]))
+    clinic_fr = dataclasses.replace(es, code="fr", labels=lacking)
+    assert _label_markup(clinic_fr, "bilingual_note") == d.lang_run(
+        d.escape(str(en.labels["bilingual_note"])), "en")
+    assert _label_markup(clinic_fr, "english_copy") == d.lang_run("English", "en")
+    assert _label_markup(en, "english_copy") == "English"  # an English handout: no runs

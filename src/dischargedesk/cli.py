@@ -364,8 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command; with ``argv`` None (the installed script) the process ends after it."""
     if argv is not None:
         return _main(argv)
+    from .dataclass_code import cached_dataclass_code
+
     try:
-        return _main(sys.argv[1:], one_shot=True)
+        with cached_dataclass_code():  # the classes a command imports: compiled code kept
+            return _main(sys.argv[1:], one_shot=True)
     finally:
         # all that is left is freed at exit: the final collections need not walk it
         gc.freeze()

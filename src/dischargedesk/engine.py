@@ -32,6 +32,7 @@ from .render.language import (
     LanguagePack,
     available_languages,
     diary_day_text,
+    english_half,
     load_pack,
     pack_roots,
     sentence_start,
@@ -149,11 +150,11 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
         if english is not None:
             # the note says once why English follows: under the title, unless page 1 is
             # the one-page summary's (then it opens the English text, on page 2)
-            note = escape(_label(pack, "bilingual_note"))
+            note = _label_markup(pack, "bilingual_note")
             summary = sections[0].blocks[-1:] == [d.Directive("pagebreak")]
             sections = _bilingual(sections, english.sections(kind),
                                   note if summary else "", pack.code, kind,
-                                  _label(pack, "english_copy"))
+                                  _label_markup(pack, "english_copy"))
             if not summary:
                 later = note
         review = clinic.translation_reviews.get(pack.code)
@@ -162,8 +163,10 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             # is one line (a pack's `unreviewed_short` label); the recovery plan prints it
             # in full
             short = pack.labels.get("unreviewed_short")
-            notices.append(escape(short if kind == "discharge" and isinstance(short, str)
-                                  and short else pack.unreviewed_notice))
+            notices.append(_label_markup(pack, "unreviewed_short", short)
+                           if kind == "discharge" and isinstance(short, str) and short
+                           else _label_markup(pack, "unreviewed_notice",
+                                              pack.unreviewed_notice))
         if later:
             notices.append(later)
         subtitle = " · ".join(escape(x) for x in (
@@ -376,6 +379,7 @@ class _Renderer:
 #: (the summary's) would put the English summary on a page of its own.
 BILINGUAL_SKIPPED = frozenset(d.DIRECTIVES)
 BILINGUAL_NOTE = " (bilingual note)"  # the source name of the note's section
+SIGNATURES, DIARY = d.Directive("signatures"), d.Directive("diary")
 
 
 def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: str,
@@ -386,25 +390,48 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
     English handout has no template for prints in the patient's language only. ``note``
     (escaped; "" when the handout prints it under its title) opens the first English text.
     Each English text carries ``label`` (the pack's ``english_copy``), printed over it.
+
+    Two blocks that print once end their section after the English, so that the English
+    text never stands alone on a page after them (docs/languages.md, "Bilingual print"):
+
+    * the signature block follows the English checklist (the teach-back, read in both
+      languages, is signed once, under both; it stays on the page of the English
+      checklist's last items);
+    * the diary (a table that fills most of a page) follows the English text of its
+      section: the section's text before the diary's heading, the English text (the
+      diary's heading and instruction included), then the diary's heading, instruction,
+      rows and QR code.
     """
     by_name = {s.source.split("/", 1)[-1]: s for s in english}
     out: list[d.Section] = []
     noted = not note
     for section in own:
-        out.append(section)
         twin = by_name.get(section.source.split("/", 1)[-1])
-        if twin is None:
-            continue
-        blocks = [b for b in twin.blocks
+        blocks = [b for b in (twin.blocks if twin is not None else [])
                   if not (isinstance(b, d.Directive) and b.name in BILINGUAL_SKIPPED)]
-        if not any(not isinstance(b, d.Directive) for b in blocks):
+        if twin is None or not any(not isinstance(b, d.Directive) for b in blocks):
+            out.append(section)
             continue
+        later: d.Section | None = None
+        if section.blocks[-1:] == [SIGNATURES]:
+            section = replace(section, blocks=section.blocks[:-1])
+            blocks.append(SIGNATURES)
+        elif DIARY in section.blocks:
+            at = section.blocks.index(DIARY)
+            head = max((i for i, b in enumerate(section.blocks[:at])
+                        if isinstance(b, d.Heading)), default=0)
+            if head > 0:
+                later = replace(section, blocks=section.blocks[head:])
+                section = replace(section, blocks=section.blocks[:head])
+        out.append(section)
         if not noted:
             out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
                                  [d.Box("note", (d.Paragraph(note),))], lang=code))
             noted = True
         out.append(d.Section(twin.source, blocks, lang=twin.lang or "en",
                              english_copy=label))
+        if later is not None:
+            out.append(later)
     return out
 
 
@@ -443,6 +470,23 @@ def _label(pack: LanguagePack, key: str, **values: object) -> str:
         if key in candidate.labels:
             return candidate.label(key, **values)
     raise KeyError(key)
+
+
+def _label_markup(pack: LanguagePack, key: str, text: str | None = None) -> str:
+    """Paragraph markup (escaped) of the pack's label ``key`` (or of ``text``, the pack's
+    own ``key``) with the English a translated handout prints in it as a run of the
+    document model read in English (document.lang_run): the whole label when a clinic's
+    pack lacks it and the English pack gives it, else the English half of a bilingual text
+    (language.BILINGUAL_TEXTS: the unreviewed notice, the English-copy label)."""
+    lang = ""
+    if text is None:
+        text, lang = _label(pack, key), _label_language(pack, key)
+    if is_english(pack.code):
+        return escape(text)
+    if lang:
+        return d.lang_run(escape(text), lang)
+    own, english = english_half(key, text)
+    return escape(own) + d.lang_run(escape(english), "en")
 
 
 def _label_language(pack: LanguagePack, key: str) -> str:

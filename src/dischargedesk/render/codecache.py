@@ -26,9 +26,7 @@ import contextlib
 import hashlib
 import importlib.util
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -37,11 +35,12 @@ import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
 from .._meta import __version__
+from . import usercache
 
 MAGIC = b"DDTPL1\n"
 SUFFIX = ".jtc"
 MAX_FILES = 2_000  # pruned to the newest half when passed (a few MB at most)
-ENV_DISABLE = "DISCHARGEDESK_NO_TEMPLATE_CACHE"
+ENV_DISABLE = usercache.ENV_DISABLE
 _DIGEST = 32
 
 
@@ -57,10 +56,7 @@ def _build_tag() -> str:
 
 
 def default_folder() -> Path:
-    import platformdirs
-
-    name = "dischargedesk" if sys.platform not in ("win32", "darwin") else "DischargeDesk"
-    return platformdirs.user_cache_path(name, appauthor=False) / "templates"
+    return usercache.root() / "templates"
 
 
 class TemplateCodeCache(BytecodeCache):
@@ -121,7 +117,7 @@ class TemplateCodeCache(BytecodeCache):
         data = header + hashlib.sha256(header + payload).digest() + payload
         with contextlib.suppress(OSError):  # no cache folder: compile every time
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self._path(bucket), data)
+            usercache.write_atomic(self._path(bucket), data)
             self._prune()
 
     def clear(self) -> None:
@@ -160,24 +156,12 @@ def _decode(data: bytes, bucket: Bucket) -> CodeType | None:
     return code if isinstance(code, CodeType) else None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 _shared: dict[str, Any] = {}
 
 
 def shared_cache() -> TemplateCodeCache | None:
     """The process's cache (None when ``DISCHARGEDESK_NO_TEMPLATE_CACHE`` is set)."""
-    if os.environ.get(ENV_DISABLE):
+    if not usercache.enabled():
         return None
     folder = default_folder()
     cache = _shared.get(str(folder))

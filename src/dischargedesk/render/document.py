@@ -27,6 +27,15 @@ def escape(text: str) -> str:
 FREE_START, FREE_END = "\ufdd0", "\ufdd1"
 FREE_CHARS = FREE_START + FREE_END
 FREE_LANG = "en"  # the language the nurse types free text in (field table: untranslated)
+#: A run of inline text in another language than the text around it, named by its BCP 47
+#: code: ``LANG_START + code + LANG_SEP + text + LANG_END`` (:func:`lang_run`). The engine
+#: makes them for the pack texts a translated handout prints in English (the English half
+#: of the unreviewed notice and of the English-copy label, a label a clinic's pack lacks and
+#: the English pack gives); the PDF builder tags each as a Span with that /Lang, like the
+#: free text. Noncharacters as well: typed text never has them, templates cannot write them.
+LANG_START, LANG_SEP, LANG_END = "\ufdd2", "\ufdd3", "\ufdd4"
+RUN_CHARS = FREE_CHARS + LANG_START + LANG_SEP + LANG_END
+_LANG_RUN_RE = re.compile(f"{LANG_START}[^{LANG_SEP}]*{LANG_SEP}|{LANG_END}")
 
 BOX_KINDS = ("911", "call", "watch", "note")
 DIRECTIVES = ("spine", "qr", "signatures", "diary", "pagebreak")
@@ -100,7 +109,8 @@ class Section:
     #: handout's language (the document's /Lang).
     lang: str = ""
     #: For the clinic's English text of a section in a bilingual handout: the label over
-    #: it, in the patient's language ("英文原文 · English"); the layout sets it apart.
+    #: it, in the patient's language ("英文原文 · English"), inline markup whose English is
+    #: a run (``lang_run``); the layout sets it apart.
     english_copy: str = ""
 
     @property
@@ -148,10 +158,17 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+def lang_run(markup: str, lang: str) -> str:
+    """Inline text (markup) read in ``lang``: one run of the document model."""
+    return f"{LANG_START}{lang}{LANG_SEP}{markup}{LANG_END}" if markup and lang else markup
+
+
 def plain_text(text: str) -> str:
     text = _TAG_RE.sub("", text)
     if FREE_START in text or FREE_END in text:
         text = text.replace(FREE_START, "").replace(FREE_END, "")
+    if LANG_START in text or LANG_END in text:
+        text = _LANG_RUN_RE.sub("", text)
     return html.unescape(text).strip()
 
 

@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..domain.levels import TREATABLE_LEVELS
+from . import usercache
 from .fonts import FONT, FONT_BOLD, face_for, runs, text_width
 from .style import BONE, MUTED, OUTLINE, SPINE, TREATED
 from .tagging import Marked
@@ -195,6 +196,10 @@ _QR_MODULE = "dischargedesk.render._rl_qrencoder"
 _qr_lock = threading.Lock()
 
 
+def _qr_source() -> Path:
+    return Path(reportlab.__file__).parent / "graphics" / "barcode" / "qrencoder.py"
+
+
 def _qrencoder() -> Any:
     """ReportLab's QR encoder (reportlab/graphics/barcode/qrencoder.py, which imports only
     ``re`` and ``itertools``), loaded from its file under a private name: importing it as
@@ -203,7 +208,7 @@ def _qrencoder() -> Any:
     with _qr_lock:
         module = sys.modules.get(_QR_MODULE)
         if module is None:
-            path = Path(reportlab.__file__).parent / "graphics" / "barcode" / "qrencoder.py"
+            path = _qr_source()
             spec = importlib.util.spec_from_file_location(_QR_MODULE, path)
             if not path.is_file() or spec is None or spec.loader is None:
                 # a bundle without ReportLab's sources (PyInstaller): the ordinary import
@@ -225,11 +230,7 @@ def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     if modules is None:
         modules = _qr_encode(url)
         if path is not None:
-            from .codecache import _write_atomic
-
-            with contextlib.suppress(OSError):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(path, _QR_MAGIC + _qr_payload(modules, with_digest=True))
+            usercache.write_verified(path, _QR_MAGIC, _qr_payload(modules))
     return modules
 
 
@@ -251,33 +252,22 @@ def _qr_cache_path(url: str) -> Path | None:
     their SHA-256. The key is the SHA-256 of the address, the error-correction level, the
     ReportLab version and the encoder's source, so another address or encoder is another
     file; a file that fails its digest or shape check is ignored and written again."""
-    import os
-
-    from .codecache import ENV_DISABLE, default_folder
-
-    if os.environ.get(ENV_DISABLE):
+    if not usercache.enabled():
         return None
     digest = hashlib.sha256(b"M\0" + url.encode("utf-8", "surrogatepass") + b"\0" +
                             reportlab.Version.encode())
     with contextlib.suppress(OSError):  # a bundle without sources: the version still counts
-        digest.update(Path(_qrencoder().__file__).read_bytes())
-    return default_folder().parent / "qr" / f"{digest.hexdigest()[:32]}.qr"
+        digest.update(_qr_source().read_bytes())  # not loaded: a cached code needs no encoder
+    return usercache.root() / "qr" / f"{digest.hexdigest()[:32]}.qr"
 
 
-def _qr_payload(modules: Sequence[Sequence[bool]], with_digest: bool = False) -> bytes:
-    body = b"\n".join(bytes(48 + m for m in row) for row in modules)
-    return hashlib.sha256(body).digest() + body if with_digest else body
+def _qr_payload(modules: Sequence[Sequence[bool]]) -> bytes:
+    return b"\n".join(bytes(48 + m for m in row) for row in modules)
 
 
 def _qr_read(path: Path) -> tuple[tuple[bool, ...], ...] | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data.startswith(_QR_MAGIC):
-        return None
-    digest, body = data[len(_QR_MAGIC):len(_QR_MAGIC) + 32], data[len(_QR_MAGIC) + 32:]
-    if hashlib.sha256(body).digest() != digest:
+    body = usercache.read_verified(path, _QR_MAGIC)
+    if body is None:
         return None
     rows = body.split(b"\n")
     n = len(rows)

@@ -10,15 +10,29 @@ preview at its zoom, use the outlines, which are kept exactly (as WeasyPrint emb
 by default, without hinting). The name table keeps its identifying records (copyright,
 family, style, unique id, full name, version, PostScript name); the licences ship beside
 the fonts (resources/fonts, docs/languages.md), as before.
+
+Making a slim subset is pure Python per glyph (ReportLab's subsetter, then :func:`slim`), and
+so is nothing compared with compressing it, yet together they were the largest part of a
+warm Korean or Chinese render. A warm app renders the same handout again and again while the
+nurse types, and each PDF asks for the same subsets (the same characters in the same order),
+so each face remembers its last subsets by their character list, and the compressed font
+streams are remembered by their bytes (:class:`SubsetCache`: in this process's memory only,
+a bounded number of bytes; a patient's name is in some subset's characters, so nothing here
+is ever written anywhere). A remembered subset is the bytes the same call made before: the
+PDF is byte-identical (tests/test_pdf_size.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from itertools import pairwise
 from struct import pack, unpack_from
 from typing import Any
 
+from reportlab.pdfbase.pdfdoc import PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFontMaker
 
 #: name records kept: copyright, family, subfamily, unique id, full name, version, PS name
@@ -141,16 +155,91 @@ def slim(font: bytes) -> bytes:
     return maker.makeStream()
 
 
+class SubsetCache:
+    """A bounded map (least recently used out first) of font bytes, thread-safe. Memory
+    only: keys and values derive from the characters printed, a patient's name among them."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = make()  # outside the lock: two threads may both make it (the same bytes)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._size += len(found) + (len(key) if isinstance(key, bytes) else 0)
+                while self._size > self.max_bytes and len(self._items) > 1:
+                    old_key, old = self._items.popitem(last=False)
+                    self._size -= len(old) + (len(old_key) if isinstance(old_key, bytes)
+                                              else 0)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: slim subsets by (face, characters); compressed font streams by their bytes
+SUBSETS = SubsetCache(24 << 20)
+COMPRESSED = SubsetCache(8 << 20)
+
+
+class _RememberedFlate:
+    """ReportLab's Flate filter (``PDFZCompress``: the same name, the same bytes), which
+    remembers what it compressed (font streams only)."""
+
+    pdfname = PDFZCompress.pdfname
+
+    def encode(self, data: bytes) -> bytes:
+        return COMPRESSED.get(data, lambda: zlib.compress(data))
+
+    def decode(self, encoded: bytes) -> bytes:
+        return zlib.decompress(encoded)
+
+
+_FLATE = _RememberedFlate()
+
+
 def slim_subsets(fonts: Iterable[Any]) -> None:
-    """Make each ReportLab TTFont embed slim subsets (its face's makeSubset, wrapped)."""
+    """Make each ReportLab TTFont embed slim subsets (its face's makeSubset, wrapped), each
+    made once for a list of characters and compressed once (:class:`SubsetCache`)."""
     for font in fonts:
         face = font.face
         make: Callable[[Any], bytes] = face.makeSubset
         if getattr(make, "slim", False):
             continue
 
-        def make_slim(subset: Any, make: Callable[[Any], bytes] = make) -> bytes:
-            return slim(make(subset))
+        def make_slim(subset: Any, make: Callable[[Any], bytes] = make,
+                      face: Any = face) -> bytes:
+            return SUBSETS.get((face, tuple(subset)), lambda: slim(make(subset)))
 
         make_slim.slim = True  # type: ignore[attr-defined]
         face.makeSubset = make_slim
+        face.addSubsetObjects = _compressing_once(face, face.addSubsetObjects)
+
+
+def _compressing_once(face: Any, add: Callable[..., Any]) -> Callable[..., Any]:
+    """``face.addSubsetObjects`` whose font stream compresses through :data:`_FLATE`. The
+    stream is found by the name ReportLab registers it under; if that ever changes, the
+    stream keeps ReportLab's filter (the same bytes, compressed afresh)."""
+
+    def add_subset_objects(doc: Any, fontname: str, subset: Any) -> Any:
+        ref = add(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{face.filename}({fontname})")
+        if stream is not None and stream.filters == [PDFZCompress]:
+            stream.filters = [_FLATE]
+        return ref
+
+    return add_subset_objects

@@ -100,6 +100,21 @@ LABELS: dict[str, frozenset[str]] = {
 #: ``english_copy`` is the label over the clinic's English text of each section in
 #: bilingual print, in the pack's language ("英文原文 · English").
 TRANSLATION_LABELS = ("free_text_marker", "bilingual_note", "english_copy")
+#: Pack texts printed in the pack's language and then in English (for staff and family),
+#: with the separator before the English: what follows its last occurrence is read as
+#: English in the tagged PDF (``english_half``).
+BILINGUAL_TEXTS = {"unreviewed_notice": " / ", "unreviewed_short": " · ", "english_copy": " · "}
+
+
+def english_half(key: str, text: str) -> tuple[str, str]:
+    """A bilingual pack text (``BILINGUAL_TEXTS``) cut before its English: (the pack's
+    language with the separator, the English); ("the whole text", "") for any other key
+    or a text without the separator."""
+    sep = BILINGUAL_TEXTS.get(key)
+    if not sep or sep not in text:
+        return text, ""
+    own, _, english = text.rpartition(sep)
+    return (own + sep, english) if english.strip() else (text, "")
 #: Optional labels with a default: ``label_colon`` joins a label to its value in the header,
 #: footer and spine caption (": " when a pack has none; "：" in Chinese).
 OPTIONAL_LABELS = ("label_colon",)

@@ -469,6 +469,9 @@ class _Builder:
         self.tags = tags or tagging.Tags("")  # each flowable's structure role
         self.first_room = frame_h  # the one-page section's room on its first page
         self.spine_after_text = False  # large print: the drawing right under the text
+        #: the English text's builder: the patient's (the signature block after the
+        #: English checklist is in the patient's language, style and line breaking)
+        self.own: _Builder | None = None
 
     def inline(self, block: d.Block, in_box: bool = False) -> list[Flowable]:
         st, tags, lang = self.st, self.tags, tagging.lang_of(block)
@@ -571,8 +574,9 @@ class _Builder:
         indent = st.size * COPY.indent
         english = _Builder(Styles(st.large, tight=st.tight, english_copy=True), self.extras,
                            self.width - indent, self.frame_h, self.tags)
+        english.own = self
         rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
-        label = self.tags.leaf(_Para(escape(section.english_copy), st.copy_label), "P")
+        label = self.tags.leaf(_Para(section.english_copy, st.copy_label), "P")
         with self.tags.group("Sect", tagging.lang_of(section)):
             flows = english._section(section)
         # the rule and the label never end a page: they join the first piece (a kept
@@ -988,6 +992,9 @@ class _Builder:
             t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
             return [_keep([t])]
+        if name == "signatures" and self.own is not None:  # after the English checklist
+            with self.tags.group("Div", self.tags.language):
+                return self.own.directive(name)
         if name == "signatures":
             rows = [[_Para(escape(label), st.cell), ""] for label in e.signature_labels]
             share = TABLE.signature_label_share

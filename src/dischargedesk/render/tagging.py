@@ -38,7 +38,10 @@ that ReportLab calls in order as it writes the paragraph's text object; each lea
 in the object's code, and when the text object is drawn (``Tags.mark_runs``) its text
 before, inside and after each run gets marked content of its own (the paragraph's, the
 Span's, the paragraph's again), all inside the text object, in reading order. A run that
-continues on the next page (a split paragraph) stays one Span.
+continues on the next page (a split paragraph) stays one Span. Pack texts printed in
+English in a translated handout (the English half of the unreviewed notice, a label the
+English pack gives) are runs of the document model as well (``document.lang_run``, made by
+the engine), tagged the same way with their own language.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ from .document import (
     FREE_END,
     FREE_LANG,
     FREE_START,
+    LANG_END,
+    LANG_SEP,
+    LANG_START,
     escape,  # (xml.sax.saxutils' escape imports urllib, http and ssl)
 )
 
@@ -463,12 +469,20 @@ _RUN_END = f'<onDraw name="{RUN_CALLBACK}" label="/"/>'
 _SHOWS_TEXT = re.compile(r"T[jJ]\b")  # a text object's code that shows text (Tj, TJ)
 
 
+_LANG_RUN_START = re.compile(f"{LANG_START}([A-Za-z0-9-]*){LANG_SEP}")
+
+
 def run_markup(text: str) -> str:
-    """Paragraph markup with the document model's free-text runs as run callbacks (text
-    without runs comes back as it is)."""
-    if FREE_START not in text and FREE_END not in text:
-        return text
-    return text.replace(FREE_START, _RUN_START).replace(FREE_END, _RUN_END)
+    """Paragraph markup with the document model's runs (free text, text in another
+    language: render/document.py) as run callbacks (text without runs comes back as it
+    is)."""
+    if FREE_START in text or FREE_END in text:
+        text = text.replace(FREE_START, _RUN_START).replace(FREE_END, _RUN_END)
+    if LANG_START in text or LANG_END in text:
+        text = _LANG_RUN_START.sub(
+            lambda m: f'<onDraw name="{RUN_CALLBACK}" label="{m.group(1)}"/>', text)
+        text = text.replace(LANG_END, _RUN_END)
+    return text
 
 
 class _RunMark(str):

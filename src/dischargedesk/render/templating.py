@@ -54,7 +54,7 @@ from markupsafe import Markup
 
 from ..errors import TemplateError
 from .codecache import shared_cache
-from .document import FREE_CHARS, FREE_END, FREE_START, free_runs
+from .document import FREE_END, FREE_START, RUN_CHARS, free_runs
 
 TEMPLATE_SUFFIX = ".txt"
 HANDOUT_KINDS = ("discharge", "recovery")
@@ -246,7 +246,7 @@ def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
 
 def _safe_replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
     text, old_s, new_s = str(s), str(old), str(new)
-    if any(c in old_s for c in FREE_CHARS):
+    if any(c in old_s for c in RUN_CHARS):
         raise SandboxLimit("replace() cannot remove the marks of the nurse's free text")
     hits = text.count(old_s) if count is None or count < 0 else min(count, text.count(old_s))
     if len(text) + hits * max(0, len(new_s) - len(old_s)) > MAX_OUTPUT_CHARS:
@@ -539,10 +539,11 @@ class HandoutEnvironment(ImmutableSandboxedEnvironment):
         for node in ast.find_all((nodes.Const, nodes.TemplateData)):
             value = node.data if isinstance(node, nodes.TemplateData) else \
                 getattr(node, "value", None)
-            if isinstance(value, str) and any(c in value for c in FREE_CHARS):
+            if isinstance(value, str) and any(c in value for c in RUN_CHARS):
                 raise TemplateTooComplex("the template has a character reserved for "
-                                         "marking the nurse's free text (U+FDD0 or U+FDD1); "
-                                         "remove it", node.lineno, name, filename)
+                                         "marking the nurse's free text and other "
+                                         "languages (U+FDD0 to U+FDD4); remove it",
+                                         node.lineno, name, filename)
         return ast
 
     def _generate(self, source: nodes.Template, name: str | None, filename: str | None,

@@ -1,0 +1,153 @@
+"""TrueType faces as ReportLab parses them, kept in the user cache folder (``fonts/``), so a
+new process does not parse the same font file again.
+
+ReportLab's ``TTFontFace`` reads a font's names, metrics, character map, widths and glyph
+positions in Python: about 12-25 ms of CPU for each DejaVu face of every cold command
+(about 0.3 s for Droid Sans Fallback); loading the same attributes back is one ``marshal``
+(about 3 ms).
+
+What is stored: the attributes the parser set on the face, from the font file alone (never
+any text, let alone patient data). Not stored: the file's bytes (read from the font file,
+which is hashed for the key anyway) and the scale function (rebuilt from ``unitsPerEm``).
+
+Keyed by the SHA-256 of the font file's bytes, the ReportLab version and the source of its
+``ttfonts.py``, the Python version and :data:`FORMAT`: a font with any byte changed is
+another file. A file is ``MAGIC``, the SHA-256 of its payload and the payload; one that fails
+the digest is ignored, the font parsed and the file written again.
+
+Self-checking: a face is written only when the font rebuilt from the payload equals the font
+just parsed (:func:`same_font`: every attribute with its type, the name strings, the scale),
+so a ReportLab that sets something this module cannot rebuild is parsed every time, never
+cached wrong. ``DISCHARGEDESK_NO_TEMPLATE_CACHE`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import sys
+from fnmatch import fnmatch
+from functools import cache
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import reportlab
+from reportlab import rl_config
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+from . import usercache
+
+FORMAT = b"1"
+MAGIC = b"DDTTF1\n"
+_NOT_STORED = frozenset({"_ttf_data", "_pdfScale", "filename"})
+
+
+def load_ttfont(name: str, path: Path) -> TTFont:
+    """``TTFont(name, str(path))``, from the cache when this file was parsed before."""
+    data = path.read_bytes()
+    where = _cache_file(data) if usercache.enabled() else None
+    if where is not None:
+        payload = usercache.read_verified(where, MAGIC)
+        if payload is not None:
+            font = _rebuilt(name, path, data, payload)
+            if font is not None:
+                return font
+    font = TTFont(name, str(path))
+    if where is not None:
+        payload = _payload(font.face)
+        if payload is not None:
+            rebuilt = _rebuilt(name, path, data, payload)
+            if rebuilt is not None and same_font(rebuilt, font):
+                usercache.write_verified(where, MAGIC, payload)
+    return font
+
+
+@cache
+def _tag() -> bytes:
+    """What a parsed face depends on besides the font file."""
+    digest = hashlib.sha256(FORMAT + b"\0" + reportlab.Version.encode() + b"\0" +
+                            f"{sys.version_info[:2]} {marshal.version}".encode())
+    with contextlib.suppress(OSError):  # a bundle without sources: the version still counts
+        digest.update(Path(ttfonts.__file__).read_bytes())
+    return digest.digest()
+
+
+def _cache_file(data: bytes) -> Path:
+    key = hashlib.sha256(_tag() + data).hexdigest()[:32]
+    return usercache.root() / "fonts" / f"{key}.face"
+
+
+def _payload(face: TTFontFace) -> bytes | None:
+    state, names = {}, {}
+    for key, value in vars(face).items():
+        if key in _NOT_STORED:
+            continue
+        if type(value) is TTFNameBytes:
+            names[key] = value.ustr
+        else:
+            state[key] = value
+    try:
+        return marshal.dumps((state, names))
+    except ValueError:  # something marshal cannot hold: never cached
+        return None
+
+
+def _rebuilt(name: str, path: Path, data: bytes, payload: bytes) -> TTFont | None:
+    try:
+        state, names = marshal.loads(payload)
+        face = TTFontFace.__new__(TTFontFace)
+        vars(face).update(state)
+        for key, ustr in names.items():
+            setattr(face, key, TTFNameBytes(ustr.encode("utf-8"), "utf-8"))
+        face._ttf_data = data
+        face.filename = str(path)
+        face._pdfScale = _scale(face.unitsPerEm)
+    except (EOFError, ValueError, TypeError, AttributeError, ZeroDivisionError):
+        return None
+    # what TTFont.__init__ sets around its face (same_font proves it before a file is kept)
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in ttfonts.unShapedFontGlob)
+    return font
+
+
+def _scale(units_per_em: int) -> Any:
+    """The face's font-units-to-1000 scale, as TTFontFile.extractInfo makes it."""
+    if units_per_em == 1000:
+        return lambda x: x
+    mult = 1000 / units_per_em
+    return lambda x: x * mult
+
+
+def same_font(a: TTFont, b: TTFont) -> bool:
+    """Whether two fonts hold the same state: every attribute of the font and its face equal
+    and of the same type (names with their text), the same scale; an unused font's
+    per-document state is empty in both."""
+    fa, fb = dict(vars(a)), dict(vars(b))
+    face_a, face_b = fa.pop("face"), fb.pop("face")
+    enc_a, enc_b = fa.pop("encoding"), fb.pop("encoding")
+    docs_a, docs_b = fa.pop("state"), fb.pop("state")
+    if type(a) is not type(b) or not _same_vars(fa, fb) or len(docs_a) or len(docs_b):
+        return False
+    if type(enc_a) is not type(enc_b) or vars(enc_a) != vars(enc_b):
+        return False
+    if type(face_a) is not type(face_b):
+        return False
+    va, vb = dict(vars(face_a)), dict(vars(face_b))
+    scale_a, scale_b = va.pop("_pdfScale", None), vb.pop("_pdfScale", None)
+    if not _same_vars(va, vb) or scale_a is None or scale_b is None:
+        return False
+    return all(scale_a(x) == scale_b(x) for x in (0, 1, -1, 7, 999, 1000, 2048, -1234, 0.5))
+
+
+def _same_vars(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.keys() == b.keys() and all(
+        type(a[k]) is type(b[k]) and a[k] == b[k]
+        and getattr(a[k], "ustr", None) == getattr(b[k], "ustr", None) for k in a)
