@@ -413,7 +413,8 @@ def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, lar
     assert not [ln for ln in lines if ln[0] == 0 and ln[2] == label]  # summary page
     minimum = st.size - 0.05
     for own_or_en in (s for h in prepared.layouts for s in h.sections
-                      if not s.source.endswith(BILINGUAL_NOTE)):
+                      if not s.source.endswith(BILINGUAL_NOTE)
+                      and s.plain_sentences()):  # (not the diary's rows)
         first = _fold(own_or_en.plain_sentences()[0])[:18]
         if own_or_en.english_copy:
             found = [ln for ln in lines if ln[2].startswith(first)]
