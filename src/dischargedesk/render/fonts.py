@@ -47,6 +47,7 @@ from reportlab.rl_config import _FUZZ
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
+from . import fontparse
 from .fontcache import load_ttfont
 from .fontsubset import slim_subsets
 
@@ -124,6 +125,7 @@ def _find_font(name: str) -> Any:
 # Installed once, at import (under Python's import lock, so never twice at the same time).
 _rl_find_font = pdfmetrics.findFontAndRegister
 pdfmetrics.findFontAndRegister = _find_font
+fontparse.install()  # fonts read their metrics and character maps by struct (fontparse.py)
 
 
 def register_face(name: str) -> Any:
