@@ -167,37 +167,74 @@ def test_translated_handout_prints_in_its_language(sample_clinic, case):
     assert re.sub(r"\s+", "", label) not in first and "Callusnow" not in first
 
 
-#: Bilingual print of the check's own standard case (the sample clinic, 1 level, sedation,
-#: every option: what ``dischargedesk templates check`` lays out) against the same case in
-#: one language, for each pack and print size. These cases printed over twice the pages of
-#: one language (Korean recovery 9 against 4 and 15 against 7, Chinese large-print
-#: discharge 15 against 7, Vietnamese and Tagalog discharge 9 against 4); until they are
-#: fixed at the cause (wording or bilingual spacing, never the budget or type size) they
-#: are strict xfails, so a fix makes them fail as a reminder to drop the mark.
+#: Bilingual print of the check's own case (the sample clinic, sedation, every option: what
+#: ``dischargedesk templates check`` lays out) against the same case in one language, for
+#: each pack (Spanish too) and print size, one level pattern each (the full check found the
+#: same counts for every pattern of a language and print size, so one each is the cheap
+#: guard; the patterns rotate so each is covered). Over budget before the bilingual blocks
+#: that print once moved after the English (engine._bilingual): es, vi and tl discharge
+#: 9 pages against 4. Still over: Korean recovery 9 against 4 and 15 against 7, Chinese
+#: large-print discharge 15 against 7; until they are fixed at the cause (never the budget
+#: or type size) they are strict xfails, so a fix makes them fail as a reminder to drop
+#: the mark.
 OVER_BUDGET = {("ko", False), ("ko", True), ("zh-Hans", True), ("zh-Hant", True)}
+GUARD_PATTERN = {
+    ("es", False): "count only", ("es", True): "3+ levels",
+    ("zh-Hans", False): "thoracic", ("zh-Hans", True): "2 levels",
+    ("zh-Hant", False): "skipped level", ("zh-Hant", True): "1 level",
+    ("vi", False): "2 levels", ("vi", True): "skipped level",
+    ("ko", False): "3+ levels", ("ko", True): "thoracic",
+    ("tl", False): "count only", ("tl", True): "count only",
+}
+#: The standard case in one language, normal print (1 or 2 levels: at most 4 pages each
+#: handout): the Spanish, Vietnamese and Tagalog recovery plans take 5 (the diary's last
+#: three days and the QR code on a page of their own). Strict xfails until fixed.
+OVER_STANDARD = {"es", "vi", "tl"}
 
 
-def _check_counts(clinic, lang: str, large: bool, bilingual: bool) -> dict[str, int]:
+def _check_counts(clinic, lang: str, large: bool, bilingual: bool,
+                  pattern: str = "1 level") -> dict[str, int]:
     from dischargedesk import layout_checks as lc
     from dischargedesk.checks import CHECK_DATE, LEVEL_PATTERNS, sample_variants
     from dischargedesk.engine import build_document, prepare
 
     data = {"procedure": "kyphoplasty", "anesthesia": "sedation", "language": lang,
             "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
-            "bilingual": bilingual, **LEVEL_PATTERNS["1 level"], **sample_variants()[1]}
+            "bilingual": bilingual, **LEVEL_PATTERNS[pattern], **sample_variants()[1]}
     prepared = prepare(HandoutRequest.from_mapping(data, today=CHECK_DATE), clinic)
     return {h.kind: h.count
             for h in lc.check_handouts(build_document(prepared, prepared.layouts), prepared)}
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ("es", *LANGS))
 def test_bilingual_check_case_within_twice_one_language(sample_clinic, lang, large, request):
     from dischargedesk import layout_checks as lc
 
     if (lang, large) in OVER_BUDGET:
         request.applymarker(pytest.mark.xfail(strict=True, reason="bilingual print over 2x"))
-    single = _check_counts(sample_clinic, lang, large, False)
-    both = _check_counts(sample_clinic, lang, large, True)
+    pattern = GUARD_PATTERN[(lang, large)]
+    single = _check_counts(sample_clinic, lang, large, False, pattern)
+    both = _check_counts(sample_clinic, lang, large, True, pattern)
     over = lc.budget_problems(both, None, lang, standard=True, single_counts=single)
+    assert not over, [p.message for p in over]
+
+
+def test_the_guard_covers_every_pattern():
+    from dischargedesk.checks import LEVEL_PATTERNS
+
+    assert set(GUARD_PATTERN.values()) == set(LEVEL_PATTERNS)
+    assert set(GUARD_PATTERN) == {(lang, large) for lang in ("es", *LANGS)
+                                  for large in (False, True)}
+
+
+@pytest.mark.parametrize("pattern", ["1 level", "2 levels"])
+@pytest.mark.parametrize("lang", ("es", *LANGS))
+def test_check_standard_case_within_the_page_budget(sample_clinic, lang, pattern, request):
+    from dischargedesk import layout_checks as lc
+
+    if lang in OVER_STANDARD:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="recovery plan 5 pages"))
+    counts = _check_counts(sample_clinic, lang, False, False, pattern)
+    over = lc.budget_problems(counts, None, lang, standard=True)
     assert not over, [p.message for p in over]

@@ -126,7 +126,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     pin_reportlab_settings()
     pack = check_request_against(request, clinic)
     kinds = tuple(kinds or request.handouts)
-    context = build_context(request, clinic, pack)
+    shared = memo.contexts if memo is not None else None
+    context = build_context(request, clinic, pack, shared)
     clinic_root = clinic.templates_dir
     roots = tuple(pack_roots(clinic_root))
     # the nurse's free text is printed as typed: in a handout of another language each
@@ -137,7 +138,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     if request.bilingual:
         en_pack = load_pack("en", clinic_root)
         english = _Renderer(roots, clinic_root, en_pack.code, overrides,
-                            build_context(request, clinic, en_pack), "", memo)
+                            build_context(request, clinic, en_pack, shared), "", memo)
     layouts = []
     for kind in kinds:
         sections = own.sections(kind)
@@ -247,6 +248,8 @@ class RenderMemo:
         self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
         self._context: Mapping[str, Any] | None = None  # the context _reprs describe
         self._reprs: dict[str, str] = {}
+        #: the context's parts made from the clinic, language and dates (build_context)
+        self.contexts: dict[tuple[Any, ...], Any] = {}
         self.renders = 0  # templates actually rendered
         self.reused = 0  # sections answered from the memo
 
