@@ -1,13 +1,15 @@
 """Template check speed (issue 17.2) against a single cold render, measured in the same run.
 
-    python bench/check_speed.py [--runs N] [--baseline OTHER/src] [--pdf]
+    python bench/check_speed.py [--runs N] [--baseline OTHER/src] [--pdf] [--language CODE ...]
 
 Each run is a fresh process, as a person runs it: a cold `dischargedesk render` of both
 handouts (the yardstick), then `dischargedesk templates check --clinic
 resources/sample-clinic --no-pdf` of this tree, then (with ``--baseline``) the same check
 of another checkout's ``src`` - interleaved, so all see the same load. ``--pdf`` adds one
-full check (with PDFs and layout checks) of each. Prints medians of wall time and of the
-child's CPU time (user + system, steadier on a shared machine) and the ratio to the cold
+full check (with PDFs and layout checks) of each. ``--language`` (repeatable) checks those
+languages only (their bilingual print included), through ``check_templates(languages=...)``
+in the child, which a checkout without the CLI option has too. Prints medians of wall time
+and of the child's CPU time (user + system, steadier on a shared machine) and the ratio to the cold
 render. Goals (sample clinic): no-PDF check <= 1.5 s, with PDFs <= 5 s. Results go in
 docs/benchmarks.md with the machine and date; never into a timed unit test.
 """
@@ -51,6 +53,20 @@ def _cli(src: Path) -> list[str]:
             "from dischargedesk.cli import main; sys.exit(main())"]
 
 
+def _check(src: Path, languages: list[str] | None, pdf: bool) -> list[str]:
+    """The template check of the sample clinic by one tree: its CLI, or (``languages``) its
+    ``check_templates`` (exit 1 when it found errors, as the CLI)."""
+    if not languages:
+        return [*_cli(src), "templates", "check", "--clinic", str(CLINIC),
+                *([] if pdf else ["--no-pdf"])]
+    return [sys.executable, "-c",
+            f"import sys; sys.path.insert(0, {str(src)!r}); "
+            "from dischargedesk.checks import check_templates; "
+            "from dischargedesk.clinic.profile import load_clinic; "
+            f"report = check_templates(load_clinic({str(CLINIC)!r}), "
+            f"languages={languages!r}, build_pdfs={pdf!r}); sys.exit(0 if report.ok else 1)"]
+
+
 def _report(name: str, runs: list[tuple[float, float]],
             render: list[tuple[float, float]]) -> None:
     wall = statistics.median(w for w, _ in runs)
@@ -68,10 +84,11 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=5, help="no-PDF runs (at least 1)")
     p.add_argument("--baseline", type=Path, help="src folder of another checkout")
     p.add_argument("--pdf", action="store_true", help="also one full check with PDFs each")
+    p.add_argument("--language", action="append", help="check only this language (repeat)")
     args = p.parse_args()
     print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {os.getloadavg()[0]:.1f}")
+          f"load {os.getloadavg()[0]:.1f}; languages: {', '.join(args.language or ['all'])}")
     trees = {"this": ROOT / "src"}
     if args.baseline:
         trees["baseline"] = args.baseline.resolve()
@@ -82,8 +99,7 @@ def main() -> int:
         env.pop("PYTHONPATH", None)
         render = [*_cli(trees["this"]), "render", "--procedure", "kyphoplasty", "--levels",
                   "T12,L1", "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
-        checks = {name: [*_cli(src), "templates", "check", "--clinic", str(CLINIC), "--no-pdf"]
-                  for name, src in trees.items()}
+        checks = {name: _check(src, args.language, pdf=False) for name, src in trees.items()}
         _timed(render, env)  # fills the template cache and the OS file cache
         for cmd in checks.values():
             _timed(cmd, env)
@@ -98,7 +114,7 @@ def main() -> int:
                 _report(name, runs, samples["render"])
         if args.pdf:  # one run each, a render right before it as its yardstick
             for name, src in trees.items():
-                cmd = [*_cli(src), "templates", "check", "--clinic", str(CLINIC)]
+                cmd = _check(src, args.language, pdf=True)
                 yardstick = [_timed(render, env)]
                 # (1: the check found problems - still a measured check)
                 _report(f"check {name} with PDFs (1 run, load {os.getloadavg()[0]:.1f})",

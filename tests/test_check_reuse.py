@@ -1,6 +1,6 @@
 """The template check lays out each distinct output once (issue 17.2): combinations whose
-handouts come out identical share one PDF and one layout check; any difference in what the
-PDF shows is a different output."""
+handouts come out identical share one PDF and one layout check (a PDF of each handout);
+any difference in what the PDF shows is a different output."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def test_identical_outputs_are_laid_out_once(sample_clinic, monkeypatch):
     monkeypatch.setattr(layout_checks, "check_handouts", lambda pdf, prep: [])
     report = checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1)
     assert len(built) == len(set(built))  # never the same output twice
-    pdf_cases = report.combinations // len(sample_variants())
-    assert 0 < len(built) < pdf_cases  # some combinations shared their output
+    handouts = 2 * report.combinations // len(sample_variants())  # both, in each PDF case
+    assert 0 < len(built) < handouts  # combinations shared their handouts
 
 
 def _comparable(report: checks.CheckReport) -> tuple[list[str], list[checks.Grade], int]:
@@ -139,7 +139,8 @@ def test_recording_context_sees_names_read_by_partials_and_macros(tmp_path):
 
 
 def test_the_layout_step_in_a_pool_gives_the_serial_report(sample_clinic):
-    """Pool (two spawned processes) and serial: the same problems in the same order, for
+    """Pool (two spawned processes), serial, and each combination's handouts laid out
+    together (one PDF) instead of one PDF a handout: the same problems in the same order, for
     outputs shared by combinations, large print and bilingual print (page budgets compare
     them) and a combination that cannot be laid out."""
     cases = [({}, "2 levels"), ({"anesthesia": "general"}, "2 levels"),
@@ -156,10 +157,11 @@ def test_the_layout_step_in_a_pool_gives_the_serial_report(sample_clinic):
         first.ident, logo=Path("/nonexistent/logo.png")))
     laid_out.append((broken, "2 levels", ("kyphoplasty", "2 levels", "local", "en"),
                      "en/kyphoplasty"))
-    serial, pooled = checks.CheckReport(), checks.CheckReport()
+    serial, pooled, both = checks.CheckReport(), checks.CheckReport(), checks.CheckReport()
     checks._layout_step(serial, laid_out, workers=1)
     checks._layout_step(pooled, laid_out, workers=2)
-    assert serial.problems == pooled.problems
+    checks._layout_step(both, laid_out, workers=1, split=False)  # the PDF of both handouts
+    assert serial.problems == pooled.problems == both.problems
     assert [p.file for p in serial.problems if "could not be laid out" in p.message] == \
         ["en/kyphoplasty"]
 
@@ -189,3 +191,71 @@ def test_the_memo_never_changes_a_handout(sample_clinic):
             assert output_key(with_memo) == output_key(without)
             compared += 1
     assert compared == 336 and memo.reused > 10 * memo.renders
+
+
+def _relative(handout: layout_checks.HandoutPages) -> tuple[object, ...]:
+    """A handout's pages and findings with page indexes counted from its first page."""
+    first = handout.pages[0].index if handout.pages else 0
+
+    def page(p: layout_checks.Page) -> tuple[object, ...]:
+        return (p.index - first, p.width, p.height, p.rules, p.header_rule, p.footer_rule,
+                p.label, *([dataclasses.replace(ln, page=ln.page - first) for ln in lines]
+                           for lines in (p.lines, p.body, p.label_lines)))
+
+    return (handout.kind, [page(p) for p in handout.pages], handout.problems,
+            {n - first for n in handout.kept_starts},
+            {n - first: s for n, s in handout.opens.items()})
+
+
+def test_a_handout_laid_out_alone_prints_as_in_the_pdf_of_both(sample_clinic):
+    """The check lays out each handout in a PDF of its own (shared by more combinations
+    than the PDF of both): over the check's en and es matrix (bilingual and large print
+    included), every handout prints the same text at the same places, on the same pages,
+    with the same layout findings as in the PDF of both handouts."""
+    import itertools
+
+    from dischargedesk.engine import RenderMemo, build_document
+
+    memo, combined, alone = RenderMemo(), set(), {}
+    for proc, pattern, anesthesia, lang, large in itertools.product(
+            sorted(sample_clinic.procedures), LEVEL_PATTERNS, checks.ANESTHESIA, ("en", "es"),
+            (False, True)):
+        bilingual = (False, True) if lang == "es" and anesthesia == "sedation" else (False,)
+        for both in bilingual:
+            data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
+                    "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+                    **({"bilingual": True} if both else {}), **LEVEL_PATTERNS[pattern],
+                    **sample_variants()[1]}
+            p = prepare(HandoutRequest.from_mapping(data, today=CHECK_DATE), sample_clinic,
+                        memo=memo)
+            if output_key(p) in combined:
+                continue
+            combined.add(output_key(p))
+            together = layout_checks.check_handouts(build_document(p, p.layouts), p)
+            assert [h.kind for h in together] == [h.kind for h in p.layouts]
+            for (key, one), handout in zip(checks._parts(p, split=True), together,
+                                           strict=True):
+                if key not in alone:
+                    (alone[key],) = layout_checks.check_handouts(
+                        build_document(one, one.layouts), one)
+                assert _relative(alone[key]) == _relative(handout), (data, handout.kind)
+    assert len(alone) < 2 * len(combined)  # (handouts shared more often than both)
+
+
+def test_a_handout_with_more_characters_than_one_subset_is_laid_out_with_the_other(
+        sample_clinic):
+    """Chinese: more characters than a font's first subset holds, so the PDF of one handout
+    cuts its text runs elsewhere than the PDF of both; the check lays such a combination
+    out as one PDF of both handouts."""
+    from dischargedesk.engine import build_document
+
+    p = prepared(sample_clinic, language="zh-Hans")
+    assert len(checks._parts(p, split=True)) == 1
+    assert len(checks._parts(prepared(sample_clinic, language="es"), split=True)) == 2
+    recovery = dataclasses.replace(p, layouts=p.layouts[1:])
+    (alone,) = layout_checks.split_handouts(build_document(recovery, recovery.layouts),
+                                            recovery)
+    together = layout_checks.split_handouts(build_document(p, p.layouts), p)[1]
+    # (in other pieces, and a space the runs' ends drop falls elsewhere: "每30" and "每 30")
+    assert [ln.text for ln in alone.pages[0].lines] != \
+        [ln.text for ln in together.pages[0].lines]

@@ -256,3 +256,16 @@ def test_levels_range_on_the_command_line(tmp_path, capsys):
     code, out, err = run([*argv, "--handouts", "discharge", "--out", str(tmp_path)], capsys)
     assert code == 0, err
     assert "T11, T12, and L1" in pdf_text(Path(out.strip()).read_bytes())
+
+
+def test_templates_check_of_chosen_languages(capsys):
+    code, out, err = run(["templates", "check", "--no-pdf", "--language", "en",
+                          "--language", "es"], capsys)
+    assert code == 0, err
+    # en and es: 2 procedures x 6 level patterns x 3 anesthesias x 2 print sizes, and es
+    # bilingual with sedation; two sample patients each
+    assert out.splitlines()[-1].startswith(f"checked {(2 * 72 + 24) * 2} combinations:")
+    graded = {line.split("/", 1)[0] for line in out.splitlines() if "reading grade" in line}
+    assert graded == {"en", "es"}
+    code, _out, err = run(["templates", "check", "--no-pdf", "--language", "xx"], capsys)
+    assert code == 2 and "Language must be one of: " in err and "xx" not in err

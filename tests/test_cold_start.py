@@ -26,7 +26,9 @@ sys.addaudithook(_audit)
 from dischargedesk.cli import main
 sys.argv[0] = "dischargedesk"
 code = main()  # as the installed script runs it (one command, then the process ends)
-print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": sorted(opened)}))
+from dischargedesk.render import fonts
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": sorted(opened),
+                  "dejavu_pattern": fonts._dejavu_runs.cache_info().currsize}))
 """
 
 
@@ -66,6 +68,23 @@ def test_a_cold_english_render_reads_no_fallback_font(tmp_path):
     assert "DejaVuSans.ttf" in opened
     fallback_files = {f for font in fonts.FALLBACKS for f in (font.regular, font.bold) if f}
     assert len(fallback_files) == 3 and not fallback_files & opened
+
+
+def test_a_cold_english_render_compiles_no_run_pattern(tmp_path):
+    """Every text is all DejaVu (a set look-up): the pattern of DejaVu's 5,000 characters
+    that cuts mixed text into runs is never compiled."""
+    assert _cold(tmp_path)["dejavu_pattern"] == 0
+
+
+def test_all_dejavu_is_the_run_patterns_full_match():
+    from dischargedesk.render import fonts
+
+    covered = sorted(fonts._covered())
+    texts = [chr(cp) for cp in range(0x3100)] + [
+        "".join(map(chr, covered)), "Ana Diaz, T12-L1 ✓ 5 mg", "王小明", "MRN 12345 王小明",
+        "김민준 목요일", "Nguyễn Văn An", "tab\tand\nnew line", "\u00ad\u200b\ufeff", "x\U0001F600"]
+    for text in texts:
+        assert fonts._all_dejavu(text) == bool(fonts._dejavu_runs().fullmatch(text)), text
 
 
 def test_the_private_qr_encoder_is_reportlabs_and_makes_the_same_code():

@@ -195,3 +195,28 @@ def test_an_invisible_optional_value_prints_nothing():
 def test_level_count_that_is_not_a_small_whole_number(count):
     err = refused("level_count", levels=None, level_count=count)
     assert "whole number" in str(err) and "9999" not in str(err)
+
+
+def test_remembered_texts_give_what_cleaning_gives():
+    """A template check cleans its sample entries once (remembering_texts): the same
+    requests as cleaning each time, and an entry that is refused is refused every time
+    (with the same message); outside the block nothing is remembered."""
+    from dischargedesk.domain import request as module
+
+    entries = [{"patient_name": " Ana\u00a0 Díaz "}, {"medications": "one\r\n\r\ntwo\t"},
+               {"caregiver": "x" * 200}, {"patient_name": "   "},
+               {"follow_up_where": "Room\u200b 4"}]
+
+    def outcome(entry):
+        try:
+            return make(**entry)
+        except RequestError as exc:
+            return str(exc)
+
+    plain = [outcome(entry) for entry in entries]
+    with module.remembering_texts():
+        for _ in range(2):
+            assert [outcome(entry) for entry in entries] == plain
+        assert module._TEXTS.get()  # (remembered in the block)
+    assert module._TEXTS.get() is None
+    assert any(isinstance(x, str) for x in plain) and any(not isinstance(x, str) for x in plain)

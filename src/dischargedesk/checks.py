@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .clinic.profile import ClinicProfile
-from .domain.request import HandoutRequest, is_english
+from .domain.request import HandoutRequest, is_english, remembering_texts
 from .engine import BILINGUAL_NOTE, RenderMemo, build_document, prepare
 from .errors import ClinicProfileError, DischargeDeskError, TemplateError
 from .render.language import available_languages
@@ -265,54 +265,55 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
     # the PDF step comes after the templates: the combinations to lay out, in order
     laid_out: list[tuple[Any, str, tuple[str, str, str, str], str]] = []
-    for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
-        if progress:
-            progress(n, len(combos))
-        for v, variant in enumerate(sample_variants()):
-            data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
-                    "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
-                    **({"bilingual": True} if bilingual else {}),
-                    **LEVEL_PATTERNS[pattern], **variant}
-            report.combinations += 1
-            try:
-                with skipping_runaway(runaway):
-                    request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                    prepared = prepare(request, clinic, kinds, overrides=overrides, memo=memo)
-                    if build_pdfs and v == 1:
-                        laid_out.append((prepared, pattern, (proc, pattern, anesthesia, lang),
-                                         f"{lang}/{proc}"))
-            except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
-                problem = _problem(exc, f"{lang}/{proc}", runaway)
-                if problem is not None:
-                    report.add(problem)
-                continue
-            for layout in prepared.layouts:
-                for section in layout.sections:
-                    slang = section.lang or lang  # (the English text of a bilingual print)
-                    key = (section.source, slang)
-                    if not grades or key in graded or v != 1 or \
-                            section.source.endswith(BILINGUAL_NOTE) or \
-                            (kinds and section.source.removeprefix("clinic ") != only):
-                        continue
-                    graded.add(key)
-                    if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
-                        proxy = sentence_length(section.plain_sentences(), slang)
-                        if proxy is not None:
-                            _add_proxy(report, replace(proxy, file=section.source,
-                                                       title=section.title))
-                        continue
-                    grade, measure, ease = reading_level(section.plain_sentences(), slang)
-                    report.grades.append(Grade(section.source, slang, section.title, grade,
-                                               measure))
-                    if grade > MAX_GRADE:
-                        report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
-                                           f"({measure}) is above {MAX_GRADE:g}; use shorter "
-                                           "sentences and everyday words", "warning"))
-                    if ease is not None and ease < MIN_SPANISH_EASE:
-                        report.add(Problem(section.source, None, f"reading ease {ease:.0f} "
-                                           f"(Fernández-Huerta) is below "
-                                           f"{MIN_SPANISH_EASE:g}; use shorter sentences "
-                                           "and everyday words", "warning"))
+    with remembering_texts():  # (the two sample patients' entries: cleaned once)
+        for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
+            if progress:
+                progress(n, len(combos))
+            for v, variant in enumerate(sample_variants()):
+                data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
+                        "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
+                        **({"bilingual": True} if bilingual else {}),
+                        **LEVEL_PATTERNS[pattern], **variant}
+                report.combinations += 1
+                try:
+                    with skipping_runaway(runaway):
+                        request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
+                        prepared = prepare(request, clinic, kinds, overrides=overrides, memo=memo)
+                        if build_pdfs and v == 1:
+                            laid_out.append((prepared, pattern, (proc, pattern, anesthesia, lang),
+                                             f"{lang}/{proc}"))
+                except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
+                    problem = _problem(exc, f"{lang}/{proc}", runaway)
+                    if problem is not None:
+                        report.add(problem)
+                    continue
+                for layout in prepared.layouts:
+                    for section in layout.sections:
+                        slang = section.lang or lang  # (the English text of a bilingual print)
+                        key = (section.source, slang)
+                        if not grades or key in graded or v != 1 or \
+                                section.source.endswith(BILINGUAL_NOTE) or \
+                                (kinds and section.source.removeprefix("clinic ") != only):
+                            continue
+                        graded.add(key)
+                        if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
+                            proxy = sentence_length(section.plain_sentences(), slang)
+                            if proxy is not None:
+                                _add_proxy(report, replace(proxy, file=section.source,
+                                                           title=section.title))
+                            continue
+                        grade, measure, ease = reading_level(section.plain_sentences(), slang)
+                        report.grades.append(Grade(section.source, slang, section.title, grade,
+                                                   measure))
+                        if grade > MAX_GRADE:
+                            report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
+                                               f"({measure}) is above {MAX_GRADE:g}; use shorter "
+                                               "sentences and everyday words", "warning"))
+                        if ease is not None and ease < MIN_SPANISH_EASE:
+                            report.add(Problem(section.source, None, f"reading ease {ease:.0f} "
+                                               f"(Fernández-Huerta) is below "
+                                               f"{MIN_SPANISH_EASE:g}; use shorter sentences "
+                                               "and everyday words", "warning"))
     if laid_out:
         _layout_step(report, laid_out, workers)
     return report
@@ -320,16 +321,22 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
 
 def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, str, str, str],
                                                            str]],
-                 workers: int | None) -> None:
-    """Lay out and layout-check each distinct output once (combinations whose handouts come
+                 workers: int | None, split: bool = True) -> None:
+    """Lay out and layout-check each distinct handout once (combinations whose handouts come
     out identical - same text, same page furniture - share it: anesthesia or the level
-    pattern often change nothing), on a pool of processes when cores are idle, then list
-    the problems of every combination in the check's order (the page budgets compare
-    combinations with each other)."""
-    keys = [output_key(prepared) for prepared, *_ in laid_out]
+    pattern often change nothing, and often in one of the two handouts only), on a pool of
+    processes when cores are idle, then list the problems of every combination in the
+    check's order (the page budgets compare combinations with each other).
+
+    ``split``: each handout is laid out in a PDF of its own (as ``render_handouts`` saves
+    it), which prints the same pages as the PDF of both handouts (tests/test_check_reuse.py
+    compares their text and positions over the en and es matrix); False lays out each
+    combination's handouts together, the PDF a print of both makes."""
+    parts = [_parts(prepared, split) for prepared, *_ in laid_out]
     jobs: dict[str, tuple[Any, str]] = {}
-    for key, (prepared, _, _, where) in zip(keys, laid_out, strict=True):
-        jobs.setdefault(key, (prepared, where))
+    for found, (_, _, _, where) in zip(parts, laid_out, strict=True):
+        for key, one in found:
+            jobs.setdefault(key, (one, where))
     if workers is None:
         workers = min(_idle_cores(), len(jobs) // MIN_JOBS_PER_WORKER)
     results: dict[str, Any] | None = None
@@ -338,13 +345,37 @@ def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, 
     if results is None:
         results = {key: _lay_out(job) for key, job in jobs.items()}
     pages: dict[tuple[Any, ...], dict[str, int]] = {}
-    for key, (prepared, pattern, combo, _) in zip(keys, laid_out, strict=True):
-        result = results[key]
-        if isinstance(result, Problem):
-            report.add(result)
+    for found, (prepared, pattern, combo, _) in zip(parts, laid_out, strict=True):
+        laid = [results[key] for key, _ in found]
+        failed = next((r for r in laid if isinstance(r, Problem)), None)
+        if failed is not None:  # (as the PDF of both handouts fails with its first)
+            report.add(failed)
             continue
-        for found in _layout_problems(result, prepared, pattern, pages, combo):
-            report.add(found)
+        handouts = [h for r in laid for h in r]
+        for problem in _layout_problems(handouts, prepared, pattern, pages, combo):
+            report.add(problem)
+
+
+#: A handout is laid out in a PDF of its own only when the text of the combination has at
+#: most this many distinct characters outside ASCII. ReportLab gives each font's characters
+#: 8-bit codes in the order a document first uses them, ASCII at its own codes and about
+#: 160 others in the first subset; past that a text run is cut where its characters change
+#: subset, and the PDF of one handout would cut other runs than the PDF of both (Chinese
+#: and Korean: the same text at the same places, but in other pieces). Under this limit
+#: (with room for the bullets and boxes the layout draws itself) every font's characters
+#: fit its first subset in either PDF, so no run is ever cut.
+ONE_SUBSET_CHARACTERS = 100
+
+
+def _parts(prepared: Any, split: bool) -> list[tuple[str, Any]]:
+    """(output key, prepared request) of each PDF to lay out for a combination: one per
+    handout (``split``, when its runs cannot be cut differently: ONE_SUBSET_CHARACTERS),
+    or one of all its handouts."""
+    if not split or len(prepared.layouts) < 2 or \
+            len({c for c in _printed(prepared) if ord(c) > 0x7E}) > ONE_SUBSET_CHARACTERS:
+        return [(output_key(prepared), prepared)]
+    ones = [replace(prepared, layouts=(layout,)) for layout in prepared.layouts]
+    return [(output_key(one), one) for one in ones]
 
 
 #: The layout step uses a process pool when at least two cores are idle and each worker
@@ -405,9 +436,14 @@ def output_key(prepared: Any) -> str:
     :func:`build_document` reads (the documents, page identity, drawn blocks, print size,
     language, title and author). Every part is a frozen dataclass or plain value, so its
     repr holds all of its fields."""
-    parts = (prepared.layouts, prepared.ident, prepared.extras, prepared.request.large_print,
-             prepared.request.procedure, prepared.pack.code, prepared.author)
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(_printed(prepared).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _printed(prepared: Any) -> str:
+    """Everything the PDF of a prepared request is made from, as text (output_key)."""
+    return repr((prepared.layouts, prepared.ident, prepared.extras,
+                 prepared.request.large_print, prepared.request.procedure, prepared.pack.code,
+                 prepared.author))
 
 
 def _layout_problems(handouts: Any, prepared: Any, pattern: str,

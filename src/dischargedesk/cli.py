@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "list problems as FILE:LINE: message")
     ck.add_argument("--clinic", type=Path, metavar="DIR")
     ck.add_argument("--no-pdf", action="store_true", help="skip the PDF layout step (faster)")
+    ck.add_argument("--language", action="append", metavar="CODE",
+                    help="check this language only (repeat for more; bilingual print of "
+                    "each non-English one included); default: every language")
     archive_cli.add_parser(sub)  # dischargedesk archive list|reprint|purge|verify|init-key
     t = sub.add_parser("selftest", help="check that this installation works",
                        description="Render the sample handouts in memory and (unless "
@@ -294,7 +297,17 @@ def _templates(args: argparse.Namespace) -> int:
     from .clinic.profile import load_clinic, load_sample_clinic
 
     clinic = load_clinic(args.clinic) if args.clinic else load_sample_clinic()
-    report = check_templates(clinic, build_pdfs=not args.no_pdf)
+    languages = None
+    if args.language:
+        from .errors import RequestError
+        from .render.language import available_languages
+
+        offered = available_languages(clinic.templates_dir)
+        unknown = [code for code in args.language if code not in offered]
+        if unknown:
+            raise RequestError("language", f"Language must be one of: {', '.join(offered)}.")
+        languages = list(dict.fromkeys(args.language))
+    report = check_templates(clinic, languages=languages, build_pdfs=not args.no_pdf)
     for g in report.grades:
         print(f"{g.file}: {g.describe()} - {g.title}")
     for problem in report.problems:

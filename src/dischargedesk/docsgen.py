@@ -76,7 +76,8 @@ would join the next line: end it with `{% endif +%}` instead (the `+` keeps the 
 
 Templates are content, not code: they cannot read files outside the language folder,
 import anything, call methods (`x.upper()` is refused; use filters such as `x|upper`), or
-run for longer than a few seconds. Unknown variables are errors (a typo like
+run for more than a few seconds of work (the time the computer spends on the template, so a
+busy computer does not make a template fail). Unknown variables are errors (a typo like
 `{{ patient.nmae }}` is reported with its line by `templates check`). Save templates as
 UTF-8 text; keep blocks (`for`, `if`, `macro`) at most 10 inside each other, brackets at
 most 30, and each `{{ }}` or `{% %}` under 200 parts. The template workspace saves a
@@ -149,6 +150,13 @@ followed by the English pack's section of the same file name, without the drawin
 code, signatures and diary (they print once); the one-page summary keeps page 1 in the
 patient's language and its English follows from page 2. A pack without `bilingual_note`
 gets the built-in one of its language, else the English one.
+
+Three texts print in the pack's language and then in English, and a screen reader reads
+the English part in English (a `Span /Lang en` in the tagged PDF): `unreviewed_notice`
+(English after ` / `), the label `unreviewed_short` (its one-line form on the summary page)
+and the label `english_copy` (the label over each English copy in bilingual print; English
+after ` · `). Keep that form: what follows the last separator is taken as English. A label
+a pack lacks and takes from the English pack is read in English as a whole.
 """
 
 

@@ -94,18 +94,19 @@ def document_title(pack: LanguagePack, kinds: Sequence[str], procedure: str) -> 
     return f"{names} - {pack.procedures.get(procedure, procedure)}"
 
 
-def check_request_against(request: HandoutRequest, clinic: ClinicProfile) -> LanguagePack:
+def check_request_against(request: HandoutRequest, clinic: ClinicProfile,
+                          memo: RenderMemo | None = None) -> LanguagePack:
     """Rules that depend on the clinic (procedures, languages) and on the font."""
     if request.procedure not in clinic.procedures:
         raise RequestError("procedure", f"Procedure must be one of: "
                            f"{', '.join(sorted(clinic.procedures))}.")
     try:
-        pack = load_pack(request.language, clinic.templates_dir)
+        pack = load_pack(request.language, _templates_of(clinic, memo))
     except KeyError:
         langs = ", ".join(available_languages(clinic.templates_dir))
         raise RequestError("language", f"Language must be one of: {langs}.") from None
     for field, value in request.text_values().items():
-        missing = missing_characters(value)
+        missing = _once(memo, ("missing", value), partial(missing_characters, value))
         if missing:
             raise RequestError(field, f"{LABELS[field]} has characters the handout fonts "
                                f"cannot print: {describe_characters(missing)}. Type them "
@@ -124,10 +125,11 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     ``memo`` (template checks) renders each section once per distinct input it reads.
     """
     pin_reportlab_settings()
-    pack = check_request_against(request, clinic)
+    pack = check_request_against(request, clinic, memo)
     kinds = tuple(kinds or request.handouts)
-    context = build_context(request, clinic, pack)
-    clinic_root = clinic.templates_dir
+    shared = memo.contexts if memo is not None else None
+    context = build_context(request, clinic, pack, shared)
+    clinic_root = _templates_of(clinic, memo)
     roots = tuple(pack_roots(clinic_root))
     # the nurse's free text is printed as typed: in a handout of another language each
     # line of it is followed by the pack's marker (templating.resolve_free_text)
@@ -137,7 +139,7 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     if request.bilingual:
         en_pack = load_pack("en", clinic_root)
         english = _Renderer(roots, clinic_root, en_pack.code, overrides,
-                            build_context(request, clinic, en_pack), "", memo)
+                            build_context(request, clinic, en_pack, shared), "", memo)
     layouts = []
     for kind in kinds:
         sections = own.sections(kind)
@@ -179,7 +181,8 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     if request.mrn:
         ids.append(pack.labelled("mrn", request.mrn))
     notice = ""
-    if clinic.is_sample:  # large print: the short form, one line of the compact footer
+    # large print: the short form, one line of the compact footer
+    if _once(memo, ("sample", id(clinic)), lambda: clinic.is_sample, keep=clinic):
         short = pack.labels.get("sample_notice_short") if request.large_print else None
         notice = short if isinstance(short, str) and short else pack.label("sample_notice")
     ident = PageIdentity(
@@ -204,7 +207,10 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
             "signature_patient", "signature_nurse", "signature_datetime", "interpreter")),
         diary_header=tuple(pack.label(k) for k in (
             "diary_day", "diary_pain", "diary_walking", "diary_bowel", "diary_temperature")),
-        diary_days=_diary_days(request.procedure_date, context, clinic, pack),
+        diary_days=_once(memo, ("diary", id(clinic), id(pack), request.procedure_date,
+                                context["follow_up"]["scheduled"]),
+                         partial(_diary_days, request.procedure_date, context, clinic, pack),
+                         keep=(clinic, pack)),
         spine_key=(_label(pack, "spine_top"), _label(pack, "spine_key")),
         spine_legend=pack.label("treated"),
         qr_caption=_label(pack, "qr_caption", portal=clinic.portal_name or _label(
@@ -221,6 +227,17 @@ def prepare(request: HandoutRequest, clinic: ClinicProfile,
     )
     return Prepared(request, pack, context, tuple(layouts), ident, extras, clinic.name,
                     clinic.version)
+
+
+def _once(memo: RenderMemo | None, key: tuple[Any, ...], make: Callable[[], Any],
+          keep: object = None) -> Any:
+    """``make()``: made afresh, or once per key for a whole template check (``memo``)."""
+    return make() if memo is None else memo.once(key, make, keep)
+
+
+def _templates_of(clinic: ClinicProfile, memo: RenderMemo | None) -> Path | None:
+    """The clinic's templates folder (looked up on disk once per check)."""
+    return _once(memo, ("templates", id(clinic)), lambda: clinic.templates_dir, keep=clinic)
 
 
 class _Absent:
@@ -247,8 +264,18 @@ class RenderMemo:
         self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
         self._context: Mapping[str, Any] | None = None  # the context _reprs describe
         self._reprs: dict[str, str] = {}
+        #: the context's parts made from the clinic, language and dates (build_context)
+        self.contexts: dict[tuple[Any, ...], Any] = {}
+        self._once: dict[tuple[Any, ...], tuple[object, Any]] = {}
         self.renders = 0  # templates actually rendered
         self.reused = 0  # sections answered from the memo
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], Any], keep: object = None) -> Any:
+        """``make()``, made once per key for the whole check: facts of its clinic, packs and
+        dates (a key holding an object's id keeps the object too, so the id stays its)."""
+        if key not in self._once:
+            self._once[key] = (keep, make())
+        return self._once[key][1]
 
     def sources(self, roots: tuple[Path, ...], code: str, kind: str,
                 clinic_root: Path | None) -> list[SectionSource]:

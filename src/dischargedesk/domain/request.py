@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -191,15 +193,43 @@ def is_english(code: str) -> bool:
     return code.split("-")[0].split("_")[0].lower() == "en"
 
 
+#: Text fields already cleaned in this block (:func:`remembering_texts`): field, required,
+#: raw value -> the value a request keeps. Only a template check sets it (its two sample
+#: patients' entries, the same in each of its ~1,300 requests); never the app.
+_TEXTS: ContextVar[dict[tuple[str, bool, str], str] | None] = ContextVar("texts", default=None)
+
+
+@contextmanager
+def remembering_texts() -> Iterator[None]:
+    """Within the block, each distinct text entry is cleaned and checked once (the same
+    value or the same error as cleaning it again: a pure function of the entry); the
+    memory goes with the block."""
+    token = _TEXTS.set({})
+    try:
+        yield
+    finally:
+        _TEXTS.reset(token)
+
+
 class _Validator:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        memo = _TEXTS.get()
+        raw = self.data.get(name)
+        if memo is None or not isinstance(raw, str):
+            return self._text(name, required=required)
+        key = (name, required, raw)
+        if key not in memo:  # (an entry that fails raises each time: never remembered)
+            memo[key] = self._text(name, required=required)
+        return memo[key]
 
     def _get(self, name: str) -> Any:
         value = self.data.get(name)
         return None if value == "" else value
 
-    def text(self, name: str, *, required: bool = False) -> str:
+    def _text(self, name: str, *, required: bool = False) -> str:
         label = LABELS[name]
         raw = self._get(name)
         if raw is None:

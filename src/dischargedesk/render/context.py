@@ -40,26 +40,28 @@ def in_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def build_context(request: HandoutRequest, clinic: ClinicProfile,
-                  pack: LanguagePack) -> dict[str, Any]:
+def build_context(request: HandoutRequest, clinic: ClinicProfile, pack: LanguagePack,
+                  shared: dict[tuple[Any, ...], Any] | None = None) -> dict[str, Any]:
+    """The template context of a request. ``shared`` (a template check's, engine.RenderMemo)
+    keeps the parts that depend only on the clinic, the language and the dates, so the
+    combinations of one language and dates share them (the sandbox cannot change a value:
+    ImmutableSandboxedEnvironment); never a name, birth date, number or free text."""
     lang = pack.format_locale
     pattern = pack.dates.get  # the pack's own date forms ([dates]), else the locale's
-
-    def day(value: dt.date) -> str:  # inside a sentence: "jueves, 3 de diciembre"
-        return day_text(value, lang, pattern("day"))
-
     # (a field marked untranslated in the field table must be wrapped below: a test
     # renders each one and looks for the marker)
-    p = clinic.parameters
     facts = request.level_facts
     procedure = clinic.procedures[request.procedure]
-    dates = recovery_dates(request.procedure_date, p, request.follow_up_date)
-    limits = restriction_limits(request.procedure_date, p, request.follow_up_date)
-    events = calendar_events(request.procedure_date, p, request.follow_up_date)
     name = pack.procedures.get(procedure.id, procedure.id.capitalize())
     gaps = facts.gaps
-    fever_f = float(p["fever_threshold_f"])
-    lift_lb = float(p["lifting_limit_lb"])
+    if shared is None:
+        dated = _dated(request.procedure_date, request.follow_up_date, clinic, pack)
+    else:  # (the clinic and the pack are kept with their parts: their ids stay theirs)
+        key = (id(clinic), id(pack), request.procedure_date, request.follow_up_date)
+        if key not in shared:
+            shared[key] = (clinic, pack, _dated(request.procedure_date,
+                                                request.follow_up_date, clinic, pack))
+        dated = shared[key][2]
     return {
         "language": pack.code,
         "large_print": request.large_print,
@@ -104,13 +106,39 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
         "physician": request.physician,
         "follow_up": {
             "scheduled": request.follow_up_date is not None,
-            "date": full_date_text(request.follow_up_date, lang, pattern("full"))
-            if request.follow_up_date else "",
+            "date": dated["follow_up_date"],
             "time": time_text(request.follow_up_time, lang, pattern("time"))
             if request.follow_up_time else "",
             "with_whom": request.follow_up_with,
             "where": free_text(request.follow_up_where),
         },
+        "clinic": dated["clinic"],
+        "params": dated["params"],
+        "limits": dated["limits"],
+        # a calendar row starts with its date: "Jueves, 3 de diciembre"
+        "calendar": dated["calendar"],
+        "dates": dated["dates"],
+    }
+
+
+def _dated(procedure_date: dt.date, follow_up_date: dt.date | None, clinic: ClinicProfile,
+           pack: LanguagePack) -> dict[str, Any]:
+    """The parts of the context made from the clinic, the language and the two dates."""
+    lang = pack.format_locale
+    pattern = pack.dates.get
+
+    def day(value: dt.date) -> str:  # inside a sentence: "jueves, 3 de diciembre"
+        return day_text(value, lang, pattern("day"))
+
+    p = clinic.parameters
+    dates = recovery_dates(procedure_date, p, follow_up_date)
+    limits = restriction_limits(procedure_date, p, follow_up_date)
+    events = calendar_events(procedure_date, p, follow_up_date)
+    fever_f = float(p["fever_threshold_f"])
+    lift_lb = float(p["lifting_limit_lb"])
+    return {
+        "follow_up_date": full_date_text(follow_up_date, lang, pattern("full"))
+        if follow_up_date else "",
         "clinic": {
             "name": clinic.name,
             "address": list(clinic.address),
@@ -149,8 +177,8 @@ def build_context(request: HandoutRequest, clinic: ClinicProfile,
                      for when, ids in events],
         "dates": {
             **{key: day(value) for key, value in dates.items()},
-            "procedure": full_date_text(request.procedure_date, lang, pattern("full")),
-            "procedure_short": day(request.procedure_date),
+            "procedure": full_date_text(procedure_date, lang, pattern("full")),
+            "procedure_short": day(procedure_date),
         },
     }
 

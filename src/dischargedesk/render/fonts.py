@@ -47,6 +47,7 @@ from reportlab.rl_config import _FUZZ
 
 from ..domain.textclean import is_cjk_break
 from ..resources import font_path
+from . import fontparse
 from .fontcache import load_ttfont
 from .fontsubset import slim_subsets
 
@@ -124,6 +125,7 @@ def _find_font(name: str) -> Any:
 # Installed once, at import (under Python's import lock, so never twice at the same time).
 _rl_find_font = pdfmetrics.findFontAndRegister
 pdfmetrics.findFontAndRegister = _find_font
+fontparse.install()  # fonts read their metrics and character maps by struct (fontparse.py)
 
 
 def register_face(name: str) -> Any:
@@ -346,9 +348,11 @@ _RUNS_KEPT = 4096
 
 def _cut_runs(text: str) -> tuple[tuple[str | None, str], ...]:
     text = unicodedata.normalize("NFC", text)
+    if not text:
+        return ()
+    if _all_dejavu(text):
+        return ((None, text),)
     dejavu = _dejavu_runs()
-    if dejavu.fullmatch(text) or not text:
-        return ((None, text),) if text else ()
     out: list[tuple[str | None, str]] = []
 
     def add(font: str | None, part: str) -> None:
@@ -375,6 +379,18 @@ def _cut_runs(text: str) -> tuple[tuple[str | None, str], ...]:
             add(None, part)
         pos = match.end()
     return tuple((font, part) for font, part in out if part)
+
+
+def _all_dejavu(text: str) -> bool:
+    """Whether DejaVu Sans prints every character of ``text`` (a set look-up at C speed:
+    :func:`_dejavu_runs` is compiled only for text that needs another font, never for an
+    English handout; compiling its 5,000-character class was ~5-10 ms of a cold render)."""
+    return _dejavu_chars().issuperset(text)
+
+
+@cache
+def _dejavu_chars() -> frozenset[str]:
+    return frozenset(map(chr, _covered()))
 
 
 @cache
@@ -611,7 +627,7 @@ def fit_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (at spaces, and between CJK
     characters); DejaVu-only text breaks exactly as ReportLab's simpleSplit does."""
     text = unicodedata.normalize("NFC", text)
-    if not text or _dejavu_runs().fullmatch(text):
+    if not text or _all_dejavu(text):
         return simpleSplit(text, font, size, width) or [""]
     lines: list[str] = []
     for para in text.split("\n"):
@@ -672,11 +688,10 @@ def fallback_frags(frags: list[Any]) -> list[Any]:
     into runs (:func:`runs`), a run in a fallback font a copy of the fragment in that font's
     face (its bold face when the fragment's font is bold). Fragments DejaVu prints (all of
     them in a Latin handout) are returned as they are."""
-    dejavu = _dejavu_runs()
     out: list[Any] = []
     for frag in frags:
         text = getattr(frag, "text", None)
-        if not text or dejavu.fullmatch(text) or hasattr(frag, "cbDefn"):
+        if not text or _all_dejavu(text) or hasattr(frag, "cbDefn"):
             out.append(frag)
             continue
         for fb, part in runs(text):
@@ -711,7 +726,7 @@ def with_fallback(markup: str | None, base: str = FONT) -> str | None:
     if markup is None:
         return None
     markup = unicodedata.normalize("NFC", markup)
-    if not markup or _dejavu_runs().fullmatch(markup):
+    if not markup or _all_dejavu(markup):
         return markup
     bold = 1 if base in _BOLD_NAMES else 0
     out: list[str] = []
@@ -730,7 +745,7 @@ def with_fallback(markup: str | None, base: str = FONT) -> str | None:
 def _wrap_text(part: str, base: str) -> str:
     pieces = _MARKUP.split(part)  # entities (no tags here) and text, alternating
     shown = "".join(unescape(p) if p.startswith("&") else p for p in pieces)
-    if not shown or _dejavu_runs().fullmatch(shown):
+    if not shown or _all_dejavu(shown):
         return part
     out: list[str] = []
     for piece in pieces:
