@@ -214,14 +214,16 @@ def test_each_section_then_its_english_in_order(bilingual):
     cursor = 0
     for layout in prepared.layouts:
         sections = [s for s in layout.sections if not s.source.endswith(BILINGUAL_NOTE)]
-        # the diary's part of its section (its heading, instruction, rows and QR code)
-        # prints after the English text of the section
+        # the diary's rows print after the English text of their section
         diary = [n for n, s in enumerate(sections) if d.Directive("diary") in s.blocks]
         if layout.kind == "recovery":
             assert len(diary) == 1 and sections[diary[0] - 1].lang == "en"
             n = diary[0]
             assert sections[n].source == sections[n - 2].source and \
-                isinstance(sections[n].blocks[0], d.Heading)
+                sections[n].blocks[0] == d.Directive("diary")
+            # the warning tiers (When to get help) print last, in both languages
+            assert [s.source.split("/", 1)[1] for s in sections[-2:]] == \
+                ["recovery/50-when-to-call.txt"] * 2
             pairs = sections[:n] + sections[n + 1:]
         else:
             assert not diary
@@ -411,7 +413,8 @@ def test_english_copy_is_labelled_and_grey_at_full_size(sample_clinic, code, lar
     assert not [ln for ln in lines if ln[0] == 0 and ln[2] == label]  # summary page
     minimum = st.size - 0.05
     for own_or_en in (s for h in prepared.layouts for s in h.sections
-                      if not s.source.endswith(BILINGUAL_NOTE)):
+                      if not s.source.endswith(BILINGUAL_NOTE)
+                      and s.plain_sentences()):  # (not the diary's rows)
         first = _fold(own_or_en.plain_sentences()[0])[:18]
         if own_or_en.english_copy:
             found = [ln for ln in lines if ln[2].startswith(first)]

@@ -157,7 +157,8 @@ _MONTHS = {"en": ["january", "february", "march", "april", "may", "june", "july"
            "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                   "septiembre", "octubre", "noviembre", "diciembre"]}
 _DATE = {"en": r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), ([a-z]+) (\d+)",
-         "es": r"(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo), (\d+) de ([a-z]+)"}
+         # the calendar's column form (templates/es/pack.toml [dates] calendar): 25/11
+         "es": r"(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo), (\d+)/(\d+)"}
 
 
 def _calendar_dates(pages: list[str], lang: str) -> list[dt.date]:
@@ -167,7 +168,7 @@ def _calendar_dates(pages: list[str], lang: str) -> list[dt.date]:
     out = []
     for m in re.finditer(_DATE[lang], text[start:end]):
         month, day = (m.group(1), m.group(2)) if lang == "en" else (m.group(2), m.group(1))
-        number = _MONTHS[lang].index(month) + 1
+        number = _MONTHS[lang].index(month) + 1 if lang == "en" else int(month)
         out.append(dt.date(TODAY.year + (number < TODAY.month), number, int(day)))
     assert len(out) >= 8, out
     return out

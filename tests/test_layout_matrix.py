@@ -269,22 +269,36 @@ def test_header_check_catches_a_cut_line(sample_clinic, monkeypatch):
     assert any("header does not show" in p.message for p in lc.problems_of(handouts))
 
 
-def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch):
+def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch, tmp_path):
     """Large print: the diary continues over pages and its last days print together, with
     the QR code after them, so the last page never holds a single day, nor the QR code
     alone. The checks are not blind: with the last days free to split, or the code free to
-    move on without them (as before), that page is reported."""
+    move on without them (as before), that page is reported. The built-in plan prints the
+    QR code before the diary; a clinic's templates may end the plan with the diary and the
+    code (as the built-in ones did): such a clinic here."""
+    from dischargedesk.resources import templates_dir
+
+    recovery = tmp_path / "templates" / "en" / "recovery"
+    recovery.mkdir(parents=True)
+    builtin = templates_dir() / "en" / "recovery"
+    questions = (builtin / "60-questions-diary.txt").read_text(encoding="utf-8")
+    qr = "{% if clinic.portal_url %}\n@qr\n{% endif %}\n"
+    assert qr in questions
+    (recovery / "60-questions-diary.txt").write_text(questions.replace(qr, "") + qr,
+                                                     encoding="utf-8")
+    clinic_dir = dataclasses.replace(sample_clinic, folder=tmp_path)
+
     def recovery_problems(pattern, paper, options):
         anesthesia, brace, opioids = options
         req = HandoutRequest.from_mapping(base_request_data(
             large_print=True, anesthesia=anesthesia, brace=brace, opioids=opioids,
             **PATTERNS[pattern], **FULL), today=TODAY)
-        prepared = prepare(req, _clinic(sample_clinic, paper), kinds=["recovery"])
+        prepared = prepare(req, _clinic(clinic_dir, paper), kinds=["recovery"])
         handouts = lc.check_handouts(build_document(prepared, prepared.layouts), prepared)
         return [p.message for p in lc.problems_of(handouts)]
 
     one_day = ("two", "Letter", ("sedation", True, True))  # 14 days: 5 + 8 + 1 before
-    qr_alone = ("three-thoracic", "A4", ("general", False, True))  # the code alone before
+    qr_alone = ("three-thoracic", "A4", ("local", True, False))  # the code alone before
     for case in (one_day, qr_alone):
         assert not [m for m in recovery_problems(*case) if "diary" in m or "QR" in m]
     with monkeypatch.context() as m:

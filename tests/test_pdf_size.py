@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import build_document, prepare, render_handouts
-from dischargedesk.render.fontsubset import COMPRESSED, SUBSETS, SubsetCache, slim
+from dischargedesk.render.fontsubset import COMPRESSED, FONT_OBJECTS, SUBSETS, SubsetCache, slim
 from dischargedesk.render.language import available_languages
 from dischargedesk.resources import font_path
 
@@ -118,17 +118,19 @@ def _handouts(clinic, code: str, name: str) -> list[bytes]:
 
 @pytest.mark.parametrize("code", ["ko", "zh-Hans", "en"])
 def test_remembered_subsets_print_the_same_bytes_as_fresh_ones(sample_clinic, code):
-    """The subsets and font streams a render remembers (fontsubset.SUBSETS, COMPRESSED)
-    give PDFs byte-identical to subsets made afresh, also after another patient's name has
-    put other characters in a subset (the cache is keyed by the characters, not the text)."""
-    SUBSETS.clear()
-    COMPRESSED.clear()
+    """The subsets, font streams, width arrays and ToUnicode maps a render remembers
+    (fontsubset.SUBSETS, COMPRESSED, FONT_OBJECTS) give PDFs byte-identical to ones made
+    afresh, also after another patient's name has put other characters in a subset (the
+    caches are keyed by the characters, not the text)."""
+    caches = (SUBSETS, COMPRESSED, FONT_OBJECTS)
+    for remembered in caches:
+        remembered.clear()
     fresh = _handouts(sample_clinic, code, "김민준 王小明")
-    assert len(SUBSETS) and len(COMPRESSED)
+    assert all(len(remembered) for remembered in caches)
     other = _handouts(sample_clinic, code, "박서연 李四")
     assert _handouts(sample_clinic, code, "김민준 王小明") == fresh  # from memory
-    SUBSETS.clear()
-    COMPRESSED.clear()
+    for remembered in caches:
+        remembered.clear()
     assert _handouts(sample_clinic, code, "박서연 李四") == other
 
 

@@ -173,11 +173,12 @@ def test_translated_handout_prints_in_its_language(sample_clinic, case):
 #: same counts for every pattern of a language and print size, so one each is the cheap
 #: guard; the patterns rotate so each is covered). Over budget before the bilingual blocks
 #: that print once moved after the English (engine._bilingual): es, vi and tl discharge
-#: 9 pages against 4. Still over: Korean recovery 9 against 4 and 15 against 7, Chinese
-#: large-print discharge 15 against 7; until they are fixed at the cause (never the budget
-#: or type size) they are strict xfails, so a fix makes them fail as a reminder to drop
-#: the mark.
-OVER_BUDGET = {("ko", False), ("ko", True), ("zh-Hans", True), ("zh-Hant", True)}
+#: 9 pages against 4; Korean recovery 9 against 4 (fixed by the warning tiers printing
+#: last in bilingual print), Chinese large-print discharge 15 against 7 (fixed by the
+#: heading's room measured as placed, render/pdf.py _flows). Still over: Korean large-print
+#: recovery 15 against 7; until it is fixed at the cause (never the budget or type size)
+#: it is a strict xfail, so a fix makes it fail as a reminder to drop the mark.
+OVER_BUDGET = {("ko", True)}
 GUARD_PATTERN = {
     ("es", False): "count only", ("es", True): "3+ levels",
     ("zh-Hans", False): "thoracic", ("zh-Hans", True): "2 levels",
@@ -187,9 +188,10 @@ GUARD_PATTERN = {
     ("tl", False): "count only", ("tl", True): "count only",
 }
 #: The standard case in one language, normal print (1 or 2 levels: at most 4 pages each
-#: handout): the Spanish, Vietnamese and Tagalog recovery plans take 5 (the diary's last
-#: three days and the QR code on a page of their own). Strict xfails until fixed.
-OVER_STANDARD = {"es", "vi", "tl"}
+#: handout): the Spanish, Vietnamese and Tagalog recovery plans took 5 (the diary's last
+#: three days and the QR code on a page of their own, after a heading that asked for two
+#: lines more room than it takes left a fifth of page 1 empty). Strict xfails when over.
+OVER_STANDARD: set[str] = set()
 
 
 def _check_counts(clinic, lang: str, large: bool, bilingual: bool,

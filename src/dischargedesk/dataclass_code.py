@@ -12,13 +12,15 @@ same text always compiles to the same code, so every class is made exactly as wi
 (tests/test_cold_start.py compares the methods' code of many kinds of dataclass).
 
 What is stored: code compiled from text ``dataclasses`` wrote from class definitions (field
-names and the names of defaults): program text, never data.
+names and the names of defaults): program text, never data (values, defaults included, are
+passed in, not written into the text; nothing here calls ``make_dataclass`` with data).
 
 Where: ``<user cache>/code/dataclasses-<tag>.bin``; the tag is the Python version and its
 bytecode magic (another interpreter: another file). The file is ``MAGIC``, the SHA-256 of
 the payload and the payload (``marshal`` of {SHA-256 of a text: code}); a damaged file is
-ignored (everything compiles as usual) and written again. Only the one-shot command uses it
-(``cli.main`` run as the installed script); ``DISCHARGEDESK_NO_TEMPLATE_CACHE`` turns it off.
+ignored (everything compiles as usual) and written again. Only the installed scripts use it
+(``cli.main`` without arguments: a command, or the app it opens, until the process ends);
+``DISCHARGEDESK_NO_TEMPLATE_CACHE`` turns it off.
 """
 
 from __future__ import annotations

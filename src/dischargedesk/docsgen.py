@@ -76,7 +76,8 @@ would join the next line: end it with `{% endif +%}` instead (the `+` keeps the 
 
 Templates are content, not code: they cannot read files outside the language folder,
 import anything, call methods (`x.upper()` is refused; use filters such as `x|upper`), or
-run for longer than a few seconds. Unknown variables are errors (a typo like
+run for more than a few seconds of work (the time the computer spends on the template, so a
+busy computer does not make a template fail). Unknown variables are errors (a typo like
 `{{ patient.nmae }}` is reported with its line by `templates check`). Save templates as
 UTF-8 text; keep blocks (`for`, `if`, `macro`) at most 10 inside each other, brackets at
 most 30, and each `{{ }}` or `{% %}` under 200 parts. The template workspace saves a

@@ -398,13 +398,16 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
       languages, is signed once, under both; it stays on the page of the English
       checklist's last items);
     * the diary (a table that fills most of a page) follows the English text of its
-      section: the section's text before the diary's heading, the English text (the
-      diary's heading and instruction included), then the diary's heading, instruction,
-      rows and QR code.
+      section: the diary's heading and instruction, their English, then the diary's rows
+      (and anything after them).
     """
     by_name = {s.source.split("/", 1)[-1]: s for s in english}
     out: list[d.Section] = []
     noted = not note
+    # the warning tiers' own section (the page to keep in view) prints last, in both
+    # languages: each copy stays whole, and two of them in the middle left parts of pages
+    # empty before and after them
+    own = [s for s in own if not _tiers_only(s)] + [s for s in own if _tiers_only(s)]
     for section in own:
         twin = by_name.get(section.source.split("/", 1)[-1])
         blocks = [b for b in (twin.blocks if twin is not None else [])
@@ -416,13 +419,10 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
         if section.blocks[-1:] == [SIGNATURES]:
             section = replace(section, blocks=section.blocks[:-1])
             blocks.append(SIGNATURES)
-        elif DIARY in section.blocks:
+        elif DIARY in section.blocks[1:]:
             at = section.blocks.index(DIARY)
-            head = max((i for i, b in enumerate(section.blocks[:at])
-                        if isinstance(b, d.Heading)), default=0)
-            if head > 0:
-                later = replace(section, blocks=section.blocks[head:])
-                section = replace(section, blocks=section.blocks[:head])
+            later = replace(section, blocks=section.blocks[at:])
+            section = replace(section, blocks=section.blocks[:at])
         out.append(section)
         if not noted:
             out.append(d.Section(f"{code}/{kind}{BILINGUAL_NOTE}",
@@ -433,6 +433,13 @@ def _bilingual(own: list[d.Section], english: list[d.Section], note: str, code: 
         if later is not None:
             out.append(later)
     return out
+
+
+def _tiers_only(section: d.Section) -> bool:
+    """A section of warning tiers under a heading and a line or two (When to get help)."""
+    boxes = [b for b in section.blocks if isinstance(b, d.Box)]
+    return bool(boxes) and all(b.kind in ("911", "call", "watch") for b in boxes) and all(
+        isinstance(b, d.Box | d.Heading | d.Paragraph) for b in section.blocks)
 
 
 #: With more levels than this, the caption counts them (the drawing and the subtitle name

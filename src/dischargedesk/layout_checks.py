@@ -552,12 +552,15 @@ def _overlapping(body: list[Line]) -> bool:
 def _date_parser(prepared: Prepared) -> dict[str, dt.date]:
     start = prepared.request.procedure_date
     lang = prepared.pack.format_locale
-    day = prepared.pack.dates.get("day")
+    # the day form, and the calendar's own shorter form where a pack has one
+    forms = {prepared.pack.dates.get("day"), prepared.pack.dates.get("calendar",
+                                                                   prepared.pack.dates.get("day"))}
     out = {}
     for n in range(-7, 400):  # inside a sentence and as a calendar row starts it
         when = start + dt.timedelta(days=n)
-        text = day_text(when, lang, day)
-        out[_squash(text)] = out[_squash(sentence_start(text))] = when
+        for form in forms:
+            text = day_text(when, lang, form)
+            out[_squash(text)] = out[_squash(sentence_start(text))] = when
     return out
 
 

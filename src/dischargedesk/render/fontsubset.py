@@ -32,7 +32,9 @@ from itertools import pairwise
 from struct import pack, unpack_from
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import PDFZCompress
+from reportlab import rl_config
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFontMaker
 
 #: name records kept: copyright, family, subfamily, unique id, full name, version, PS name
@@ -175,11 +177,9 @@ class SubsetCache:
         with self._lock:
             if key not in self._items:
                 self._items[key] = found
-                self._size += len(found) + (len(key) if isinstance(key, bytes) else 0)
+                self._size += _size(key, found)
                 while self._size > self.max_bytes and len(self._items) > 1:
-                    old_key, old = self._items.popitem(last=False)
-                    self._size -= len(old) + (len(old_key) if isinstance(old_key, bytes)
-                                              else 0)
+                    self._size -= _size(*self._items.popitem(last=False))
         return found
 
     def clear(self) -> None:
@@ -191,19 +191,26 @@ class SubsetCache:
         return len(self._items)
 
 
-#: slim subsets by (face, characters); compressed font streams by their bytes
+def _size(key: Hashable, value: bytes | str) -> int:
+    return len(value) + (len(key) if isinstance(key, (bytes, str)) else 0)
+
+
+#: slim subsets by (face, characters); compressed font streams and ToUnicode maps by their
+#: bytes or text; each subset's ToUnicode map and formatted width array by its characters
 SUBSETS = SubsetCache(24 << 20)
 COMPRESSED = SubsetCache(8 << 20)
+FONT_OBJECTS = SubsetCache(4 << 20)
 
 
 class _RememberedFlate:
     """ReportLab's Flate filter (``PDFZCompress``: the same name, the same bytes), which
-    remembers what it compressed (font streams only)."""
+    remembers what it compressed (font streams and their ToUnicode maps only)."""
 
     pdfname = PDFZCompress.pdfname
 
-    def encode(self, data: bytes) -> bytes:
-        return COMPRESSED.get(data, lambda: zlib.compress(data))
+    def encode(self, data: bytes | str) -> bytes:
+        return COMPRESSED.get(data, lambda: zlib.compress(
+            data.encode("utf8") if isinstance(data, str) else data))
 
     def decode(self, encoded: bytes) -> bytes:
         return zlib.decompress(encoded)
@@ -212,10 +219,62 @@ class _RememberedFlate:
 _FLATE = _RememberedFlate()
 
 
+class _RememberedArray(PDFArray):
+    """A PDF array of numbers (a subset's glyph widths) formatted once for its numbers:
+    ReportLab formats each of the 256 numbers in Python at every PDF."""
+
+    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
+        key = ("widths", tuple(self.sequence), IND, self.multiline, rl_config.pdfMultiLine)
+        return FONT_OBJECTS.get(key, lambda: super(_RememberedArray, self).format(document,
+                                                                                 IND))
+
+
+_rl_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode(fontname: str, subset: Any) -> str:
+    """ReportLab's ToUnicode map of a subset (a Python loop over its characters), made once
+    for a subset name and list of characters."""
+    return FONT_OBJECTS.get(("cmap", fontname, tuple(subset)),  # type: ignore[return-value]
+                            lambda: _rl_to_unicode(fontname, subset))
+
+
+def _remembering_objects(font: Any, add: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``font.addObjects`` whose subsets' width arrays format once
+    (:class:`_RememberedArray`) and whose ToUnicode maps compress once (:data:`_FLATE`).
+    The objects are found by the names ReportLab gives them; any it names otherwise are
+    left as ReportLab made them (the same bytes, made afresh)."""
+
+    def add_objects(doc: Any) -> None:
+        state = font.state.get(doc)
+        names = [] if state is None or state.internalName is None else \
+            [font.getSubsetInternalName(n, doc)[1:] for n in range(len(state.subsets))]
+        add(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for name in names:
+            pdf_font = fonts.get(name)
+            if pdf_font is None:
+                continue
+            widths = getattr(pdf_font, "Widths", None)
+            if isinstance(widths, PDFArray) and type(widths) is PDFArray and \
+                    all(type(w) in (int, float) for w in widths.sequence):
+                pdf_font.Widths = _RememberedArray(widths.sequence)
+            cmap = doc.idToObject.get(f"toUnicodeCMap:{pdf_font.BaseFont}")
+            if cmap is not None and cmap.filters == [PDFZCompress]:
+                cmap.filters = [_FLATE]
+
+    return add_objects
+
+
 def slim_subsets(fonts: Iterable[Any]) -> None:
     """Make each ReportLab TTFont embed slim subsets (its face's makeSubset, wrapped), each
-    made once for a list of characters and compressed once (:class:`SubsetCache`)."""
+    made once for a list of characters and compressed once (:class:`SubsetCache`), with
+    its width arrays and ToUnicode maps made once too."""
+    ttfonts.makeToUnicodeCMap = _to_unicode
     for font in fonts:
+        if not getattr(font.addObjects, "remembering", False):
+            font.addObjects = _remembering_objects(font, font.addObjects)
+            font.addObjects.remembering = True
         face = font.face
         make: Callable[[Any], bytes] = face.makeSubset
         if getattr(make, "slim", False):

@@ -392,6 +392,20 @@ def _stack_height(flows: Sequence[Flowable], width: float) -> float:
     return float(_listWrapOn(_unkept(flows), width, None)[1]) if flows else 0.0
 
 
+def _top_space(flows: Sequence[Flowable]) -> float:
+    """The space the frame leaves above the first of ``flows`` after a conditional break."""
+    kept = _unkept(flows[:1])
+    return float(kept[0].getSpaceBefore()) if kept else 0.0
+
+
+def _gap(above: Sequence[Flowable], below: Sequence[Flowable]) -> float:
+    """The space between two stacked pieces: the frame merges the first one's space after
+    with the second one's space before (the larger of the two)."""
+    last, first = _unkept(above[-1:]), _unkept(below[:1])
+    return max(float(last[-1].getSpaceAfter()) if last else 0.0,
+               float(first[0].getSpaceBefore()) if first else 0.0)
+
+
 def _unkept(flows: Sequence[Flowable]) -> list[Flowable]:
     """The content of KeepTogether groups (whose own wrap() reports a huge height)."""
     out: list[Flowable] = []
@@ -642,7 +656,12 @@ class _Builder:
     def _flows(self, blocks: Sequence[d.Block], compact: int = 0) -> list[Flowable]:
         units = self._units(blocks, compact)
         out: list[Flowable] = []
-        slack = self.st.size  # the space before and after each piece
+        # the room a heading asks for is measured as the frame will place the pieces: the
+        # heading's space above it, then each piece with the merged space between two
+        # (the larger of one's space after and the next one's before), and a hair to
+        # spare. A flat type size per gap asked for two lines too many and left a fifth of
+        # page 1 empty under the Spanish recovery calendar.
+        spare = self.st.size * 0.25
         n = 0
         while n < len(units):
             unit = units[n]
@@ -665,7 +684,8 @@ class _Builder:
                     continue
                 loose, lead = units[j].loose or (units[j].flows, units[j].lead)
                 head = [f for u in units[n - 1: j] for f in u.flows]
-                need = _stack_height(head, self.width) + lead + slack * 2
+                need = _top_space(head) + _stack_height(head, self.width) + \
+                    _gap(head, loose) + lead + spare
                 if units[j].tiers:  # warning tiers that cannot all fit on one page: from
                     # a fresh page, unless this one is still mostly empty
                     need = self.frame_h * (1 - MIN_FILL)
@@ -674,14 +694,17 @@ class _Builder:
                 n = j + 1
                 continue
             # otherwise keep the heading with at least its first two lines
-            need, lines = unit.lead + slack, 0
+            top = _top_space(unit.flows) + unit.lead + spare
+            need, lines, prev = top, 0, unit.flows
             for nxt in units[n:]:
-                need += nxt.lead + slack
+                need += _gap(prev, nxt.flows) + nxt.lead
                 lines += nxt.lines
+                prev = nxt.flows
                 if lines >= 2 or (not nxt.heading and nxt.lines == 0):
                     break
             if need > self.frame_h * 0.9:  # a whole group taller than a page
-                need = unit.lead + slack + self.st.body.leading * 2
+                need = top + _gap(unit.flows, units[n].flows if n < len(units) else []) + \
+                    self.st.body.leading * 2
             out.append(CondPageBreak(need))
             out.extend(unit.flows)
         return out
