@@ -269,16 +269,13 @@ def test_header_check_catches_a_cut_line(sample_clinic, monkeypatch):
     assert any("header does not show" in p.message for p in lc.problems_of(handouts))
 
 
-def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch, tmp_path):
-    """Large print: the diary continues over pages and its last days print together, with
-    the QR code after them, so the last page never holds a single day, nor the QR code
-    alone. The checks are not blind: with the last days free to split, or the code free to
-    move on without them (as before), that page is reported. The built-in plan prints the
-    QR code before the diary; a clinic's templates may end the plan with the diary and the
-    code (as the built-in ones did): such a clinic here."""
+def diary_last_clinic(sample_clinic, folder):
+    """The sample clinic with a recovery plan that ends with the diary and the QR code (as
+    the built-in templates did before the code moved ahead of the diary): the plan whose
+    last page the diary checks watch."""
     from dischargedesk.resources import templates_dir
 
-    recovery = tmp_path / "templates" / "en" / "recovery"
+    recovery = folder / "templates" / "en" / "recovery"
     recovery.mkdir(parents=True)
     builtin = templates_dir() / "en" / "recovery"
     questions = (builtin / "60-questions-diary.txt").read_text(encoding="utf-8")
@@ -286,7 +283,17 @@ def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch, tmp_pat
     assert qr in questions
     (recovery / "60-questions-diary.txt").write_text(questions.replace(qr, "") + qr,
                                                      encoding="utf-8")
-    clinic_dir = dataclasses.replace(sample_clinic, folder=tmp_path)
+    return dataclasses.replace(sample_clinic, folder=folder)
+
+
+def test_diary_never_ends_with_one_day_alone(sample_clinic, monkeypatch, tmp_path):
+    """Large print: the diary continues over pages and its last days print together, with
+    the QR code after them, so the last page never holds a single day, nor the QR code
+    alone. The checks are not blind: with the last days free to split, or the code free to
+    move on without them (as before), that page is reported. The built-in plan prints the
+    QR code before the diary; a clinic's templates may end the plan with the diary and the
+    code (as the built-in ones did): such a clinic here."""
+    clinic_dir = diary_last_clinic(sample_clinic, tmp_path)
 
     def recovery_problems(pattern, paper, options):
         anesthesia, brace, opioids = options

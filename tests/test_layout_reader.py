@@ -18,7 +18,14 @@ from dischargedesk.render import pdf as layout
 
 from . import layout_reference
 from .conftest import TODAY, base_request_data
-from .test_layout_matrix import FULL, LONG_CLINIC, PATTERNS, TEN, switch_off_keep_together
+from .test_layout_matrix import (
+    FULL,
+    LONG_CLINIC,
+    PATTERNS,
+    TEN,
+    diary_last_clinic,
+    switch_off_keep_together,
+)
 
 CASES = {
     "en": {},
@@ -93,12 +100,12 @@ def test_both_readers_report_a_cut_header(sample_clinic, monkeypatch):
     assert any("header does not show" in p.message for p in problems)
 
 
-def test_both_readers_report_a_diary_day_alone(sample_clinic, monkeypatch):
+def test_both_readers_report_a_diary_day_alone(sample_clinic, monkeypatch, tmp_path):
     monkeypatch.setattr(layout, "TABLE", dataclasses.replace(layout.TABLE, diary_tail_days=1))
     data = base_request_data(large_print=True, anesthesia="sedation", brace=True, opioids=True,
                              **PATTERNS["two"], **FULL)
-    prepared = prepare(HandoutRequest.from_mapping(data, today=TODAY), sample_clinic,
-                       kinds=["recovery"])
+    prepared = prepare(HandoutRequest.from_mapping(data, today=TODAY),
+                       diary_last_clinic(sample_clinic, tmp_path), kinds=["recovery"])
     problems = _same_reading(build_document(prepared, prepared.layouts), prepared)
     assert any("the diary ends with one day alone" in p.message for p in problems)
 

@@ -120,11 +120,17 @@ def test_pyside_emit_leak_is_still_there():
         ping = Signal()
 
     emitter = Emitter()
-    before = sys.getrefcount(True)
-    for _ in range(50):
-        emitter.ping.emit()
-    lost = before - sys.getrefcount(True)
-    if lost == 0:
+    # True's count is the whole process's: a thread a test before left running (a render
+    # worker finishing) moves it by one now and then (CI: 49), so up to three tries, each
+    # of which must lose exactly one reference per emit
+    tries: list[int] = []
+    while len(tries) < 3 and 50 not in tries:
+        before = sys.getrefcount(True)
+        for _ in range(50):
+            emitter.ping.emit()
+        tries.append(before - sys.getrefcount(True))
+    debt = sys.modules.setdefault("_dischargedesk_true_refs", [])  # pay the debt back
+    debt.extend([True] * max(0, sum(tries)))
+    if not any(tries):
         pytest.skip("this PySide6 no longer leaks on emit(); Qt signals could be used again")
-    sys.modules.setdefault("_dischargedesk_true_refs", [True] * lost)  # pay the debt back
-    assert lost == 50
+    assert 50 in tries, tries
