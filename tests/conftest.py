@@ -67,7 +67,13 @@ CASE_GROUPS = {
     "test_chinese_pdf.py": re.compile(r"\[(zh-Hans|zh-Hant)\b"),
     "test_clinical_matrix.py": re.compile(r"\[(.+)\]$"),
     "test_engine.py": re.compile(r"\[(.+)\]$"),
+    # a layout case, its large-print twin and its bilingual print, with the budget tests
+    # that compare them (the module's cache of checked cases holds all of them at once)
+    "test_layout_matrix.py": re.compile(r"\[(.+)\]$"),
+    "test_layout_translations.py": re.compile(r"\[(.+)\]$"),
 }
+#: What does not change the group of a layout case: its print size and bilingual print.
+LAYOUT_TWINS = re.compile(r"-(?:normal|large)(?=-)|-bilingual$")
 
 
 def case_group(nodeid: str) -> str:
@@ -75,7 +81,12 @@ def case_group(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
     pattern = CASE_GROUPS.get(path.rsplit("/", 1)[-1])
     found = pattern.search(nodeid) if pattern else None
-    return f"{path}::[{found.group(1)}]" if found else nodeid
+    if not found:
+        return nodeid
+    case = found.group(1)
+    if path.endswith(("test_layout_matrix.py", "test_layout_translations.py")):
+        case = LAYOUT_TWINS.sub("", case)
+    return f"{path}::[{case}]"
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)  # xdist may be absent or disabled
