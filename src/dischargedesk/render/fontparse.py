@@ -81,8 +81,10 @@ def _char_tables(face: Any) -> bool:
     return True
 
 
-def _char_map(data: bytes, cmap: int) -> tuple[dict[int, int], dict[int, list[int]]] | None:
-    """The subtable ReportLab picks (the last that suits it), if it is format 4 or 12."""
+def cmap_subtable(data: bytes, cmap: int) -> int | None:
+    """Where the cmap subtable ReportLab's TTFontFile chooses starts (the last of: Windows,
+    Mac Roman unless one was found, Mac encoding 1, Unicode but variation sequences), or
+    None when the font has none of them. ``cmap``: the cmap table's offset."""
     version, tables = unpack_from(">HH", data, cmap)
     if tables == 0 and version != 0:
         tables = version
@@ -95,9 +97,14 @@ def _char_map(data: bytes, cmap: int) -> tuple[dict[int, int], dict[int, list[in
             enc, found = 1, offset
         elif platform == 1 and encoding == 0 and enc != 1:
             enc, found = 2, offset
-    if found is None:
+    return None if found is None else cmap + found
+
+
+def _char_map(data: bytes, cmap: int) -> tuple[dict[int, int], dict[int, list[int]]] | None:
+    """The subtable ReportLab picks (the last that suits it), if it is format 4 or 12."""
+    at = cmap_subtable(data, cmap)
+    if at is None:
         return None
-    at = cmap + found
     fmt = unpack_from(">H", data, at)[0]
     char_to_glyph: dict[int, int] = {}
     glyph_to_char: dict[int, list[int]] = {}

@@ -270,29 +270,16 @@ def _coverage_of(font: FallbackFont) -> frozenset[int] | None:
 
 def cmap_codepoints(data: bytes) -> frozenset[int] | None:
     """The characters a TrueType font's cmap maps, from the subtable ReportLab's TTFontFile
-    chooses (the last of: Windows, Mac Roman unless one was found, Mac encoding 1,
-    Unicode but variation sequences), in format 4 or 12; None for another format or a
+    chooses (fontparse.cmap_subtable), in format 4 or 12; None for another format or a
     file this does not read (then the caller registers the font instead)."""
     import struct
 
     try:
         tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
                   for i in range(struct.unpack_from(">H", data, 4)[0])}
-        cmap = tables[b"cmap"]
-        version, count = struct.unpack_from(">HH", data, cmap)
-        if count == 0 and version != 0:
-            count = version
-        chosen, enc = None, 0
-        for i in range(count):
-            platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
-            if platform == 3 or (platform == 1 and encoding == 1) or \
-                    (platform == 0 and encoding != 5):
-                enc, chosen = 1, offset
-            elif platform == 1 and encoding == 0 and enc != 1:
-                enc, chosen = 2, offset
-        if chosen is None:
+        at = fontparse.cmap_subtable(data, tables[b"cmap"])
+        if at is None:
             return None
-        at = cmap + chosen
         fmt = struct.unpack_from(">H", data, at)[0]
         out: set[int] = set()
         if fmt == 4:
