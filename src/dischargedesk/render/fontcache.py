@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import marshal
 import sys
+from collections.abc import Callable
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
@@ -42,21 +43,26 @@ from . import usercache
 
 FORMAT = b"1"
 MAGIC = b"DDTTF1\n"
+TABLE_MAGIC = b"DDTTT1\n"
 _NOT_STORED = frozenset({"_ttf_data", "_pdfScale", "filename"})
 
 
 def load_ttfont(name: str, path: Path) -> TTFont:
     """``TTFont(name, str(path))``, from the cache when this file was parsed before."""
     data = path.read_bytes()
-    where = _cache_file(data) if usercache.enabled() else None
-    if where is not None:
+    key = _file_key(data) if usercache.enabled() else None
+    where = _cache_file(data, key=key) if key is not None else None
+    if where is not None and key is not None:
         payload = usercache.read_verified(where, MAGIC)
         if payload is not None:
             font = _rebuilt(name, path, data, payload)
             if font is not None:
+                _face_keys[font.face] = key  # its bytes: font_table needs no second hash
                 return font
     font = TTFont(name, str(path))
-    if where is not None:
+    if where is not None and key is not None:
+        if font.face._ttf_data == data:
+            _face_keys[font.face] = key
         payload = _payload(font.face)
         if payload is not None:
             rebuilt = _rebuilt(name, path, data, payload)
@@ -75,9 +81,38 @@ def _tag() -> bytes:
     return digest.digest()
 
 
-def _cache_file(data: bytes) -> Path:
-    key = hashlib.sha256(_tag() + data).hexdigest()[:32]
-    return usercache.root() / "fonts" / f"{key}.face"
+def _cache_file(data: bytes, kind: str = "", key: str | None = None) -> Path:
+    key = key or _file_key(data)
+    if kind:  # a table computed from the font: keyed by the font's key and its kind
+        key = hashlib.sha256(f"{key}\0{kind}".encode()).hexdigest()
+    return usercache.root() / "fonts" / f"{key[:32]}.{'tab' if kind else 'face'}"
+
+
+def _file_key(data: bytes) -> str:
+    return hashlib.sha256(_tag() + data).hexdigest()
+
+
+#: the key of each loaded face's font file (hashed once: 4.6 MB for a Nanum Gothic face)
+_face_keys: WeakKeyDictionary[TTFontFace, str] = WeakKeyDictionary()
+
+
+def font_table(face: TTFontFace, kind: str, make: Callable[[], bytes]) -> bytes:
+    """``make()``: bytes computed from a face's font file alone (never from any text),
+    kept in the cache folder beside the parsed faces, keyed like them (the file's SHA-256,
+    ReportLab, Python, :data:`FORMAT`) and by ``kind``, which names what ``make`` computes
+    and its version: change the computation, change ``kind``."""
+    if not usercache.enabled():
+        return make()
+    data = face._ttf_data
+    key = _face_keys.get(face)
+    if key is None:
+        key = _face_keys[face] = _file_key(data)
+    where = _cache_file(data, kind, key)
+    found = usercache.read_verified(where, TABLE_MAGIC)
+    if found is None:
+        found = make()
+        usercache.write_verified(where, TABLE_MAGIC, found)
+    return found
 
 
 def _payload(face: TTFontFace) -> bytes | None:

@@ -24,18 +24,23 @@ PDF is byte-identical (tests/test_pdf_size.py).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import pairwise
+from struct import error as struct_error
 from struct import pack, unpack_from
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFontMaker
+
+from .fontcache import font_table
 
 #: name records kept: copyright, family, subfamily, unique id, full name, version, PS name
 KEPT_NAMES = frozenset(range(7))
@@ -97,8 +102,12 @@ def _simple_end(data: bytes, at: int, points: int) -> int:
     return at + x_size + y_size
 
 
-def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
-    """The glyph table without instructions, its index and index format."""
+def _glyf_loca(tables: dict[str, bytes],
+               known: list[tuple[bytes, int]] | None = None) -> tuple[bytes, bytes, int]:
+    """The glyph table without instructions, its index and index format. ``known``: for
+    each glyph, its original bytes and where their outline ends (:func:`outline_ends`), or
+    ``(b"", 0)``: a glyph that starts with those bytes is cut there, with no walk through
+    its points."""
     long_loca = unpack_from(">h", tables["head"], 50)[0] == 1
     loca = tables["loca"]
     n = len(loca) // (4 if long_loca else 2)
@@ -106,8 +115,15 @@ def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
     if not long_loca:
         offsets = tuple(2 * o for o in offsets)
     glyf, parts, pos, new = tables["glyf"], [], 0, [0]
-    for start, end in pairwise(offsets):
-        g = _glyph_without_hinting(glyf[start:end]) if end > start else b""
+    known = known if known is not None and len(known) == n - 1 else None
+    for i, (start, end) in enumerate(pairwise(offsets)):
+        if end <= start:
+            g = b""
+        elif known is not None and known[i][1] and \
+                glyf.startswith(known[i][0], start, end):  # the same outline: cut it there
+            g = _without_instructions(glyf[start:end], known[i][1])
+        else:
+            g = _glyph_without_hinting(glyf[start:end])
         g += b"\0" * (-len(g) % 4)
         parts.append(g)
         pos += len(g)
@@ -115,6 +131,42 @@ def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
     if (pos + 1) >> 1 > 0xFFFF:
         return b"".join(parts), pack(f">{len(new)}L", *new), 1
     return b"".join(parts), pack(f">{len(new)}H", *(o >> 1 for o in new)), 0
+
+
+def _without_instructions(data: bytes, end: int) -> bytes:
+    """A simple glyph without its instructions, its outline ending at ``end``: what
+    :func:`_glyph_without_hinting` makes of it."""
+    at = 10 + 2 * unpack_from(">h", data, 0)[0]
+    body = at + 2 + unpack_from(">H", data, at)[0]
+    return data[:at] + b"\0\0" + data[body:end]
+
+
+#: what :func:`outline_ends` computes, and its version (the name of its disk cache file)
+ENDS_KIND = "outline-ends-1"
+
+
+def outline_ends(glyf: bytes, positions: list[int]) -> bytes:
+    """For each glyph of a font (``positions``: its glyph table index, ReportLab's
+    ``glyphPos``), where the outline of a simple glyph ends, counted from the glyph's start
+    (the end :func:`_glyph_without_hinting` keeps), or 0 (a composite, an empty or short
+    glyph, or one whose points run past its own bytes); as unsigned 32-bit big-endian
+    numbers. From the font alone: the same for every text, so it is cached on disk
+    (fontcache.font_table)."""
+    ends = []
+    for start, stop in pairwise(positions):
+        end = 0
+        if stop - start >= 10 and stop <= len(glyf):
+            contours = unpack_from(">h", glyf, start)[0]
+            if contours >= 0:
+                at = start + 10 + 2 * contours
+                if at + 2 <= stop:
+                    points = unpack_from(">H", glyf, at - 2)[0] + 1 if contours else 0
+                    body = at + 2 + unpack_from(">H", glyf, at)[0]
+                    with contextlib.suppress(IndexError):
+                        end = _simple_end(glyf, body, points) - start if body <= stop else 0
+                    end = end if end <= stop - start else 0
+        ends.append(end)
+    return pack(f">{len(ends)}L", *ends)
 
 
 def _name(table: bytes) -> bytes:
@@ -136,12 +188,12 @@ def _name(table: bytes) -> bytes:
     return head + b"".join(rows) + strings
 
 
-def slim(font: bytes) -> bytes:
+def slim(font: bytes, known: list[tuple[bytes, int]] | None = None) -> bytes:
     """A TrueType subset without hinting and with a short name table; outlines, metrics and
-    the character map unchanged."""
+    the character map unchanged. ``known``: see :func:`_glyf_loca` (the same bytes, sooner)."""
     tables = _tables(font)
     maker = TTFontMaker()
-    glyf, loca, loca_format = _glyf_loca(tables)
+    glyf, loca, loca_format = _glyf_loca(tables, known)
     for tag, data in tables.items():
         if tag in HINTING:
             continue
@@ -282,11 +334,72 @@ def slim_subsets(fonts: Iterable[Any]) -> None:
 
         def make_slim(subset: Any, make: Callable[[Any], bytes] = make,
                       face: Any = face) -> bytes:
-            return SUBSETS.get((face, tuple(subset)), lambda: slim(make(subset)))
+            return SUBSETS.get((face, tuple(subset)),
+                               lambda: slim(make(subset), _known_glyphs(face, subset)))
 
         make_slim.slim = True  # type: ignore[attr-defined]
         face.makeSubset = make_slim
         face.addSubsetObjects = _compressing_once(face, face.addSubsetObjects)
+
+
+_ENDS: WeakKeyDictionary[Any, bytes] = WeakKeyDictionary()
+
+
+def _face_ends(face: Any) -> bytes:
+    """:func:`outline_ends` of a face's font, from the disk cache when made before."""
+    ends = _ENDS.get(face)
+    if ends is None:
+        glyf = face.table["glyf"]
+
+        def make() -> bytes:
+            table = face._ttf_data[glyf["offset"]:glyf["offset"] + glyf["length"]]
+            return outline_ends(table, face.glyphPos)
+
+        ends = _ENDS[face] = font_table(face, ENDS_KIND, make)
+    return ends
+
+
+def _known_glyphs(face: Any, subset: Any) -> list[tuple[bytes, int]] | None:
+    """For each glyph of the subset ReportLab makes for ``subset`` (its order: the missing
+    glyph, the characters' glyphs, then the components of composite glyphs), the original
+    glyph's bytes and :func:`outline_ends`; None when the face is not one this can read.
+    :func:`_glyf_loca` uses an entry only for a glyph that starts with exactly those bytes,
+    so a list that does not match ReportLab's order just makes a glyph take the long way."""
+    try:
+        ends = _face_ends(face)
+        data, glyf = face._ttf_data, face.table["glyf"]["offset"]
+        positions, char_to_glyph = face.glyphPos, face.charToGlyph
+        glyph_map: list[int] = []
+        seen: set[int] = set()
+        for glyph in (0, *(char_to_glyph.get(code, 0) for code in subset)):
+            if glyph not in seen:
+                seen.add(glyph)
+                glyph_map.append(glyph)
+        n = 0
+        while n < len(glyph_map):
+            start = glyf + positions[glyph_map[n]]
+            length = positions[glyph_map[n] + 1] - positions[glyph_map[n]]
+            n += 1
+            if length >= 10 and unpack_from(">h", data, start)[0] < 0:
+                for glyph in _components(data, start + 10):
+                    if glyph not in seen:
+                        seen.add(glyph)
+                        glyph_map.append(glyph)
+        return [(data[glyf + positions[g]:glyf + positions[g + 1]],
+                 unpack_from(">L", ends, 4 * g)[0]) for g in glyph_map]
+    except (AttributeError, KeyError, IndexError, TypeError, struct_error):
+        return None
+
+
+def _components(data: bytes, at: int) -> Iterator[int]:
+    """The glyphs a composite glyph's components name, in order (from its first one)."""
+    flags = _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, glyph = unpack_from(">HH", data, at)
+        yield glyph
+        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
+            8 if flags & _HAVE_2X2 else 0
 
 
 def _compressing_once(face: Any, add: Callable[..., Any]) -> Callable[..., Any]:
