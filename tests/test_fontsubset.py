@@ -1,6 +1,7 @@
-"""The slim subsets' shortcut (render/fontsubset.py): each simple glyph's outline end, read
-from a table of the whole font kept on disk (fontcache.font_table) instead of walking the
-glyph's points, cuts every glyph exactly where the walk does, for every shipped font."""
+"""The slim subsets' one pass (render/fontsubset.slim_subset): ReportLab's subset slimmed,
+made from the face's tables with each simple glyph cut at its outline end read from a table
+of the whole font kept on disk (fontcache.font_table), is byte for byte what ReportLab's
+makeSubset and fontsubset.slim make, for every shipped font."""
 
 from __future__ import annotations
 
@@ -27,16 +28,26 @@ def _subsets(face, count=12):
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_the_outline_ends_slim_every_subset_as_the_walk_does(name):
+def test_the_one_pass_subset_is_reportlabs_subset_slimmed(name):
     face = fontcache.load_ttfont("X", font_path(name)).face
-    fast = 0
     for subset in _subsets(face):
-        made = TTFontFile.makeSubset(face, subset)  # ReportLab's own subset
-        known = fontsubset._known_glyphs(face, subset)
-        assert known is not None
-        assert fontsubset.slim(made, known) == fontsubset.slim(made)
-        fast += sum(1 for _, end in known if end)
-    assert fast  # the shortcut was taken
+        made = fontsubset.slim_subset(face, subset)
+        assert made is not None
+        assert made == fontsubset.slim(TTFontFile.makeSubset(face, subset))
+    missing = [0x0E01, *sorted(face.charToGlyph)[:10], 0x0E01]  # no glyph: glyph 0
+    assert fontsubset.slim_subset(face, missing) == \
+        fontsubset.slim(TTFontFile.makeSubset(face, missing))
+
+
+def test_a_font_the_one_pass_cannot_read_takes_reportlabs_way():
+    font = fontcache.load_ttfont("X", font_path("DejaVuSans.ttf"))
+    face = font.face
+    subset = sorted(face.charToGlyph)[:100]
+    table = dict(face.table)
+    del table["OS/2"]
+    broken = type(face).__new__(type(face))
+    vars(broken).update(vars(face), table=table)
+    assert fontsubset.slim_subset(broken, subset) is None
 
 
 def test_the_table_on_disk_is_the_fonts_own_and_the_same_when_read_back():
@@ -57,17 +68,3 @@ def test_the_table_on_disk_is_the_fonts_own_and_the_same_when_read_back():
     where.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
     fontsubset._ENDS.pop(face, None)
     assert fontsubset._face_ends(face) == fresh and where.read_bytes() == good
-
-
-def test_a_glyph_list_that_does_not_match_the_subset_changes_nothing():
-    face = fontcache.load_ttfont("X", font_path("DejaVuSans.ttf")).face
-    subset = sorted(face.charToGlyph)[:255]
-    made = TTFontFile.makeSubset(face, subset)
-    known = fontsubset._known_glyphs(face, subset)
-    assert known is not None
-    shifted = known[1:] + known[:1]  # every glyph paired with another's bytes and end
-    wrong_ends = [(data, end + 2 if end else 0) for data, end in known]
-    assert fontsubset.slim(made, shifted) == fontsubset.slim(made)
-    assert fontsubset.slim(made, known[:-1]) == fontsubset.slim(made)  # the wrong length
-    # the right bytes with a wrong end would cut wrong: the bytes must be the glyph's own
-    assert fontsubset.slim(made, wrong_ends) != fontsubset.slim(made)

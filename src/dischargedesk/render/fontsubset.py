@@ -102,12 +102,8 @@ def _simple_end(data: bytes, at: int, points: int) -> int:
     return at + x_size + y_size
 
 
-def _glyf_loca(tables: dict[str, bytes],
-               known: list[tuple[bytes, int]] | None = None) -> tuple[bytes, bytes, int]:
-    """The glyph table without instructions, its index and index format. ``known``: for
-    each glyph, its original bytes and where their outline ends (:func:`outline_ends`), or
-    ``(b"", 0)``: a glyph that starts with those bytes is cut there, with no walk through
-    its points."""
+def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
+    """The glyph table without instructions, its index and index format."""
     long_loca = unpack_from(">h", tables["head"], 50)[0] == 1
     loca = tables["loca"]
     n = len(loca) // (4 if long_loca else 2)
@@ -115,15 +111,8 @@ def _glyf_loca(tables: dict[str, bytes],
     if not long_loca:
         offsets = tuple(2 * o for o in offsets)
     glyf, parts, pos, new = tables["glyf"], [], 0, [0]
-    known = known if known is not None and len(known) == n - 1 else None
-    for i, (start, end) in enumerate(pairwise(offsets)):
-        if end <= start:
-            g = b""
-        elif known is not None and known[i][1] and \
-                glyf.startswith(known[i][0], start, end):  # the same outline: cut it there
-            g = _without_instructions(glyf[start:end], known[i][1])
-        else:
-            g = _glyph_without_hinting(glyf[start:end])
+    for start, end in pairwise(offsets):
+        g = _glyph_without_hinting(glyf[start:end]) if end > start else b""
         g += b"\0" * (-len(g) % 4)
         parts.append(g)
         pos += len(g)
@@ -188,12 +177,12 @@ def _name(table: bytes) -> bytes:
     return head + b"".join(rows) + strings
 
 
-def slim(font: bytes, known: list[tuple[bytes, int]] | None = None) -> bytes:
+def slim(font: bytes) -> bytes:
     """A TrueType subset without hinting and with a short name table; outlines, metrics and
-    the character map unchanged. ``known``: see :func:`_glyf_loca` (the same bytes, sooner)."""
+    the character map unchanged (:func:`slim_subset` makes the same in one pass)."""
     tables = _tables(font)
     maker = TTFontMaker()
-    glyf, loca, loca_format = _glyf_loca(tables, known)
+    glyf, loca, loca_format = _glyf_loca(tables)
     for tag, data in tables.items():
         if tag in HINTING:
             continue
@@ -335,7 +324,7 @@ def slim_subsets(fonts: Iterable[Any]) -> None:
         def make_slim(subset: Any, make: Callable[[Any], bytes] = make,
                       face: Any = face) -> bytes:
             return SUBSETS.get((face, tuple(subset)),
-                               lambda: slim(make(subset), _known_glyphs(face, subset)))
+                               lambda: slim_subset(face, subset) or slim(make(subset)))
 
         make_slim.slim = True  # type: ignore[attr-defined]
         face.makeSubset = make_slim
@@ -359,36 +348,103 @@ def _face_ends(face: Any) -> bytes:
     return ends
 
 
-def _known_glyphs(face: Any, subset: Any) -> list[tuple[bytes, int]] | None:
-    """For each glyph of the subset ReportLab makes for ``subset`` (its order: the missing
-    glyph, the characters' glyphs, then the components of composite glyphs), the original
-    glyph's bytes and :func:`outline_ends`; None when the face is not one this can read.
-    :func:`_glyf_loca` uses an entry only for a glyph that starts with exactly those bytes,
-    so a list that does not match ReportLab's order just makes a glyph take the long way."""
+def slim_subset(face: Any, subset: Any) -> bytes | None:
+    """``slim(face.makeSubset(subset))`` made in one pass from the face's tables: ReportLab's
+    subset (its glyph order, glyph table with renumbered components, metrics, character
+    map, post, hhea and maxp as ReportLab writes them) without the copy of every table and
+    the second parse, and each simple glyph cut at its outline end read from
+    :func:`outline_ends` instead of walking its points. The same bytes (tests compare both
+    for every shipped font); None for a face this does not read (then the long way)."""
     try:
-        ends = _face_ends(face)
-        data, glyf = face._ttf_data, face.table["glyf"]["offset"]
-        positions, char_to_glyph = face.glyphPos, face.charToGlyph
-        glyph_map: list[int] = []
-        seen: set[int] = set()
-        for glyph in (0, *(char_to_glyph.get(code, 0) for code in subset)):
-            if glyph not in seen:
-                seen.add(glyph)
-                glyph_map.append(glyph)
-        n = 0
-        while n < len(glyph_map):
-            start = glyf + positions[glyph_map[n]]
-            length = positions[glyph_map[n] + 1] - positions[glyph_map[n]]
-            n += 1
-            if length >= 10 and unpack_from(">h", data, start)[0] < 0:
-                for glyph in _components(data, start + 10):
-                    if glyph not in seen:
-                        seen.add(glyph)
-                        glyph_map.append(glyph)
-        return [(data[glyf + positions[g]:glyf + positions[g + 1]],
-                 unpack_from(">L", ends, 4 * g)[0]) for g in glyph_map]
-    except (AttributeError, KeyError, IndexError, TypeError, struct_error):
+        return _slim_subset(face, subset)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, struct_error):
         return None
+
+
+def _slim_subset(face: Any, subset: Any) -> bytes | None:
+    data, table = face._ttf_data, face.table
+    positions, char_to_glyph, glyf = face.glyphPos, face.charToGlyph, table["glyf"]["offset"]
+    ends = _face_ends(face)
+    glyph_map: list[int] = []
+    new_index: dict[int, int] = {}  # original glyph -> subset glyph
+    for glyph in (0, *(char_to_glyph.get(code, 0) for code in subset)):
+        if glyph not in new_index:
+            new_index[glyph] = len(glyph_map)
+            glyph_map.append(glyph)
+    n = 0
+    while n < len(glyph_map):  # the components of composite glyphs, as ReportLab adds them
+        start, stop = positions[glyph_map[n]], positions[glyph_map[n] + 1]
+        n += 1
+        if stop > start and unpack_from(">h", data, glyf + start)[0] < 0:
+            if stop - start < 12:
+                return None  # a composite too short to hold a component: ReportLab's way
+            for glyph in _components(data, glyf + start + 10):
+                if glyph not in new_index:
+                    new_index[glyph] = len(glyph_map)
+                    glyph_map.append(glyph)
+
+    def get(tag: str) -> bytes:
+        return data[table[tag]["offset"]:table[tag]["offset"] + table[tag]["length"]]
+
+    maker = TTFontMaker()
+    maker.add("name", _name(get("name")))
+    maker.add("OS/2", get("OS/2"))
+    maker.add("post", b"\x00\x03\x00\x00" + get("post")[4:16] + b"\x00" * 16)
+    count = len(glyph_map)
+    hmtx: list[int] = []
+    for glyph in glyph_map:
+        aw, lsb = face.hmetrics[glyph]
+        hmtx += (int(aw), int(lsb))
+    n = len(hmtx) - 2  # ReportLab's: the trailing run of one advance keeps its lsb only
+    while n and hmtx[n] == hmtx[n - 2]:
+        n -= 2
+    n += 2
+    maker.add("hmtx", pack(f">{n + (len(hmtx) - n) // 2}H", *hmtx[:n], *hmtx[n + 1::2]))
+    maker.add("hhea", _with_ushort(get("hhea"), 34, n >> 1))
+    maker.add("maxp", _with_ushort(get("maxp"), 4, count))
+    codes = [new_index[char_to_glyph.get(code, 0)] for code in subset]
+    maker.add("cmap", pack(f">{11 + len(codes)}H", 0, 1, 1, 0, 0, 12, 6,
+                           10 + 2 * len(codes), 0, 0, len(codes), *codes))
+    parts, pos, offsets = [], 0, [0]
+    for glyph in glyph_map:
+        start, stop = glyf + positions[glyph], glyf + positions[glyph + 1]
+        if stop > start:
+            g = data[start:stop]
+            end = unpack_from(">L", ends, 4 * glyph)[0]
+            if end and stop - start >= 10:  # ReportLab's padding is after the end
+                g = _without_instructions(g, end)
+            else:
+                if stop - start > 2 and unpack_from(">h", g, 0)[0] < 0:
+                    g = _renumbered(g, new_index)
+                g = _glyph_without_hinting(g + b"\0" * (-len(g) % 4))  # as ReportLab pads
+            g += b"\0" * (-len(g) % 4)
+            parts.append(g)
+            pos += len(g)
+        offsets.append(pos)
+    maker.add("glyf", b"".join(parts))
+    if (pos + 1) >> 1 > 0xFFFF:
+        loca, loca_format = pack(f">{len(offsets)}L", *offsets), 1
+    else:
+        loca, loca_format = pack(f">{len(offsets)}H", *(o >> 1 for o in offsets)), 0
+    maker.add("loca", loca)
+    maker.add("head", _with_ushort(get("head"), 50, loca_format))
+    return maker.makeStream()
+
+
+def _with_ushort(data: bytes, at: int, value: int) -> bytes:
+    return data[:at] + pack(">H", value) + data[at + 2:]
+
+
+def _renumbered(data: bytes, new_index: dict[int, int]) -> bytes:
+    """A composite glyph whose components name the subset's glyphs (ReportLab's fix)."""
+    out, at, flags = bytearray(data), 10, _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, glyph = unpack_from(">HH", data, at)
+        out[at + 2:at + 4] = pack(">H", new_index[glyph])
+        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
+            8 if flags & _HAVE_2X2 else 0
+    return bytes(out)
 
 
 def _components(data: bytes, at: int) -> Iterator[int]:
