@@ -260,8 +260,8 @@ class RenderMemo:
 
     def __init__(self) -> None:
         #: section key -> (the names one render read, their values' reprs -> the result)
-        self._done: dict[tuple[Any, ...], list[tuple[tuple[str, ...], dict[
-            tuple[str, ...], d.Section | TemplateError]]]] = {}
+        self._done: dict[tuple[Any, ...], dict[tuple[str, ...], dict[
+            tuple[str, ...], d.Section | TemplateError]]] = {}
         self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
         self._context: Mapping[str, Any] | None = None  # the context _reprs describe
         self._reprs: dict[str, str] = {}
@@ -289,8 +289,8 @@ class RenderMemo:
     def section(self, key: tuple[Any, ...], context: Mapping[str, Any],
                 make: Callable[[], d.Section]) -> d.Section:
         # (the key is hashed once: its source's paths are hashed afresh each time)
-        known = self._done.setdefault(key, [])
-        for names, results in known:
+        known = self._done.setdefault(key, {})
+        for names, results in known.items():
             found = results.get(self._values(context, names))
             if found is not None:
                 self.reused += 1
@@ -307,11 +307,7 @@ class RenderMemo:
                     raise
                 result = exc
         names = tuple(sorted(read))
-        results = next((r for n, r in known if n == names), None)
-        if results is None:
-            results = {}
-            known.append((names, results))
-        results[self._values(context, names)] = result
+        known.setdefault(names, {})[self._values(context, names)] = result
         if isinstance(result, TemplateError):
             raise result
         return replace(result, blocks=list(result.blocks))
