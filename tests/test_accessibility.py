@@ -14,7 +14,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTPage, LTTextContainer
 from pdfminer.pdfinterp import PDFResourceManager
 
-from dischargedesk.engine import prepare, render_pdf
+from dischargedesk.engine import build_document, prepare, render_pdf
 from dischargedesk.render import pdf as layout
 
 from .conftest import base_request_data
@@ -91,7 +91,8 @@ def check_accessibility(sample_clinic, data):
 
     req = HandoutRequest.from_mapping(data, today=TODAY)
     proc, large = req.procedure, req.large_print
-    pdf = render_pdf(req, sample_clinic)
+    prepared = prepare(req, sample_clinic)  # render_pdf is build_document(prepare(...))
+    pdf = build_document(prepared, prepared.layouts)
 
     doc = pikepdf.open(io.BytesIO(pdf))
     title = str(doc.docinfo["/Title"])
@@ -113,7 +114,6 @@ def check_accessibility(sample_clinic, data):
     assert worst >= 4.5, worst
 
     # headings come in the order of the section files (single-column reading order)
-    prepared = prepare(req, sample_clinic)
     # (the summary section has no heading of its own: the handout title heads page 1)
     titles = [s.title for h in prepared.layouts for s in h.sections if s.title != s.source]
     text = layout_text(pages)
