@@ -463,3 +463,29 @@ def test_remembered_runs_are_the_runs_cut_afresh():
     again = [fonts.runs(t) for t in texts]
     assert [fonts.runs(t) for t in texts] == again == [list(fonts._cut_runs(t)) for t in texts]
     assert again[0] == first[0][:-1]
+
+
+def test_missing_characters_reads_a_fallback_font_only_while_characters_lack(monkeypatch):
+    """A Korean text asks Nanum Gothic's character map only, a Chinese one Droid Sans
+    Fallback's only (each is a 4 MB file); the answer is the one every font's map gives."""
+    from dischargedesk.render import fonts
+
+    asked: list[str] = []
+    real = fonts.fallback_coverage
+
+    def recording(font):
+        asked.append(font.name)
+        return real(font)
+
+    monkeypatch.setattr(fonts, "fallback_coverage", recording)
+    everything = frozenset().union(*(real(f) for f in fonts.FALLBACKS))
+    for text, fonts_asked in (("김민준 수술 후 3일", [fonts.HANGUL.name]),
+                              ("王小明 B-1", [fonts.HAN.name]),
+                              ("Ana Diaz", []),
+                              ("김 王 \u0e01\u1000", [fonts.HANGUL.name, fonts.HAN.name])):
+        asked.clear()
+        want = [ch for ch in dict.fromkeys(text) if ord(ch) not in fonts._covered()
+                and ord(ch) not in everything and not fonts._ignorable(ch)]
+        assert fonts.missing_characters(text) == want, text
+        assert asked == fonts_asked, text
+    assert fonts.missing_characters("김 王 \u0e01\u1000") == ["\u0e01", "\u1000"]

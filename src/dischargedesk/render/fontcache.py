@@ -27,6 +27,8 @@ import contextlib
 import hashlib
 import marshal
 import sys
+import threading
+from collections.abc import Callable
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
@@ -40,23 +42,55 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFa
 
 from . import usercache
 
-FORMAT = b"1"
+FORMAT = b"2"
 MAGIC = b"DDTTF1\n"
+TABLE_MAGIC = b"DDTTT1\n"
 _NOT_STORED = frozenset({"_ttf_data", "_pdfScale", "filename"})
+#: kept apart in the payload and unmarshalled on first use (:class:`CachedFace`): ReportLab
+#: reads the glyph-to-characters map only to shape text (which these fonts never are); it
+#: was a third of a Nanum Gothic face's load (17,191 lists: ~5 ms CPU per face)
+LAZY = frozenset({"glyphToChar"})
+_lazy_lock = threading.Lock()
+
+
+class CachedFace(TTFontFace):
+    """A face rebuilt from the cache: a ``TTFontFace`` with the same attributes, those of
+    :data:`LAZY` unmarshalled when first read (under a lock: one object for every thread)."""
+
+    _lazy: dict[str, bytes]
+
+    def __getattr__(self, name: str) -> Any:  # only for an attribute not set (yet)
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None or name not in LAZY:
+            raise AttributeError(name)
+        with _lazy_lock:
+            if name in lazy:
+                setattr(self, name, marshal.loads(lazy.pop(name)))
+        return self.__dict__[name]
+
+    def loaded(self) -> dict[str, Any]:
+        """Every attribute, the lazy ones read: what the parsed face holds."""
+        for name in list(self.__dict__.get("_lazy", ())):
+            getattr(self, name)
+        return {k: v for k, v in vars(self).items() if k != "_lazy"}
 
 
 def load_ttfont(name: str, path: Path) -> TTFont:
     """``TTFont(name, str(path))``, from the cache when this file was parsed before."""
     data = path.read_bytes()
-    where = _cache_file(data) if usercache.enabled() else None
-    if where is not None:
+    key = _file_key(data) if usercache.enabled() else None
+    where = _cache_file(data, key=key) if key is not None else None
+    if where is not None and key is not None:
         payload = usercache.read_verified(where, MAGIC)
         if payload is not None:
             font = _rebuilt(name, path, data, payload)
             if font is not None:
+                _face_keys[font.face] = key  # its bytes: font_table needs no second hash
                 return font
     font = TTFont(name, str(path))
-    if where is not None:
+    if where is not None and key is not None:
+        if font.face._ttf_data == data:
+            _face_keys[font.face] = key
         payload = _payload(font.face)
         if payload is not None:
             rebuilt = _rebuilt(name, path, data, payload)
@@ -75,31 +109,65 @@ def _tag() -> bytes:
     return digest.digest()
 
 
-def _cache_file(data: bytes) -> Path:
-    key = hashlib.sha256(_tag() + data).hexdigest()[:32]
-    return usercache.root() / "fonts" / f"{key}.face"
+def _cache_file(data: bytes, kind: str = "", key: str | None = None) -> Path:
+    key = key or _file_key(data)
+    if kind:  # a table computed from the font: keyed by the font's key and its kind
+        key = hashlib.sha256(f"{key}\0{kind}".encode()).hexdigest()
+    return usercache.root() / "fonts" / f"{key[:32]}.{'tab' if kind else 'face'}"
+
+
+def _file_key(data: bytes) -> str:
+    digest = hashlib.sha256(_tag())
+    digest.update(data)  # not _tag() + data: a 4.6 MB copy costs more than its hash
+    return digest.hexdigest()
+
+
+#: the key of each loaded face's font file (hashed once: 4.6 MB for a Nanum Gothic face)
+_face_keys: WeakKeyDictionary[TTFontFace, str] = WeakKeyDictionary()
+
+
+def font_table(face: TTFontFace, kind: str, make: Callable[[], bytes]) -> bytes:
+    """``make()``: bytes computed from a face's font file alone (never from any text),
+    kept in the cache folder beside the parsed faces, keyed like them (the file's SHA-256,
+    ReportLab, Python, :data:`FORMAT`) and by ``kind``, which names what ``make`` computes
+    and its version: change the computation, change ``kind``."""
+    if not usercache.enabled():
+        return make()
+    data = face._ttf_data
+    key = _face_keys.get(face)
+    if key is None:
+        key = _face_keys[face] = _file_key(data)
+    where = _cache_file(data, kind, key)
+    found = usercache.read_verified(where, TABLE_MAGIC)
+    if found is None:
+        found = make()
+        usercache.write_verified(where, TABLE_MAGIC, found)
+    return found
 
 
 def _payload(face: TTFontFace) -> bytes | None:
-    state, names = {}, {}
-    for key, value in vars(face).items():
-        if key in _NOT_STORED:
-            continue
-        if type(value) is TTFNameBytes:
-            names[key] = value.ustr
-        else:
-            state[key] = value
+    state, names, lazy = {}, {}, {}
     try:
-        return marshal.dumps((state, names))
+        for key, value in vars(face).items():
+            if key in _NOT_STORED:
+                continue
+            if type(value) is TTFNameBytes:
+                names[key] = value.ustr
+            elif key in LAZY:
+                lazy[key] = marshal.dumps(value)
+            else:
+                state[key] = value
+        return marshal.dumps((state, names, lazy))
     except ValueError:  # something marshal cannot hold: never cached
         return None
 
 
 def _rebuilt(name: str, path: Path, data: bytes, payload: bytes) -> TTFont | None:
     try:
-        state, names = marshal.loads(payload)
-        face = TTFontFace.__new__(TTFontFace)
-        vars(face).update(state)
+        state, names, lazy = marshal.loads(payload)
+        face = CachedFace.__new__(CachedFace)
+        face.__dict__.update(state)
+        face._lazy = dict(lazy)
         for key, ustr in names.items():
             setattr(face, key, TTFNameBytes(ustr.encode("utf-8"), "utf-8"))
         face._ttf_data = data
@@ -138,13 +206,22 @@ def same_font(a: TTFont, b: TTFont) -> bool:
         return False
     if type(enc_a) is not type(enc_b) or vars(enc_a) != vars(enc_b):
         return False
-    if type(face_a) is not type(face_b):
+    if _face_type(face_a) is not _face_type(face_b):
         return False
-    va, vb = dict(vars(face_a)), dict(vars(face_b))
+    va, vb = _face_vars(face_a), _face_vars(face_b)
     scale_a, scale_b = va.pop("_pdfScale", None), vb.pop("_pdfScale", None)
     if not _same_vars(va, vb) or scale_a is None or scale_b is None:
         return False
     return all(scale_a(x) == scale_b(x) for x in (0, 1, -1, 7, 999, 1000, 2048, -1234, 0.5))
+
+
+def _face_type(face: Any) -> type:
+    """A face's class, :class:`CachedFace` counting as the ``TTFontFace`` it derives from."""
+    return TTFontFace if type(face) is CachedFace else type(face)
+
+
+def _face_vars(face: Any) -> dict[str, Any]:
+    return face.loaded() if isinstance(face, CachedFace) else dict(vars(face))
 
 
 def _same_vars(a: dict[str, Any], b: dict[str, Any]) -> bool:

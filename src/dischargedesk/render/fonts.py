@@ -236,16 +236,16 @@ def missing_characters(text: str) -> list[str]:
     # of a few dozen distinct ones)
     lacking = [ch for ch in dict.fromkeys(unicodedata.normalize("NFC", text))
                if ord(ch) not in covered and not _ignorable(ch)]
-    if not lacking:  # all DejaVu (every English handout): the fallback files stay unread
-        return lacking
-    elsewhere = _fallbacks_cover()  # ~30 ms: reads the 4 MB character maps
-    return [ch for ch in lacking if ord(ch) not in elsewhere]
-
-
-@cache
-def _fallbacks_cover() -> frozenset[int]:
-    """Code points some fallback font prints."""
-    return frozenset().union(*(fallback_coverage(f) for f in FALLBACKS))
+    # each fallback font's character map is read (~10 ms for a 4 MB font) only while some
+    # character is still lacking: all DejaVu (every English handout) reads none, Chinese
+    # text Droid Sans Fallback only, Korean text (Nanum Gothic first) Nanum Gothic only
+    hangul = any(_is_hangul(ord(ch)) for ch in lacking)
+    for font in (HANGUL, HAN) if hangul else FALLBACKS:
+        if not lacking:
+            break
+        covered = fallback_coverage(font)
+        lacking = [ch for ch in lacking if ord(ch) not in covered]
+    return lacking
 
 
 def fallback_coverage(font: FallbackFont) -> frozenset[int]:

@@ -24,18 +24,23 @@ PDF is byte-identical (tests/test_pdf_size.py).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import pairwise
+from struct import error as struct_error
 from struct import pack, unpack_from
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFontMaker
+
+from .fontcache import font_table
 
 #: name records kept: copyright, family, subfamily, unique id, full name, version, PS name
 KEPT_NAMES = frozenset(range(7))
@@ -117,6 +122,42 @@ def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
     return b"".join(parts), pack(f">{len(new)}H", *(o >> 1 for o in new)), 0
 
 
+def _without_instructions(data: bytes, end: int) -> bytes:
+    """A simple glyph without its instructions, its outline ending at ``end``: what
+    :func:`_glyph_without_hinting` makes of it."""
+    at = 10 + 2 * unpack_from(">h", data, 0)[0]
+    body = at + 2 + unpack_from(">H", data, at)[0]
+    return data[:at] + b"\0\0" + data[body:end]
+
+
+#: what :func:`outline_ends` computes, and its version (the name of its disk cache file)
+ENDS_KIND = "outline-ends-1"
+
+
+def outline_ends(glyf: bytes, positions: list[int]) -> bytes:
+    """For each glyph of a font (``positions``: its glyph table index, ReportLab's
+    ``glyphPos``), where the outline of a simple glyph ends, counted from the glyph's start
+    (the end :func:`_glyph_without_hinting` keeps), or 0 (a composite, an empty or short
+    glyph, or one whose points run past its own bytes); as unsigned 32-bit big-endian
+    numbers. From the font alone: the same for every text, so it is cached on disk
+    (fontcache.font_table)."""
+    ends = []
+    for start, stop in pairwise(positions):
+        end = 0
+        if stop - start >= 10 and stop <= len(glyf):
+            contours = unpack_from(">h", glyf, start)[0]
+            if contours >= 0:
+                at = start + 10 + 2 * contours
+                if at + 2 <= stop:
+                    points = unpack_from(">H", glyf, at - 2)[0] + 1 if contours else 0
+                    body = at + 2 + unpack_from(">H", glyf, at)[0]
+                    with contextlib.suppress(IndexError):
+                        end = _simple_end(glyf, body, points) - start if body <= stop else 0
+                    end = end if end <= stop - start else 0
+        ends.append(end)
+    return pack(f">{len(ends)}L", *ends)
+
+
 def _name(table: bytes) -> bytes:
     """The name table with only the records of KEPT_NAMES (format 0)."""
     count, storage = unpack_from(">HH", table, 2)
@@ -138,7 +179,7 @@ def _name(table: bytes) -> bytes:
 
 def slim(font: bytes) -> bytes:
     """A TrueType subset without hinting and with a short name table; outlines, metrics and
-    the character map unchanged."""
+    the character map unchanged (:func:`slim_subset` makes the same in one pass)."""
     tables = _tables(font)
     maker = TTFontMaker()
     glyf, loca, loca_format = _glyf_loca(tables)
@@ -282,11 +323,139 @@ def slim_subsets(fonts: Iterable[Any]) -> None:
 
         def make_slim(subset: Any, make: Callable[[Any], bytes] = make,
                       face: Any = face) -> bytes:
-            return SUBSETS.get((face, tuple(subset)), lambda: slim(make(subset)))
+            return SUBSETS.get((face, tuple(subset)),
+                               lambda: slim_subset(face, subset) or slim(make(subset)))
 
         make_slim.slim = True  # type: ignore[attr-defined]
         face.makeSubset = make_slim
         face.addSubsetObjects = _compressing_once(face, face.addSubsetObjects)
+
+
+_ENDS: WeakKeyDictionary[Any, bytes] = WeakKeyDictionary()
+
+
+def _face_ends(face: Any) -> bytes:
+    """:func:`outline_ends` of a face's font, from the disk cache when made before."""
+    ends = _ENDS.get(face)
+    if ends is None:
+        glyf = face.table["glyf"]
+
+        def make() -> bytes:
+            table = face._ttf_data[glyf["offset"]:glyf["offset"] + glyf["length"]]
+            return outline_ends(table, face.glyphPos)
+
+        ends = _ENDS[face] = font_table(face, ENDS_KIND, make)
+    return ends
+
+
+def slim_subset(face: Any, subset: Any) -> bytes | None:
+    """``slim(face.makeSubset(subset))`` made in one pass from the face's tables: ReportLab's
+    subset (its glyph order, glyph table with renumbered components, metrics, character
+    map, post, hhea and maxp as ReportLab writes them) without the copy of every table and
+    the second parse, and each simple glyph cut at its outline end read from
+    :func:`outline_ends` instead of walking its points. The same bytes (tests compare both
+    for every shipped font); None for a face this does not read (then the long way)."""
+    try:
+        return _slim_subset(face, subset)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, struct_error):
+        return None
+
+
+def _slim_subset(face: Any, subset: Any) -> bytes | None:
+    data, table = face._ttf_data, face.table
+    positions, char_to_glyph, glyf = face.glyphPos, face.charToGlyph, table["glyf"]["offset"]
+    ends = _face_ends(face)
+    glyph_map: list[int] = []
+    new_index: dict[int, int] = {}  # original glyph -> subset glyph
+    for glyph in (0, *(char_to_glyph.get(code, 0) for code in subset)):
+        if glyph not in new_index:
+            new_index[glyph] = len(glyph_map)
+            glyph_map.append(glyph)
+    n = 0
+    while n < len(glyph_map):  # the components of composite glyphs, as ReportLab adds them
+        start, stop = positions[glyph_map[n]], positions[glyph_map[n] + 1]
+        n += 1
+        if stop > start and unpack_from(">h", data, glyf + start)[0] < 0:
+            if stop - start < 12:
+                return None  # a composite too short to hold a component: ReportLab's way
+            for glyph in _components(data, glyf + start + 10):
+                if glyph not in new_index:
+                    new_index[glyph] = len(glyph_map)
+                    glyph_map.append(glyph)
+
+    def get(tag: str) -> bytes:
+        return data[table[tag]["offset"]:table[tag]["offset"] + table[tag]["length"]]
+
+    maker = TTFontMaker()
+    maker.add("name", _name(get("name")))
+    maker.add("OS/2", get("OS/2"))
+    maker.add("post", b"\x00\x03\x00\x00" + get("post")[4:16] + b"\x00" * 16)
+    count = len(glyph_map)
+    hmtx: list[int] = []
+    for glyph in glyph_map:
+        aw, lsb = face.hmetrics[glyph]
+        hmtx += (int(aw), int(lsb))
+    n = len(hmtx) - 2  # ReportLab's: the trailing run of one advance keeps its lsb only
+    while n and hmtx[n] == hmtx[n - 2]:
+        n -= 2
+    n += 2
+    maker.add("hmtx", pack(f">{n + (len(hmtx) - n) // 2}H", *hmtx[:n], *hmtx[n + 1::2]))
+    maker.add("hhea", _with_ushort(get("hhea"), 34, n >> 1))
+    maker.add("maxp", _with_ushort(get("maxp"), 4, count))
+    codes = [new_index[char_to_glyph.get(code, 0)] for code in subset]
+    maker.add("cmap", pack(f">{11 + len(codes)}H", 0, 1, 1, 0, 0, 12, 6,
+                           10 + 2 * len(codes), 0, 0, len(codes), *codes))
+    parts, pos, offsets = [], 0, [0]
+    for glyph in glyph_map:
+        start, stop = glyf + positions[glyph], glyf + positions[glyph + 1]
+        if stop > start:
+            g = data[start:stop]
+            end = unpack_from(">L", ends, 4 * glyph)[0]
+            if end and stop - start >= 10:  # ReportLab's padding is after the end
+                g = _without_instructions(g, end)
+            else:
+                if stop - start > 2 and unpack_from(">h", g, 0)[0] < 0:
+                    g = _renumbered(g, new_index)
+                g = _glyph_without_hinting(g + b"\0" * (-len(g) % 4))  # as ReportLab pads
+            g += b"\0" * (-len(g) % 4)
+            parts.append(g)
+            pos += len(g)
+        offsets.append(pos)
+    maker.add("glyf", b"".join(parts))
+    if (pos + 1) >> 1 > 0xFFFF:
+        loca, loca_format = pack(f">{len(offsets)}L", *offsets), 1
+    else:
+        loca, loca_format = pack(f">{len(offsets)}H", *(o >> 1 for o in offsets)), 0
+    maker.add("loca", loca)
+    maker.add("head", _with_ushort(get("head"), 50, loca_format))
+    return maker.makeStream()
+
+
+def _with_ushort(data: bytes, at: int, value: int) -> bytes:
+    return data[:at] + pack(">H", value) + data[at + 2:]
+
+
+def _renumbered(data: bytes, new_index: dict[int, int]) -> bytes:
+    """A composite glyph whose components name the subset's glyphs (ReportLab's fix)."""
+    out, at, flags = bytearray(data), 10, _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, glyph = unpack_from(">HH", data, at)
+        out[at + 2:at + 4] = pack(">H", new_index[glyph])
+        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
+            8 if flags & _HAVE_2X2 else 0
+    return bytes(out)
+
+
+def _components(data: bytes, at: int) -> Iterator[int]:
+    """The glyphs a composite glyph's components name, in order (from its first one)."""
+    flags = _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, glyph = unpack_from(">HH", data, at)
+        yield glyph
+        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
+            8 if flags & _HAVE_2X2 else 0
 
 
 def _compressing_once(face: Any, add: Callable[..., Any]) -> Callable[..., Any]:
