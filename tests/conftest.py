@@ -161,9 +161,10 @@ def pdf_text(data: bytes) -> str:
 
 
 def pdf_pages_text(data: bytes) -> list[str]:
-    from pypdf import PdfReader
+    """Each page's text, whitespace folded (pypdf's text, read by tests/pypdf_text.py)."""
+    from .pypdf_text import page_texts
 
-    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages]
+    return [" ".join(text.split()) for text in page_texts(data)]
 
 
 # -- one full clinic check per clinic content ---------------------------------------------------

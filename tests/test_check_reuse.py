@@ -262,3 +262,24 @@ def test_a_handout_with_more_characters_than_one_subset_is_laid_out_with_the_oth
     # (in other pieces, and a space the runs' ends drop falls elsewhere: "每30" and "每 30")
     assert [ln.text for ln in alone.pages[0].lines] != \
         [ln.text for ln in together.pages[0].lines]
+
+
+def test_the_memo_knows_a_dict_or_list_by_the_object(sample_clinic):
+    """The memo takes the text of a dict or list once per object (the clinic, language and
+    date parts every context of a language shares): another object with other contents is
+    another input, and the object is kept, so its id stays its own. It relies on no value
+    changing in place once it is in a context - changed, it would still be taken for the
+    old value (which is why nothing after build_context writes to one, and the sandbox
+    cannot: the reports and handouts above are the same with the memo as without)."""
+    from dischargedesk.engine import RenderMemo
+
+    memo = RenderMemo()
+    shared = {"day": 1}
+    names = ("dates", "large_print")
+    first = memo._values({"dates": shared, "large_print": False}, names)
+    for _ in range(3):  # (a dropped dict's id would be reused at once)
+        assert memo._values({"dates": {"day": 2}, "large_print": False}, names) != first
+    assert memo._values({"dates": shared, "large_print": True}, names) != first
+    assert memo._values({"dates": shared, "large_print": False}, names) == first
+    shared["day"] = 2  # changed in place: taken for the value it had
+    assert memo._values({"dates": shared, "large_print": False}, names) == first

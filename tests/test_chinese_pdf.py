@@ -19,6 +19,7 @@ from dischargedesk.engine import render_pdf
 from dischargedesk.render.language import load_pack
 
 from .conftest import TODAY, PerCase
+from .pypdf_text import page_texts
 from .test_chinese import ALLOWED_LATIN, BLOOD_THINNER, MEDICATIONS, WORDS
 
 CHINESE = ("zh-Hans", "zh-Hant")
@@ -67,7 +68,7 @@ def rendered(sample_clinic):
     def render(combo: tuple[Any, ...]) -> tuple[dict[str, Any], bytes, list[str]]:
         data = _data(combo)
         pdf = render_pdf(HandoutRequest.from_mapping(data, today=TODAY), sample_clinic)
-        return data, pdf, [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+        return data, pdf, page_texts(pdf)  # pypdf's page text, read faster
 
     return PerCase(render)
 

@@ -10,18 +10,17 @@ blood-thinner restart alternates with an empty one. Each test then reads the sha
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from dischargedesk.domain.calendar import request_warnings
 from dischargedesk.domain.request import HandoutRequest
 from dischargedesk.engine import render_handouts
 
 from .conftest import TODAY, PerCase, base_request_data
+from .pypdf_text import page_texts
 
 LEVELS = {
     "one_lumbar": {"levels": ["L2"]},
@@ -76,7 +75,7 @@ def _case(combo):
 
 
 def _pages(pdf: bytes) -> list[str]:
-    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+    return page_texts(pdf)  # pypdf's page text, read faster (tests/pypdf_text.py)
 
 
 @pytest.fixture(scope="session")

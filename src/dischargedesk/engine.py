@@ -259,11 +259,13 @@ class RenderMemo:
     assumed not to change on disk during it. Never written to disk."""
 
     def __init__(self) -> None:
-        self._names: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
-        self._done: dict[tuple[Any, ...], d.Section | TemplateError] = {}
+        #: section key -> (the names one render read, their values' reprs -> the result)
+        self._done: dict[tuple[Any, ...], dict[tuple[str, ...], dict[
+            tuple[str, ...], d.Section | TemplateError]]] = {}
         self._sources: dict[tuple[Any, ...], list[SectionSource]] = {}
         self._context: Mapping[str, Any] | None = None  # the context _reprs describe
         self._reprs: dict[str, str] = {}
+        self._by_id: dict[int, tuple[object, str]] = {}  # (see _repr)
         #: the context's parts made from the clinic, language and dates (build_context)
         self.contexts: dict[tuple[Any, ...], Any] = {}
         self._once: dict[tuple[Any, ...], tuple[object, Any]] = {}
@@ -286,8 +288,10 @@ class RenderMemo:
 
     def section(self, key: tuple[Any, ...], context: Mapping[str, Any],
                 make: Callable[[], d.Section]) -> d.Section:
-        for names in self._names.get(key, ()):
-            found = self._done.get((key, names, self._values(context, names)))
+        # (the key is hashed once: its source's paths are hashed afresh each time)
+        known = self._done.setdefault(key, {})
+        for names, results in known.items():
+            found = results.get(self._values(context, names))
             if found is not None:
                 self.reused += 1
                 if isinstance(found, TemplateError):
@@ -303,16 +307,15 @@ class RenderMemo:
                     raise
                 result = exc
         names = tuple(sorted(read))
-        if names not in self._names.setdefault(key, []):
-            self._names[key].append(names)
-        self._done[(key, names, self._values(context, names))] = result
+        known.setdefault(names, {})[self._values(context, names)] = result
         if isinstance(result, TemplateError):
             raise result
         return replace(result, blocks=list(result.blocks))
 
     def _values(self, context: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
         """The reprs of the values of ``names`` (each taken once per context: the sections
-        of one prepare read the same few names)."""
+        of one prepare read the same few names; and once per object for the check: the
+        clinic, language and date parts every context of a language shares)."""
         if context is not self._context:
             self._context, self._reprs = context, {}
         reprs = self._reprs
@@ -320,9 +323,22 @@ class RenderMemo:
         for name in names:
             text = reprs.get(name)
             if text is None:
-                text = reprs[name] = repr(context.get(name, _ABSENT))
+                text = reprs[name] = self._repr(context.get(name, _ABSENT))
             out.append(text)
         return tuple(out)
+
+    def _repr(self, value: Any) -> str:
+        """``repr(value)``; a dict or list that another context held before gets the text
+        taken then. The object is kept with its text, so its id is never another object's
+        during the check; and no value changes once in a context: the sandbox cannot
+        change one (ImmutableSandboxedEnvironment), and nothing after build_context
+        writes to one (a test changes a shared part in place and sees the memo fooled)."""
+        if not isinstance(value, dict | list):
+            return repr(value)
+        kept = self._by_id.get(id(value))
+        if kept is None:
+            kept = self._by_id[id(value)] = (value, repr(value))
+        return kept[1]
 
 
 class _Renderer:

@@ -614,8 +614,9 @@ def _num(args: list[Any], i: int) -> float:
 
 
 # -- pages -----------------------------------------------------------------------------------
-def read_pdf(pdf: bytes) -> list[PageText]:
-    """Every page's text runs (as pypdf's text visitor reports them) and horizontal rules."""
+def read_pdf(pdf: bytes, walk: type[_Walk] = _Walk) -> list[PageText]:
+    """Every page's text runs (as pypdf's text visitor reports them) and horizontal rules;
+    ``walk`` reads each page's content stream (tests/pypdf_text.py keeps more of it)."""
     parser = _Parser(pdf)
     root = parser.get(parser.trailer["Root"])
     fonts: dict[int, Font] = {}  # by object number: each font (and its CMap) read once
@@ -644,7 +645,7 @@ def read_pdf(pdf: bytes) -> list[PageText]:
         refs = contents if isinstance(contents, list) else [node.get("Contents")] \
             if contents is not None else []
         data = b"\n".join(parser.stream_data(r) for r in refs)
-        _Walk(page_fonts, xobjects, page).run(data)
+        walk(page_fonts, xobjects, page).run(data)
         out.append(page)
 
     visit(root["Pages"], {})
