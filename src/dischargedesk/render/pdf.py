@@ -379,6 +379,9 @@ def _trial_pages(flows: Sequence[Flowable], width: float, first: float,
         PageTemplate(id="first", frames=[Frame(0, frame_h - first, width, first, **pad)],
                      autoNextPageTemplate="rest"),
         PageTemplate(id="rest", frames=[Frame(0, 0, width, frame_h, **pad)])])
+    # only the page count is read: the trial's PDF is not written (ReportLab's own trial
+    # passes, multiBuild, do the same)
+    doc._doSave = 0
     story = [f for f in flows if not isinstance(f, PageBreak)]
     try:
         doc.build(story)
