@@ -9,10 +9,12 @@ import itertools
 
 import pikepdf
 import pytest
+from pdfminer.converter import TextConverter
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar, LTTextContainer
+from pdfminer.layout import LAParams, LTChar, LTPage, LTTextContainer
+from pdfminer.pdfinterp import PDFResourceManager
 
-from dischargedesk.engine import prepare, render_pdf
+from dischargedesk.engine import build_document, prepare, render_pdf
 from dischargedesk.render import pdf as layout
 
 from .conftest import base_request_data
@@ -41,8 +43,18 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
     return (la + 0.05) / (lb + 0.05)
 
 
-def chars(pdf: bytes):
-    for page in extract_pages(io.BytesIO(pdf)):
+def layout_text(pages: list[LTPage]) -> str:
+    """conftest.pdf_text from pages pdfminer has laid out already: extract_text lays each
+    page out as extract_pages does (the same LAParams) and writes it with TextConverter."""
+    out = io.StringIO()
+    converter = TextConverter(PDFResourceManager(), out, laparams=LAParams())
+    for page in pages:
+        converter.receive_layout(page)
+    return " ".join(out.getvalue().split())
+
+
+def chars(pages: list[LTPage]):
+    for page in pages:
         for element in page:
             if isinstance(element, LTTextContainer):
                 for line in element:
@@ -79,7 +91,8 @@ def check_accessibility(sample_clinic, data):
 
     req = HandoutRequest.from_mapping(data, today=TODAY)
     proc, large = req.procedure, req.large_print
-    pdf = render_pdf(req, sample_clinic)
+    prepared = prepare(req, sample_clinic)  # render_pdf is build_document(prepare(...))
+    pdf = build_document(prepared, prepared.layouts)
 
     doc = pikepdf.open(io.BytesIO(pdf))
     title = str(doc.docinfo["/Title"])
@@ -90,7 +103,8 @@ def check_accessibility(sample_clinic, data):
 
     minimum = 18 if large else 12
     sizes, worst = set(), 99.0
-    for ch in chars(pdf):
+    pages = list(extract_pages(io.BytesIO(pdf)))  # one layout for the sizes and the text
+    for ch in chars(pages):
         sizes.add(round(ch.size, 1))
         color = ch.graphicstate.ncolor
         rgb = (color,) * 3 if isinstance(color, float | int) else tuple(color or (0, 0, 0))
@@ -100,12 +114,23 @@ def check_accessibility(sample_clinic, data):
     assert worst >= 4.5, worst
 
     # headings come in the order of the section files (single-column reading order)
-    prepared = prepare(req, sample_clinic)
     # (the summary section has no heading of its own: the handout title heads page 1)
     titles = [s.title for h in prepared.layouts for s in h.sections if s.title != s.source]
-    from .conftest import pdf_text
-
-    text = pdf_text(pdf)
+    text = layout_text(pages)
     positions = [text.find(t) for t in titles]
     assert -1 not in positions, titles
     assert positions == sorted(positions)
+
+
+def test_layout_text_is_pdf_text(sample_clinic):
+    """The heading-order check reads the text of the layout it read the sizes from: the
+    same text conftest.pdf_text (pdfminer's extract_text) reads, in both print sizes."""
+    from dischargedesk.domain.request import HandoutRequest
+
+    from .conftest import TODAY, pdf_text
+
+    for large in (False, True):
+        req = HandoutRequest.from_mapping(base_request_data(large_print=large, language="es",
+                                                            brace=True), today=TODAY)
+        pdf = render_pdf(req, sample_clinic)
+        assert layout_text(list(extract_pages(io.BytesIO(pdf)))) == pdf_text(pdf)
