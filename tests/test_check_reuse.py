@@ -66,10 +66,10 @@ def test_reuse_gives_the_same_report_on_the_sample_clinic(sample_clinic):
     assert _comparable(fast) == _comparable(slow)
 
 
-def test_reuse_gives_the_same_report_with_broken_templates(tmp_path):
-    """Errors that depend on the values a template reads (levels, print size, options),
-    markup and font problems, and a runaway partial used only with a brace: the memo
-    reports each of them as rendering every combination does."""
+def _broken_clinic(tmp_path):
+    """The sample clinic with errors that depend on the values a template reads (levels,
+    print size, options), markup and font problems, and a runaway partial used only with a
+    brace."""
     import shutil
 
     from dischargedesk.clinic.profile import load_clinic
@@ -92,7 +92,13 @@ def test_reuse_gives_the_same_report_with_broken_templates(tmp_path):
           "{% for b in range(9999) %}{% set z = a %}{% endfor %}{% endfor %}")
     write("en/discharge/20-brace.txt",
           "# Brace\n{% if brace %}{% include 'partials/spin.inc' %}{% endif %}\n- fine\n")
-    clinic = load_clinic(folder)
+    return load_clinic(folder)
+
+
+def test_reuse_gives_the_same_report_with_broken_templates(tmp_path):
+    """Each of the broken clinic's problems is reported with the memo as rendering every
+    combination does."""
+    clinic = _broken_clinic(tmp_path)
     fast = checks.check_templates(clinic, languages=["en"], build_pdfs=False)
     slow = checks.check_templates(clinic, languages=["en"], build_pdfs=False, reuse=False)
     assert len(fast.errors) >= 4, fast.errors
@@ -283,3 +289,58 @@ def test_the_memo_knows_a_dict_or_list_by_the_object(sample_clinic):
     assert memo._values({"dates": shared, "large_print": False}, names) == first
     shared["day"] = 2  # changed in place: taken for the value it had
     assert memo._values({"dates": shared, "large_print": False}, names) == first
+
+
+def _in_two_shares(clinic, languages):
+    """The template pass of a check as two processes run it (each share of languages with
+    a memo of its own), merged in the check's order; and merged share after share."""
+    combos = list(enumerate(checks.combinations(clinic, languages)))
+    job = checks._PassJob(clinic, None, None, None, True, True, False)
+    first, second = (checks._template_pass(job, share, len(combos), None, [])
+                     for share in checks._shares(combos, languages))
+    merged, concatenated = checks.CheckReport(), checks.CheckReport()
+    checks._replay(merged, sorted(first + second, key=lambda e: e[0]))
+    checks._replay(concatenated, first + second)
+    return merged, concatenated
+
+
+def test_two_processes_give_the_report_of_one(sample_clinic, tmp_path):
+    """The template pass split by language over two processes (no PDFs, two idle cores)
+    reports what one process does, in the same order: problems once (a runaway partial
+    found in both shares), each section's grade from the first combination showing it (the
+    English text of a bilingual print is graded in either share). Merging share after share
+    instead of in the check's order would not."""
+    languages = ["es", "ko", "en", "zh-Hans"]  # (shares: es and en, ko and zh-Hans)
+    one = checks.check_templates(sample_clinic, languages=languages, build_pdfs=False,
+                                 workers=1)
+    merged, concatenated = _in_two_shares(sample_clinic, languages)
+    assert one.grades and _comparable(merged) == _comparable(one)
+    assert concatenated.grades != one.grades  # (the order is what the merge keeps)
+    broken = _broken_clinic(tmp_path)
+    one = checks.check_templates(broken, languages=["en", "es"], build_pdfs=False, workers=1)
+    merged, _ = _in_two_shares(broken, ["en", "es"])
+    assert len(one.errors) >= 4 and _comparable(merged) == _comparable(one)
+
+
+def test_a_forked_process_checks_half_the_languages(sample_clinic, monkeypatch):
+    """A real second process (forked: this test's process has one thread) takes half of
+    the languages, and the report is the one of a single process."""
+    import pytest
+
+    if checks._pass_workers(2, 2) < 2:
+        pytest.skip("this process cannot fork (threads, or no fork on this system)")
+    forked: list[int] = []
+    start = checks._in_fork
+
+    def counting(job, combos):
+        forked.append(len(combos))
+        return start(job, combos)
+
+    monkeypatch.setattr(checks, "_in_fork", counting)
+    languages = ["en", "es", "vi"]
+    two = checks.check_templates(sample_clinic, languages=languages, build_pdfs=False,
+                                 workers=2)
+    one = checks.check_templates(sample_clinic, languages=languages, build_pdfs=False,
+                                 workers=1)
+    assert forked and 0 < forked[0] < two.combinations // 2
+    assert _comparable(two) == _comparable(one)

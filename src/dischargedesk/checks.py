@@ -238,7 +238,9 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     languages (the English text) is left to the full check.
 
     ``workers``: processes for the PDF step (1: this one; None: a pool when cores are idle,
-    see :func:`_layout_step`); the report is the same either way."""
+    see :func:`_layout_step`) and, without PDFs and ``progress``, for the templates (two
+    languages or more: half of them in a forked process, :func:`_pass_workers`); the report
+    is the same either way."""
     report = CheckReport()
     kinds: tuple[str, ...] | None = None
     if only is not None:
@@ -246,77 +248,239 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
         languages = parts[:1]
         if len(parts) == 3 and parts[1] in HANDOUT_KINDS:
             kinds = (parts[1],)
-    memo = RenderMemo() if reuse else None
     if grades:
         try:
             import textstat  # noqa: F401
         except ImportError:
             grades = False
     langs = list(languages or available_languages(clinic.templates_dir))
+    combos = combinations(clinic, langs)
+    # the PDF step comes after the templates: the combinations to lay out, in order
+    laid_out: list[tuple[Any, str, tuple[str, str, str, str], str]] = []
+    numbered = list(enumerate(combos))
+    shares = _shares(numbered, langs) if not build_pdfs and progress is None and \
+        _pass_workers(workers, len(langs)) > 1 else [numbered]
+    job = _PassJob(clinic, kinds, only, overrides, grades, reuse, build_pdfs)
+    collect = _in_fork(job, shares[1]) if len(shares) > 1 else None
+    events = _template_pass(job, shares[0] if collect else numbered, len(combos), progress,
+                            laid_out)
+    if collect is not None:
+        found = collect()
+        if found is None:  # (the second process failed: its share checked here)
+            found = _template_pass(job, shares[1], len(combos), None, laid_out)
+        # each combination is in one share: the events of both in the check's order
+        events = sorted(events + found, key=lambda e: e[0])
+    _replay(report, events)
+    if laid_out:
+        _layout_step(report, laid_out, workers)
+    return report
+
+
+def combinations(clinic: ClinicProfile, languages: list[str]) -> list[tuple[Any, ...]]:
+    """(procedure, level pattern, anesthesia, language, large print, bilingual) of each
+    combination a check renders, in its order."""
     combos = [(*c, False) for c in itertools.product(
-        sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA, langs, (False, True))]
+        sorted(clinic.procedures), LEVEL_PATTERNS, ANESTHESIA, languages, (False, True))]
     # bilingual print of every other language (after its one-language cases, which its
     # page budget compares with), with the default anesthesia: the English text of each
     # section after the language's own
-    combos += [(proc, pattern, BILINGUAL_ANESTHESIA, lang, large, True)
-               for proc, pattern, anesthesia, lang, large, _ in combos
-               if anesthesia == BILINGUAL_ANESTHESIA and not is_english(lang)]
+    return combos + [(proc, pattern, BILINGUAL_ANESTHESIA, lang, large, True)
+                     for proc, pattern, anesthesia, lang, large, _ in combos
+                     if anesthesia == BILINGUAL_ANESTHESIA and not is_english(lang)]
+
+
+def _replay(report: CheckReport, events: list[Event]) -> None:
+    """Adds the template pass's events (in the check's order) to the report: a problem
+    once, a section's grade once (the first combination's that shows the section)."""
+    graded: set[tuple[str, str]] = set()
+    for _, what, value in events:
+        if what == "combination":
+            report.combinations += 1
+        elif what == "problem":
+            report.add(value)
+        else:
+            key, grade, warnings = value
+            if key in graded:
+                continue
+            graded.add(key)
+            if grade is not None:
+                report.grades.append(grade)
+            for problem in warnings:
+                report.add(problem)
+
+
+#: One thing the template pass found, at the index of its combination in the check:
+#: (index, "combination", None), (index, "problem", Problem) or (index, "grade", (the
+#: section's (source, language), its Grade or None, the warnings of the grade)).
+Event = tuple[int, str, Any]
+
+
+@dataclass(frozen=True)
+class _PassJob:
+    """What the template pass of a check needs besides its combinations."""
+
+    clinic: ClinicProfile
+    kinds: tuple[str, ...] | None
+    only: str | None
+    overrides: Mapping[str, str] | None
+    grades: bool
+    reuse: bool
+    build_pdfs: bool
+
+
+def _template_pass(job: _PassJob, combos: list[tuple[int, tuple[Any, ...]]], total: int,
+                   progress: Callable[[int, int], None] | None,
+                   laid_out: list[tuple[Any, str, tuple[str, str, str, str], str]]
+                   ) -> list[Event]:
+    """Prepare each sample request of ``combos`` (numbered in the check's order); its
+    problems and the grades of sections seen here first, in order. The combinations to lay
+    out are appended to ``laid_out`` (``job.build_pdfs``)."""
+    kinds, only = job.kinds, job.only
+    memo = RenderMemo() if job.reuse else None
+    events: list[Event] = []
     graded: set[tuple[str, str]] = set()
     runaway: set[str] = set()  # files that hit the time limit: reported once, then skipped
-    # the PDF step comes after the templates: the combinations to lay out, in order
-    laid_out: list[tuple[Any, str, tuple[str, str, str, str], str]] = []
     with remembering_texts():  # (the two sample patients' entries: cleaned once)
-        for n, (proc, pattern, anesthesia, lang, large, bilingual) in enumerate(combos):
+        for n, (proc, pattern, anesthesia, lang, large, bilingual) in combos:
             if progress:
-                progress(n, len(combos))
+                progress(n, total)
             for v, variant in enumerate(sample_variants()):
                 data = {"procedure": proc, "anesthesia": anesthesia, "language": lang,
                         "large_print": large, "procedure_date": CHECK_DATE.isoformat(),
                         **({"bilingual": True} if bilingual else {}),
                         **LEVEL_PATTERNS[pattern], **variant}
-                report.combinations += 1
+                events.append((n, "combination", None))
                 try:
                     with skipping_runaway(runaway):
                         request = HandoutRequest.from_mapping(data, today=CHECK_DATE)
-                        prepared = prepare(request, clinic, kinds, overrides=overrides, memo=memo)
-                        if build_pdfs and v == 1:
+                        prepared = prepare(request, job.clinic, kinds, overrides=job.overrides,
+                                           memo=memo)
+                        if job.build_pdfs and v == 1:
                             laid_out.append((prepared, pattern, (proc, pattern, anesthesia, lang),
                                              f"{lang}/{proc}"))
                 except Exception as exc:  # noqa: BLE001 - a check lists every problem; it never crashes
                     problem = _problem(exc, f"{lang}/{proc}", runaway)
                     if problem is not None:
-                        report.add(problem)
+                        events.append((n, "problem", problem))
                     continue
                 for layout in prepared.layouts:
                     for section in layout.sections:
                         slang = section.lang or lang  # (the English text of a bilingual print)
                         key = (section.source, slang)
-                        if not grades or key in graded or v != 1 or \
+                        if not job.grades or key in graded or v != 1 or \
                                 section.source.endswith(BILINGUAL_NOTE) or \
                                 (kinds and section.source.removeprefix("clinic ") != only):
                             continue
                         graded.add(key)
-                        if _primary(slang) in PROXY_LIMITS:  # no grade formula: sentence length
-                            proxy = sentence_length(section.plain_sentences(), slang)
-                            if proxy is not None:
-                                _add_proxy(report, replace(proxy, file=section.source,
-                                                           title=section.title))
-                            continue
-                        grade, measure, ease = reading_level(section.plain_sentences(), slang)
-                        report.grades.append(Grade(section.source, slang, section.title, grade,
-                                                   measure))
-                        if grade > MAX_GRADE:
-                            report.add(Problem(section.source, None, f"reading grade {grade:.1f} "
-                                               f"({measure}) is above {MAX_GRADE:g}; use shorter "
-                                               "sentences and everyday words", "warning"))
-                        if ease is not None and ease < MIN_SPANISH_EASE:
-                            report.add(Problem(section.source, None, f"reading ease {ease:.0f} "
-                                               f"(Fernández-Huerta) is below "
-                                               f"{MIN_SPANISH_EASE:g}; use shorter sentences "
-                                               "and everyday words", "warning"))
-    if laid_out:
-        _layout_step(report, laid_out, workers)
-    return report
+                        events.append((n, "grade", (key, *_grade(section, slang))))
+    return events
+
+
+def _grade(section: Any, lang: str) -> tuple[Grade | None, tuple[Problem, ...]]:
+    """A section's reading grade (or sentence-length proxy; None: nothing to measure) and
+    its warnings."""
+    if _primary(lang) in PROXY_LIMITS:  # no grade formula: sentence length
+        proxy = sentence_length(section.plain_sentences(), lang)
+        if proxy is None:
+            return None, ()
+        found = replace(proxy, file=section.source, title=section.title)
+        limit = PROXY_LIMITS[_primary(lang)][1]
+        return found, tuple(
+            [Problem(found.file, None, f"sentences average {found.grade:.1f} "
+                     f"{found.unit} (a reading proxy), above {limit:g}; use shorter "
+                     "sentences and everyday words", "warning")] if found.grade > limit else [])
+    grade, measure, ease = reading_level(section.plain_sentences(), lang)
+    warnings = []
+    if grade > MAX_GRADE:
+        warnings.append(Problem(section.source, None, f"reading grade {grade:.1f} "
+                                f"({measure}) is above {MAX_GRADE:g}; use shorter "
+                                "sentences and everyday words", "warning"))
+    if ease is not None and ease < MIN_SPANISH_EASE:
+        warnings.append(Problem(section.source, None, f"reading ease {ease:.0f} "
+                                f"(Fernández-Huerta) is below "
+                                f"{MIN_SPANISH_EASE:g}; use shorter sentences "
+                                "and everyday words", "warning"))
+    return Grade(section.source, lang, section.title, grade, measure), tuple(warnings)
+
+
+def _pass_workers(workers: int | None, languages: int) -> int:
+    """Processes for a template pass without PDFs: two when two cores are idle (``workers``
+    None; or as asked), the check has two languages or more and this process can fork
+    (a POSIX process with no other thread: a forked child starts with this process's
+    imports, so it costs milliseconds, not the second a spawned one needs; a thread's lock
+    would be copied held). Never in a frozen bundle."""
+    import multiprocessing
+    import threading
+
+    if languages < 2 or getattr(sys, "frozen", False) or threading.active_count() > 1 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(2, _idle_cores() if workers is None else workers)
+
+
+def _shares(numbered: list[tuple[int, tuple[Any, ...]]],
+            languages: list[str]) -> list[list[tuple[int, tuple[Any, ...]]]]:
+    """The combinations in two shares of whole languages (each language's sections are
+    rendered in one process), of about the same number of combinations: English and a
+    bilingual print render the English sections in both."""
+    sizes = {lang: sum(1 for _, c in numbered if c[3] == lang) for lang in languages}
+    first: set[str] = set()
+    total = 0
+    for lang in sorted(languages, key=lambda x: -sizes[x]):
+        if 2 * (total + sizes[lang]) <= sum(sizes.values()) or not first:
+            first.add(lang)
+            total += sizes[lang]
+    return [[x for x in numbered if x[1][3] in first],
+            [x for x in numbered if x[1][3] not in first]]
+
+
+_FORKED: tuple[_PassJob, list[tuple[int, tuple[Any, ...]]]] | None = None
+
+
+def _forked_pass() -> list[Event]:
+    """The template pass of the forked process (:func:`_in_fork`)."""
+    assert _FORKED is not None
+    job, combos = _FORKED
+    return _template_pass(job, combos, 0, None, [])
+
+
+def _in_fork(job: _PassJob, combos: list[tuple[int, tuple[Any, ...]]]
+             ) -> Callable[[], list[Event] | None] | None:
+    """Starts the template pass of ``combos`` in a forked process; returns what waits for
+    its events (which gives None if the process failed). None, and nothing started, when a
+    process cannot be forked here. Either way the caller checks the combinations the
+    process did not, for the same report."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # (the child has this process's clinic and combinations as its copy of _FORKED: a
+    # clinic does not pickle; it returns problems and grades through a pipe of its own,
+    # and nothing is read from a file or another program)
+    global _FORKED
+    if job.grades:  # (both processes grade English and Spanish text)
+        from . import readability
+
+        readability.load_dictionaries()
+    _FORKED = (job, combos)
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_forked_pass)
+    except Exception as exc:  # noqa: BLE001 - process mechanics
+        log.warning("template check: no second process (%s)", type(exc).__name__)
+        return None
+    finally:  # (a forked pool starts its process at the first submit)
+        _FORKED = None
+
+    def collect() -> list[Event] | None:
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - process mechanics (problems are events)
+            log.warning("template check: the second process failed (%s)", type(exc).__name__)
+            return None
+        finally:
+            pool.shutdown()
+
+    return collect
 
 
 def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, str, str, str],
@@ -420,15 +584,6 @@ def _lay_out(job: tuple[Any, str]) -> Any:
         return check_handouts(build_document(prepared, prepared.layouts), prepared)
     except Exception as exc:  # noqa: BLE001 - listed as the combination's problem
         return _problem(exc, where, set())
-
-
-def _add_proxy(report: CheckReport, found: Grade) -> None:
-    report.grades.append(found)
-    limit = PROXY_LIMITS[_primary(found.language)][1]
-    if found.grade > limit:
-        report.add(Problem(found.file, None, f"sentences average {found.grade:.1f} "
-                           f"{found.unit} (a reading proxy), above {limit:g}; use shorter "
-                           "sentences and everyday words", "warning"))
 
 
 def output_key(prepared: Any) -> str:

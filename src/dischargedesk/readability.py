@@ -108,3 +108,14 @@ def fernandez_huerta(text: str, lang: str = "es") -> float:
     if sentence_length == 0 or per_word == 0:
         return 0.0
     return 206.84 - (60 * per_word) - (1.02 * sentence_length)
+
+
+def load_dictionaries() -> None:
+    """Read what the grades use (the CMU index; Pyphen's English and Spanish
+    dictionaries, ~0.3 s together) now: a template check calls it before it forks its
+    second process, which then starts with them instead of reading them again."""
+    from textstat.backend.utils._get_pyphen import get_pyphen
+
+    _pronunciations()
+    for lang in ("en_US", "es"):
+        get_pyphen(lang)
