@@ -6,6 +6,8 @@ makeSubset and fontsubset.slim make, for every shipped font."""
 from __future__ import annotations
 
 import random
+from itertools import pairwise
+from struct import unpack_from
 
 import pytest
 from reportlab.pdfbase.ttfonts import TTFontFile
@@ -68,3 +70,51 @@ def test_the_table_on_disk_is_the_fonts_own_and_the_same_when_read_back():
     where.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
     fontsubset._ENDS.pop(face, None)
     assert fontsubset._face_ends(face) == fresh and where.read_bytes() == good
+
+
+def _walk(data, at, points):
+    """The point walk as written first (one Python step per flag): the reference."""
+    x_size = y_size = 0
+    while points > 0:
+        flag = data[at]
+        at += 1
+        repeat = 1
+        if flag & 0x08:
+            repeat += data[at]
+            at += 1
+        points -= repeat
+        x_size += repeat * (1 if flag & 0x02 else 0 if flag & 0x10 else 2)
+        y_size += repeat * (1 if flag & 0x04 else 0 if flag & 0x20 else 2)
+    return at + x_size + y_size
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_flag_scan_ends_every_simple_glyph_where_the_walk_does(name):
+    face = fontcache.load_ttfont("X", font_path(name)).face
+    glyf = face.table["glyf"]
+    table = face._ttf_data[glyf["offset"]:glyf["offset"] + glyf["length"]]
+    checked = 0
+    for start, stop in pairwise(face.glyphPos):
+        if stop - start < 12 or unpack_from(">h", table, start)[0] <= 0:
+            continue
+        at = start + 10 + 2 * unpack_from(">h", table, start)[0]
+        points = unpack_from(">H", table, at - 2)[0] + 1
+        body = at + 2 + unpack_from(">H", table, at)[0]
+        assert fontsubset._simple_end(table, body, points) == _walk(table, body, points)
+        checked += 1
+    assert checked > 1000
+
+
+def test_the_flag_scan_on_edge_cases():
+    rng = random.Random(5)
+    for _ in range(2000):
+        data = bytes(rng.choice((0x01, 0x09, 0x33, 0x3F, 0x08, 0x02, 0x00, 3))
+                     for _ in range(rng.randrange(0, 40)))
+        points = rng.randrange(0, 30)
+        try:
+            want = _walk(data, 0, points)
+        except IndexError:
+            with pytest.raises(IndexError):
+                fontsubset._simple_end(data, 0, points)
+            continue
+        assert fontsubset._simple_end(data, 0, points) == want
