@@ -595,11 +595,18 @@ class _Builder:
         english.own = self
         rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
         label = self.tags.leaf(_Para(section.english_copy, st.copy_label), "P")
+        head: list[Flowable] = [rule, label]
         with self.tags.group("Sect", tagging.lang_of(section)):
             flows = english._section(section)
+            if flows and isinstance(flows[0], KeepTogether) and \
+                    _stack_height([*head, flows[0]], english.width) > self.frame_h * 0.99:
+                # the first piece fits a page, but not with the rule and label joined to
+                # it (a checklist would split through its signatures): lay the copy out
+                # for the room under them
+                english.frame_h = self.frame_h - _stack_height(head, english.width)
+                flows = english._section(section)
         # the rule and the label never end a page: they join the first piece (a kept
         # group, or the room a heading asks for before it)
-        head: list[Flowable] = [rule, label]
         if flows and isinstance(flows[0], KeepTogether):
             flows[0]._content[:0] = head
             head = []
