@@ -586,19 +586,30 @@ class _Builder:
         """The clinic's English text of a section (bilingual print), set apart from the
         patient's text before it: a rule, the label in the patient's language ("英文原文
         · English"), then the English (indented by COPY.indent) in grey with quieter
-        headings, at the same type size (st.english_copy styles), broken at spaces."""
+        headings, at the same type size (st.english_copy styles), broken at spaces. Its
+        blocks take the tight spacing (Styles ``tight``: less space between blocks and in
+        the warning boxes, never a smaller type): the copy is for staff and family to check
+        against, and at full spacing the English warning tiers of a large-print Korean
+        recovery plan spilled onto a page of their own (15 pages against 7 in one language)."""
         st = self.st
         indent = st.size * COPY.indent
-        english = _Builder(Styles(st.large, tight=st.tight, english_copy=True), self.extras,
+        english = _Builder(Styles(st.large, tight=True, english_copy=True), self.extras,
                            self.width - indent, self.frame_h, self.tags)
         english.own = self
         rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
         label = self.tags.leaf(_Para(section.english_copy, st.copy_label), "P")
+        head: list[Flowable] = [rule, label]
         with self.tags.group("Sect", tagging.lang_of(section)):
             flows = english._section(section)
+            if flows and isinstance(flows[0], KeepTogether) and \
+                    _stack_height([*head, flows[0]], english.width) > self.frame_h * 0.99:
+                # the first piece fits a page, but not with the rule and label joined to
+                # it (a checklist would split through its signatures): lay the copy out
+                # for the room under them
+                english.frame_h = self.frame_h - _stack_height(head, english.width)
+                flows = english._section(section)
         # the rule and the label never end a page: they join the first piece (a kept
         # group, or the room a heading asks for before it)
-        head: list[Flowable] = [rule, label]
         if flows and isinstance(flows[0], KeepTogether):
             flows[0]._content[:0] = head
             head = []
