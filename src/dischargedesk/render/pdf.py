@@ -586,15 +586,17 @@ class _Builder:
         """The clinic's English text of a section (bilingual print), set apart from the
         patient's text before it: a rule, the label in the patient's language ("英文原文
         · English"), then the English (indented by COPY.indent) in grey with quieter
-        headings, at the same type size (st.english_copy styles), broken at spaces. Its
-        blocks take the tight spacing (Styles ``tight``: less space between blocks and in
-        the warning boxes, never a smaller type): the copy is for staff and family to check
-        against, and at full spacing the English warning tiers of a large-print Korean
-        recovery plan spilled onto a page of their own (15 pages against 7 in one language)."""
+        headings, at the same type size (st.english_copy styles), broken at spaces. In
+        large print its blocks take the tight spacing (Styles ``tight``: less space between
+        blocks and in the warning boxes, never a smaller type): the copy is for staff and
+        family to check against, and at full spacing the English warning tiers of a
+        large-print Korean recovery plan spilled onto a page of their own (15 pages against
+        7 in one language). Normal print keeps its spacing: tight, the Chinese and Korean
+        copies left pages under 40% full before the pieces kept whole."""
         st = self.st
         indent = st.size * COPY.indent
-        english = _Builder(Styles(st.large, tight=True, english_copy=True), self.extras,
-                           self.width - indent, self.frame_h, self.tags)
+        english = _Builder(Styles(st.large, tight=st.tight or st.large, english_copy=True),
+                           self.extras, self.width - indent, self.frame_h, self.tags)
         english.own = self
         rule = _Rule(COPY_TEXT, COPY.rule_pt, st.size * COPY.before * st.gap)
         label = self.tags.leaf(_Para(section.english_copy, st.copy_label), "P")
