@@ -133,9 +133,15 @@ def _glyf_loca(tables: dict[str, bytes]) -> tuple[bytes, bytes, int]:
         parts.append(g)
         pos += len(g)
         new.append(pos)
-    if (pos + 1) >> 1 > 0xFFFF:
-        return b"".join(parts), pack(f">{len(new)}L", *new), 1
-    return b"".join(parts), pack(f">{len(new)}H", *(o >> 1 for o in new)), 0
+    return (b"".join(parts), *_loca(new))
+
+
+def _loca(offsets: list[int]) -> tuple[bytes, int]:
+    """A glyph table's index of ``offsets`` and its format: short (offsets / 2) when the
+    table is small enough, else long."""
+    if (offsets[-1] + 1) >> 1 > 0xFFFF:
+        return pack(f">{len(offsets)}L", *offsets), 1
+    return pack(f">{len(offsets)}H", *(o >> 1 for o in offsets)), 0
 
 
 def _without_instructions(data: bytes, end: int) -> bytes:
@@ -438,10 +444,7 @@ def _slim_subset(face: Any, subset: Any) -> bytes | None:
             pos += len(g)
         offsets.append(pos)
     maker.add("glyf", b"".join(parts))
-    if (pos + 1) >> 1 > 0xFFFF:
-        loca, loca_format = pack(f">{len(offsets)}L", *offsets), 1
-    else:
-        loca, loca_format = pack(f">{len(offsets)}H", *(o >> 1 for o in offsets)), 0
+    loca, loca_format = _loca(offsets)
     maker.add("loca", loca)
     maker.add("head", _with_ushort(get("head"), 50, loca_format))
     return maker.makeStream()
@@ -453,22 +456,24 @@ def _with_ushort(data: bytes, at: int, value: int) -> bytes:
 
 def _renumbered(data: bytes, new_index: dict[int, int]) -> bytes:
     """A composite glyph whose components name the subset's glyphs (ReportLab's fix)."""
-    out, at, flags = bytearray(data), 10, _MORE_COMPONENTS
-    while flags & _MORE_COMPONENTS:
-        flags, glyph = unpack_from(">HH", data, at)
+    out = bytearray(data)
+    for at, glyph in _component_records(data, 10):
         out[at + 2:at + 4] = pack(">H", new_index[glyph])
-        at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
-        at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
-            8 if flags & _HAVE_2X2 else 0
     return bytes(out)
 
 
 def _components(data: bytes, at: int) -> Iterator[int]:
     """The glyphs a composite glyph's components name, in order (from its first one)."""
+    return (glyph for _, glyph in _component_records(data, at))
+
+
+def _component_records(data: bytes, at: int) -> Iterator[tuple[int, int]]:
+    """Where each of a composite glyph's component records starts (from its first one, at
+    ``at``) and the glyph it names."""
     flags = _MORE_COMPONENTS
     while flags & _MORE_COMPONENTS:
         flags, glyph = unpack_from(">HH", data, at)
-        yield glyph
+        yield at, glyph
         at += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
         at += 2 if flags & _HAVE_SCALE else 4 if flags & _HAVE_XY_SCALE else \
             8 if flags & _HAVE_2X2 else 0
