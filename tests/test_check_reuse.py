@@ -344,3 +344,15 @@ def test_a_forked_process_checks_half_the_languages(sample_clinic, monkeypatch):
                                  workers=1)
     assert forked and 0 < forked[0] < two.combinations // 2
     assert _comparable(two) == _comparable(one)
+
+
+def test_a_quiet_machine_counts_its_cores_as_idle(monkeypatch):
+    """Two cores at load 0.3 (a shell and the check's own start) are two idle cores: the
+    load was once cut down to whole cores, so the second process never ran on such a
+    machine."""
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for load, idle in ((0.0, 2), (0.3, 2), (0.8, 1), (1.6, 1), (5.0, 1)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert checks._idle_cores() == idle, load
