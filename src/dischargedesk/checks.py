@@ -224,7 +224,8 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
                     progress: Callable[[int, int], None] | None = None,
                     overrides: Mapping[str, str] | None = None,
                     grades: bool = True, reuse: bool = True,
-                    only: str | None = None, workers: int | None = None) -> CheckReport:
+                    only: str | None = None, workers: int | None = None,
+                    cache: bool = True) -> CheckReport:
     """Render every combination; ``grades`` adds reading grades when textstat is installed
     (the ``check`` extra), and is skipped quietly where it is not (plain app installs).
     ``reuse`` renders each section template once per distinct set of the context values it
@@ -240,7 +241,11 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
     ``workers``: processes for the PDF step (1: this one; None: a pool when cores are idle,
     see :func:`_layout_step`) and, without PDFs and ``progress``, for the templates (two
     languages or more: half of them in a forked process, :func:`_pass_workers`); the report
-    is the same either way."""
+    is the same either way.
+
+    ``cache``: the layout step reads what earlier checks found for an output that has not
+    changed since (layoutcache.py: keyed by the output, the logo, the program and its
+    fonts) and lays out only the others; False lays out every output again."""
     report = CheckReport()
     kinds: tuple[str, ...] | None = None
     if only is not None:
@@ -272,7 +277,10 @@ def check_templates(clinic: ClinicProfile, *, languages: Iterable[str] | None = 
         events = sorted(events + found, key=lambda e: e[0])
     _replay(report, events)
     if laid_out:
-        _layout_step(report, laid_out, workers)
+        from . import layoutcache
+
+        _layout_step(report, laid_out, workers,
+                     cache=layoutcache.shared_cache() if cache else None)
     return report
 
 
@@ -485,7 +493,7 @@ def _in_fork(job: _PassJob, combos: list[tuple[int, tuple[Any, ...]]]
 
 def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, str, str, str],
                                                            str]],
-                 workers: int | None, split: bool = True) -> None:
+                 workers: int | None, split: bool = True, cache: Any = None) -> None:
     """Lay out and layout-check each distinct handout once (combinations whose handouts come
     out identical - same text, same page furniture - share it: anesthesia or the level
     pattern often change nothing, and often in one of the two handouts only), on a pool of
@@ -495,19 +503,39 @@ def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, 
     ``split``: each handout is laid out in a PDF of its own (as ``render_handouts`` saves
     it), which prints the same pages as the PDF of both handouts (tests/test_check_reuse.py
     compares their text and positions over the en and es matrix); False lays out each
-    combination's handouts together, the PDF a print of both makes."""
+    combination's handouts together, the PDF a print of both makes.
+
+    ``cache`` (a layoutcache.LayoutCache): results kept from earlier checks are read for
+    the outputs they were found for, the others laid out and kept."""
     parts = [_parts(prepared, split) for prepared, *_ in laid_out]
     jobs: dict[str, tuple[Any, str]] = {}
     for found, (_, _, _, where) in zip(parts, laid_out, strict=True):
         for key, one in found:
             jobs.setdefault(key, (one, where))
+    kept: dict[str, str | None] = {}  # output key -> its file in the layout cache
+    results: dict[str, Any] = {}
+    if cache is not None:
+        for key, (one, where) in jobs.items():
+            kept[key] = cache.key(check_key(one, where), (one.ident.logo,))
+            earlier = _decoded(cache.get(kept[key])) if kept[key] else None
+            if earlier is not None and sorted(h.kind for h in earlier) == \
+                    sorted(layout.kind for layout in one.layouts):
+                results[key] = earlier
+    todo = {key: job for key, job in jobs.items() if key not in results}
     if workers is None:
-        workers = min(_idle_cores(), len(jobs) // MIN_JOBS_PER_WORKER)
-    results: dict[str, Any] | None = None
+        workers = min(_idle_cores(), len(todo) // MIN_JOBS_PER_WORKER)
+    new: dict[str, Any] | None = None
     if workers > 1 and not getattr(sys, "frozen", False):  # (a bundle re-runs the app)
-        results = _in_pool(jobs, workers)
-    if results is None:
-        results = {key: _lay_out(job) for key, job in jobs.items()}
+        new = _in_pool(todo, workers)
+    if new is None:
+        new = {key: _lay_out(job) for key, job in todo.items()}
+    results.update(new)
+    if cache is not None:
+        for key, result in new.items():
+            if kept.get(key) and not isinstance(result, Problem):  # (a failure: tried again)
+                cache.put(kept[key], _encoded(result))
+        if new:
+            cache.prune()
     pages: dict[tuple[Any, ...], dict[str, int]] = {}
     for found, (prepared, pattern, combo, _) in zip(parts, laid_out, strict=True):
         laid = [results[key] for key, _ in found]
@@ -580,16 +608,51 @@ def _idle_cores() -> int:
     return max(1, round((os.cpu_count() or 1) - load))
 
 
-def _lay_out(job: tuple[Any, str]) -> Any:
+@dataclass(frozen=True)
+class LaidOut:
+    """What the check keeps of one laid-out handout: its kind, page count and layout
+    problems (as found, before the check adds the case to their message)."""
+
+    kind: str
+    count: int
+    problems: tuple[Problem, ...]
+
+
+def _lay_out(job: tuple[Any, str]) -> tuple[LaidOut, ...] | Problem:
     """The layout-checked handouts of one output, or the Problem that stopped it (a pool
     worker's result: a problem pickles, an exception with keyword arguments may not)."""
     from .layout_checks import check_handouts
 
     prepared, where = job
     try:
-        return check_handouts(build_document(prepared, prepared.layouts), prepared)
+        handouts = check_handouts(build_document(prepared, prepared.layouts), prepared)
     except Exception as exc:  # noqa: BLE001 - listed as the combination's problem
-        return _problem(exc, where, set())
+        # (a fresh set of runaway files: a problem is always listed here)
+        return _problem(exc, where, set()) or Problem(where, None, str(type(exc).__name__))
+    return tuple(LaidOut(h.kind, h.count, tuple(Problem(p.file, None, p.message, p.severity)
+                                                for p in h.problems)) for h in handouts)
+
+
+def _encoded(result: tuple[LaidOut, ...]) -> list[Any]:
+    """A layout result as JSON values (the layout cache's payload)."""
+    return [[h.kind, h.count, [[p.file, p.message, p.severity] for p in h.problems]]
+            for h in result]
+
+
+def _decoded(value: Any) -> tuple[LaidOut, ...] | None:
+    """The layout result of :func:`_encoded`, or None for anything not in exactly that
+    shape (a file of another format: that output is laid out again)."""
+    try:
+        out = tuple(LaidOut(kind, count, tuple(Problem(file, None, message, severity)
+                                               for file, message, severity in problems))
+                    for kind, count, problems in value)
+    except (TypeError, ValueError):
+        return None
+    ok = bool(out) and all(
+        isinstance(h.kind, str) and type(h.count) is int and h.count > 0 and
+        all(isinstance(p.file, str) and isinstance(p.message, str) and
+            p.severity in ("error", "warning") for p in h.problems) for h in out)
+    return out if ok else None
 
 
 def output_key(prepared: Any) -> str:
@@ -598,6 +661,16 @@ def output_key(prepared: Any) -> str:
     language, title and author). Every part is a frozen dataclass or plain value, so its
     repr holds all of its fields."""
     return hashlib.sha256(_printed(prepared).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_key(prepared: Any, where: str) -> str:
+    """Everything the layout step's result for an output is made from besides the program,
+    its fonts and the logo's bytes (layoutcache.py): the PDF's inputs (:func:`_printed`),
+    the dates the layout checks read the printed dates against, and the name a failure is
+    listed under."""
+    pack = prepared.pack
+    return repr((_printed(prepared), prepared.request.procedure_date, pack.format_locale,
+                 sorted(pack.dates.items()), where))
 
 
 def _printed(prepared: Any) -> str:

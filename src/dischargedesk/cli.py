@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "list problems as FILE:LINE: message")
     ck.add_argument("--clinic", type=Path, metavar="DIR")
     ck.add_argument("--no-pdf", action="store_true", help="skip the PDF layout step (faster)")
+    ck.add_argument("--no-cache", action="store_true",
+                    help="lay out every handout again, not reading what earlier checks found "
+                    "for handouts that have not changed")
     ck.add_argument("--language", action="append", metavar="CODE",
                     help="check this language only (repeat for more; bilingual print of "
                     "each non-English one included); default: every language")
@@ -307,7 +310,8 @@ def _templates(args: argparse.Namespace) -> int:
         if unknown:
             raise RequestError("language", f"Language must be one of: {', '.join(offered)}.")
         languages = list(dict.fromkeys(args.language))
-    report = check_templates(clinic, languages=languages, build_pdfs=not args.no_pdf)
+    report = check_templates(clinic, languages=languages, build_pdfs=not args.no_pdf,
+                             cache=not args.no_cache)
     for g in report.grades:
         print(f"{g.file}: {g.describe()} - {g.title}")
     for problem in report.problems:

@@ -129,16 +129,7 @@ class TemplateCodeCache(BytecodeCache):
         if self._pruned:
             return
         self._pruned = True
-        try:
-            files = list(self.folder.glob(f"*{SUFFIX}"))
-            if len(files) <= MAX_FILES:
-                return
-            files.sort(key=lambda p: p.stat().st_mtime)
-        except OSError:
-            return
-        for old in files[: len(files) - MAX_FILES // 2]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+        usercache.prune(self.folder, f"*{SUFFIX}", MAX_FILES)
 
 
 def _decode(data: bytes, bucket: Bucket) -> CodeType | None:

@@ -64,3 +64,18 @@ def read_verified(path: Path, magic: bytes) -> bytes | None:
         return None
     digest, payload = data[len(magic):len(magic) + _DIGEST], data[len(magic) + _DIGEST:]
     return payload if hashlib.sha256(payload).digest() == digest else None
+
+
+def prune(folder: Path, pattern: str, max_files: int) -> None:
+    """Past ``max_files`` files matching ``pattern`` in ``folder``, remove the oldest (by
+    modification time) down to half of it; a file that cannot be listed or removed stays."""
+    try:
+        files = list(folder.glob(pattern))
+        if len(files) <= max_files:
+            return
+        files.sort(key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return
+    for old in files[: len(files) - max_files // 2]:
+        with contextlib.suppress(OSError):
+            old.unlink()
