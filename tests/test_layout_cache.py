@@ -195,17 +195,26 @@ def test_a_render_never_writes_the_layout_cache(sample_clinic):
     assert not layoutcache.default_folder().exists()
 
 
-def test_the_check_reads_the_layouts_of_an_earlier_check(sample_clinic, counted):
-    """End to end, as ``templates check`` runs twice: the second check lays out nothing
-    and reports what the first did; ``cache=False`` lays out every output again."""
-    first = checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1)
+def test_templates_check_reuses_the_layouts_of_an_earlier_check(counted, capsys):
+    """End to end, as an admin runs ``templates check`` twice: the second check lays out
+    nothing, says so, and reports what the first did; ``--no-cache`` lays out every
+    output again."""
+    from dischargedesk.cli import main
+
+    def check(*extra):
+        code = main(["templates", "check", "--language", "en", *extra])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out.splitlines()
+
+    first = check()
     outputs = len(counted)
-    assert outputs > 20
+    assert outputs > 20 and "unchanged since an earlier check" not in "\n".join(first)
     counted.clear()
-    second = checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1)
+    second = check()
     assert counted == []
-    assert second.problems == first.problems and second.combinations == first.combinations
+    assert f"{outputs} of {outputs} handouts unchanged since an earlier check: their " \
+        "layout results were reused (--no-cache lays them out again)" in second
+    assert [x for x in second if "unchanged since" not in x] == first
     counted.clear()
-    checks.check_templates(sample_clinic, languages=["en"], grades=False, workers=1,
-                           cache=False)
-    assert len(counted) == outputs
+    assert check("--no-cache") == first and len(counted) == outputs

@@ -90,6 +90,8 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     grades: list[Grade] = field(default_factory=list)
     combinations: int = 0
+    laid_out: int = 0  # distinct handout PDFs laid out by this check
+    kept: int = 0  # and those whose results an earlier check had found (layoutcache.py)
 
     @property
     def errors(self) -> list[Problem]:
@@ -530,6 +532,8 @@ def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, 
     if new is None:
         new = {key: _lay_out(job) for key, job in todo.items()}
     results.update(new)
+    report.laid_out += len(new)
+    report.kept += len(results) - len(new)
     if cache is not None:
         for key, result in new.items():
             if kept.get(key) and not isinstance(result, Problem):  # (a failure: tried again)

@@ -318,6 +318,9 @@ def _templates(args: argparse.Namespace) -> int:
         print(problem)
     errors = len(report.errors)
     warnings = len(report.problems) - errors
+    if report.kept:
+        print(f"{report.kept} of {report.kept + report.laid_out} handouts unchanged since an "
+              "earlier check: their layout results were reused (--no-cache lays them out again)")
     print(f"checked {report.combinations} combinations: {errors} error(s), "
           f"{warnings} warning(s)")
     return EXIT_OK if report.ok else EXIT_FAILURE

@@ -17,7 +17,7 @@ language and the dates the checks compare), the bytes of the clinic's logo, and 
 build's :func:`fingerprint`: every source file of the program, the bundled fonts, the
 versions of Python, ReportLab, Pillow, Babel and the program. Any change of any of them is a new
 key, so a kept result is only ever read for exactly the output it was found for; old files
-are pruned (the oldest half past :data:`MAX_FILES`).
+are pruned (down to the newest half past :data:`MAX_FILES`).
 
 A file is ``MAGIC``, the SHA-256 of its payload and the payload (JSON); one that is short,
 damaged or not in the expected shape is ignored and the output laid out again. A frozen
@@ -43,7 +43,7 @@ from .render import usercache
 
 MAGIC = b"DDLAY1\n"
 SUFFIX = ".json"
-MAX_FILES = 20_000  # a full check of the sample clinic writes ~650; each is ~1 KB
+MAX_FILES = 5_000  # a full check of the sample clinic writes ~650, each under 4 KB
 _DISTRIBUTIONS = ("reportlab", "pillow", "babel")
 
 
