@@ -170,6 +170,23 @@ def test_the_program_and_its_fonts_are_in_every_key(tmp_path):
     assert layoutcache.build_digest(tmp_path / "empty", fonts) is None
 
 
+def test_reportlab_settings_are_in_every_key(tmp_path, monkeypatch):
+    """A ``~/.reportlab_settings`` can change how ReportLab lays out: its settings are part
+    of the build, except the two fonts.py sets itself."""
+    from reportlab import rl_config
+
+    package, fonts = tmp_path / "pkg", tmp_path / "fonts"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    fonts.mkdir()
+    (fonts / "A.ttf").write_bytes(b"font")
+    base = layoutcache.build_digest(package, fonts)
+    monkeypatch.setattr(rl_config, "canvas_basefontname", "Other")
+    assert layoutcache.build_digest(package, fonts) == base
+    monkeypatch.setattr(rl_config, "allowTableBoundsErrors", not rl_config.allowTableBoundsErrors)
+    assert layoutcache.build_digest(package, fonts) != base
+
+
 def test_a_frozen_bundle_keeps_nothing(monkeypatch, sample_clinic, tmp_path):
     import sys
 

@@ -15,9 +15,9 @@ Keyed by content: a file's name is the SHA-256 of everything the result is made 
 the output itself (checks.check_key: the documents, page furniture, blocks, print size,
 language and the dates the checks compare), the bytes of the clinic's logo, and this
 build's :func:`fingerprint`: every source file of the program, the bundled fonts, the
-versions of Python, ReportLab, Pillow, Babel and the program. Any change of any of them is a new
-key, so a kept result is only ever read for exactly the output it was found for; old files
-are pruned (down to the newest half past :data:`MAX_FILES`).
+versions of Python, ReportLab, Pillow, Babel and the program, and ReportLab's settings.
+Any change of any of them is a new key, so a kept result is only ever read for exactly the
+output it was found for; old files are pruned (down to the newest half past :data:`MAX_FILES`).
 
 A file is ``MAGIC``, the SHA-256 of its payload and the payload (JSON); one that is short,
 damaged or not in the expected shape is ignored and the output laid out again. A frozen
@@ -75,6 +75,7 @@ def build_digest(package: Path, fonts: Path) -> str | None:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} -")
+    versions.append(_reportlab_settings())
     digest.update("\0".join(versions).encode())
     try:
         for folder, pattern in ((package, "*.py"), (fonts, "*")):
@@ -87,6 +88,22 @@ def build_digest(package: Path, fonts: Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+#: set by render/fonts.py itself when it registers the fonts (the same value every time)
+_OWN_SETTINGS = frozenset({"defaultGraphicsFontName", "canvas_basefontname"})
+
+
+def _reportlab_settings() -> str:
+    """ReportLab's settings as this process has them: a ``~/.reportlab_settings`` or a
+    ``reportlab_settings.py`` on the path can change how ReportLab lays out (word spacing,
+    table bounds, ...), so they are part of the build."""
+    try:
+        from reportlab import rl_config, rl_settings
+    except ImportError:
+        return "reportlab settings -"
+    return repr(sorted((name, repr(getattr(rl_config, name, None)))
+                       for name in rl_settings.__all__ if name not in _OWN_SETTINGS))
 
 
 def file_digest(path: Path | None) -> str:
