@@ -77,6 +77,26 @@ def _check(src: Path, languages: list[str] | None, pdf: bool,
             f"languages={languages!r}, build_pdfs={pdf!r}); sys.exit(0 if report.ok else 1)"]
 
 
+def _header(languages: list[str] | None, what: str = "") -> None:
+    print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}; languages: {', '.join(languages or ['all'])}{what}")
+
+
+def _env(cache: Path) -> dict[str, str]:
+    """The children's environment: their own cache folder, compiled files as installed."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache), QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def _render(src: Path, out: Path) -> list[str]:
+    """The yardstick: a cold ``dischargedesk render`` of both handouts."""
+    return [*_cli(src), "render", "--procedure", "kyphoplasty", "--levels", "T12,L1",
+            "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", str(out)]
+
+
 def _report(name: str, runs: list[tuple[float, float]],
             render: list[tuple[float, float]]) -> None:
     wall = statistics.median(w for w, _ in runs)
@@ -100,19 +120,14 @@ def main() -> int:
     args = p.parse_args()
     if args.edits:
         return _edits(args.edits, args.language)
-    print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {os.getloadavg()[0]:.1f}; languages: {', '.join(args.language or ['all'])}")
+    _header(args.language)
     trees = {"this": ROOT / "src"}
     if args.baseline:
         trees["baseline"] = args.baseline.resolve()
     samples: dict[str, list[tuple[float, float]]] = {"render": []}
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, XDG_CACHE_HOME=cache, QT_QPA_PLATFORM="offscreen")
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.pop("PYTHONPATH", None)
-        render = [*_cli(trees["this"]), "render", "--procedure", "kyphoplasty", "--levels",
-                  "T12,L1", "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", out]
+        env = _env(Path(cache))
+        render = _render(trees["this"], Path(out))
         checks = {name: _check(src, args.language, pdf=False) for name, src in trees.items()}
         _timed(render, env)  # fills the template cache and the OS file cache
         for cmd in checks.values():
@@ -142,10 +157,7 @@ SECTIONS = ("es/recovery/30-bone-health.txt", "en/discharge/50-medicines.txt")
 def _edits(rounds: int, languages: list[str] | None) -> int:
     import shutil
 
-    print(f"# {dt.date.today()} on {platform.node()}: {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {os.getloadavg()[0]:.1f}; languages: {', '.join(languages or ['all'])}; "
-          "full check with PDFs")
+    _header(languages, "; full check with PDFs")
     samples: dict[str, list[tuple[float, float]]] = {
         name: [] for name in ("render", "first check", "again, nothing changed",
                               "after a Spanish section edit", "after an English section edit")}
@@ -156,11 +168,8 @@ def _edits(rounds: int, languages: list[str] | None) -> int:
         for rel in SECTIONS:  # the clinic's own copies of two built-in sections
             (clinic / "templates" / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / "templates" / rel, clinic / "templates" / rel)
-        env = dict(os.environ, XDG_CACHE_HOME=str(cache), QT_QPA_PLATFORM="offscreen")
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.pop("PYTHONPATH", None)
-        render = [*_cli(ROOT / "src"), "render", "--procedure", "kyphoplasty", "--levels",
-                  "T12,L1", "--patient-name", "Bench Mark", "--mrn", "B-1", "--out", str(out)]
+        env = _env(cache)
+        render = _render(ROOT / "src", out)
         check = _check(ROOT / "src", languages, pdf=True, clinic=clinic)
         _timed(render, env)  # fills the template cache and the OS file cache
         for n in range(rounds):

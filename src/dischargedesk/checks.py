@@ -518,10 +518,9 @@ def _layout_step(report: CheckReport, laid_out: list[tuple[Any, str, tuple[str, 
     results: dict[str, Any] = {}
     if cache is not None:
         for key, (one, where) in jobs.items():
-            kept[key] = cache.key(check_key(one, where), (one.ident.logo,))
-            earlier = _decoded(cache.get(kept[key])) if kept[key] else None
-            if earlier is not None and sorted(h.kind for h in earlier) == \
-                    sorted(layout.kind for layout in one.layouts):
+            kept[key] = cache.key(check_key(one, where, key), (one.ident.logo,))
+            earlier = _decoded(cache.get(kept[key]), one) if kept[key] else None
+            if earlier is not None:
                 results[key] = earlier
     todo = {key: job for key, job in jobs.items() if key not in results}
     if workers is None:
@@ -643,17 +642,18 @@ def _encoded(result: tuple[LaidOut, ...]) -> list[Any]:
             for h in result]
 
 
-def _decoded(value: Any) -> tuple[LaidOut, ...] | None:
-    """The layout result of :func:`_encoded`, or None for anything not in exactly that
-    shape (a file of another format: that output is laid out again)."""
+def _decoded(value: Any, prepared: Any) -> tuple[LaidOut, ...] | None:
+    """The layout result of :func:`_encoded` for the handouts of ``prepared``, or None for
+    anything not in exactly that shape or of other handouts (a file of another format:
+    that output is laid out again)."""
     try:
         out = tuple(LaidOut(kind, count, tuple(Problem(file, None, message, severity)
                                                for file, message, severity in problems))
                     for kind, count, problems in value)
     except (TypeError, ValueError):
         return None
-    ok = bool(out) and all(
-        isinstance(h.kind, str) and type(h.count) is int and h.count > 0 and
+    ok = sorted(h.kind for h in out) == sorted(layout.kind for layout in prepared.layouts) \
+        and all(isinstance(h.kind, str) and type(h.count) is int and h.count > 0 and
         all(isinstance(p.file, str) and isinstance(p.message, str) and
             p.severity in ("error", "warning") for p in h.problems) for h in out)
     return out if ok else None
@@ -667,14 +667,14 @@ def output_key(prepared: Any) -> str:
     return hashlib.sha256(_printed(prepared).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def check_key(prepared: Any, where: str) -> str:
+def check_key(prepared: Any, where: str, output: str | None = None) -> str:
     """Everything the layout step's result for an output is made from besides the program,
-    its fonts and the logo's bytes (layoutcache.py): the PDF's inputs (:func:`_printed`),
-    the dates the layout checks read the printed dates against, and the name a failure is
-    listed under."""
+    its fonts and the logo's bytes (layoutcache.py): the PDF's inputs (its
+    :func:`output_key`, ``output`` when the caller has it), the dates the layout checks read
+    the printed dates against, and the name a failure is listed under."""
     pack = prepared.pack
-    return repr((_printed(prepared), prepared.request.procedure_date, pack.format_locale,
-                 sorted(pack.dates.items()), where))
+    return repr((output or output_key(prepared), prepared.request.procedure_date,
+                 pack.format_locale, sorted(pack.dates.items()), where))
 
 
 def _printed(prepared: Any) -> str:

@@ -56,8 +56,9 @@ def fingerprint() -> str | None:
     """The SHA-256 of what a layout result depends on besides its output: this program's
     source files (every ``*.py`` of the package: the layout, the checks, the sample
     patients and the check date), the bundled fonts, the versions of Python, ReportLab,
-    Pillow, Babel (the dates the checks read back) and the program. None where the sources
-    cannot be read (a frozen bundle): then nothing is kept."""
+    Pillow, Babel (the dates the checks read back) and the program, and ReportLab's
+    settings. None where the sources cannot be read (a frozen bundle): then nothing is
+    kept."""
     from .resources import resources_dir
 
     if getattr(sys, "frozen", False):
@@ -120,11 +121,13 @@ def file_digest(path: Path | None) -> str:
 
 class LayoutCache:
     """Results by key in one folder: :meth:`get` (None when not kept or not valid),
-    :meth:`put`, and the counts of hits and misses of this object."""
+    :meth:`put`, and the counts of hits and misses of this object. One object serves one
+    check: it reads each file named in a key (the logo) once."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or default_folder()
         self.hits = self.misses = self.written = 0
+        self._digests: dict[Path | None, str] = {}
 
     def key(self, output: str, files: tuple[Path | None, ...] = ()) -> str | None:
         """The file name of an output's result: None when this build keeps none."""
@@ -134,7 +137,9 @@ class LayoutCache:
         digest = hashlib.sha256(build.encode())
         digest.update(b"\0" + output.encode("utf-8", "surrogatepass"))
         for path in files:
-            digest.update(b"\0" + file_digest(path).encode())
+            if path not in self._digests:  # (every output of a clinic has its logo)
+                self._digests[path] = file_digest(path)
+            digest.update(b"\0" + self._digests[path].encode())
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
